@@ -1,0 +1,95 @@
+"""The composition root: ``create_app(settings)`` wires stores, services and the clock.
+
+Only this module picks implementations (STYLE.md habit 11); everything else receives them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from adgate import logs
+from adgate.clock import Clock, SandboxClock
+from adgate.keyring import Keyring
+from adgate.policy.levels import load_policy
+from adgate.services.context import Core
+from adgate.services.passwords import Passwords
+from adgate.services.registry import Services
+from adgate.services.world import World
+from adgate.settings import Settings
+from adgate.store.migrate import upgrade
+from adgate.store.sql.database import SqlDatabase
+from adgate.web import sandbox
+from adgate.web.graph import GraphRouter, graph_endpoint
+from adgate.web.metrics import Metrics
+from adgate.web.middleware import EdgeMiddleware
+
+GRAPH_METHODS = ["GET", "HEAD", "POST", "DELETE"]
+
+
+def build_services(settings: Settings, clock: Clock | None = None) -> Services:
+    """Everything a server holds, without the HTTP layer (the pytest fixture uses this too)."""
+    from adgate.web.gate import build_gate
+    from adgate.web.routes import register_graph_routes
+
+    assert settings.secret_key, "call Settings.with_persisted_secrets() first"
+    core = Core(
+        db=SqlDatabase(settings.database_url),
+        clock=clock or SandboxClock(),
+        keyring=Keyring(settings.secret_key),
+        policy=load_policy(settings.policy_file),
+        passwords=Passwords(settings.password_hashing),
+    )
+    router = GraphRouter()
+    services = Services(settings=settings, core=core, world=World(core), router=router, gate=None)  # type: ignore[arg-type]
+    services.gate = build_gate(services)
+    register_graph_routes(router, services)
+    return services
+
+
+def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> Starlette:
+    settings = (settings or Settings.from_env()).with_persisted_secrets()
+    logs.configure(settings.log_level)
+    services = build_services(settings, clock)
+    metrics = Metrics()
+
+    @asynccontextmanager
+    async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        db = services.core.db
+        assert isinstance(db, SqlDatabase)
+        await upgrade(db.engine)
+        await services.load_clock()
+        await services.start()
+        try:
+            yield
+        finally:
+            await services.stop()
+            await db.close()
+
+    async def health(_request: Request) -> Response:
+        return JSONResponse({"status": "ok"})
+
+    routes: list[BaseRoute] = [
+        Route("/_health", health, methods=["GET"]),
+        Route("/metrics", metrics.endpoint, methods=["GET"]),
+        *sandbox.routes,
+        *console_routes(),
+        Route("/{path:path}", graph_endpoint, methods=GRAPH_METHODS),
+    ]
+    app = Starlette(routes=routes, lifespan=lifespan)
+    app.state.services = services
+    app.state.settings = settings
+    app.add_middleware(EdgeMiddleware, max_body_bytes=settings.max_body_bytes, metrics=metrics)
+    return app
+
+
+def console_routes() -> list[BaseRoute]:
+    """HTML pages (login dialog, consoles); each area registers its own routes module."""
+    from adgate.web.pages import routes
+
+    return list(routes())

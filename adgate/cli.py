@@ -1,0 +1,333 @@
+"""The ``adgate`` command: run the server, migrate, and drive the sandbox.
+
+``adgate sandbox …`` mirrors the ``/_sandbox`` control API over HTTP, with the admin key taken
+from ``--admin-key``, ``ADGATE_ADMIN_KEY`` or the data directory's secrets file.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+from pathlib import Path
+from typing import Annotated, Any
+
+import httpx
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from adgate.settings import SECRETS_FILE, Settings, SettingsError
+
+app = typer.Typer(help="adgate: a sandbox of the Graph / Marketing API access layer.", no_args_is_help=True)
+sandbox = typer.Typer(
+    help="Drive a running server's sandbox (the /_sandbox control API).", no_args_is_help=True
+)
+app.add_typer(sandbox, name="sandbox")
+console = Console()
+
+DataDir = Annotated[
+    Path | None, typer.Option("--data-dir", help="Where data and secrets live (ADGATE_DATA_DIR).")
+]
+
+
+def _settings(data_dir: Path | None) -> Settings:
+    try:
+        return Settings.from_env(data_dir=data_dir) if data_dir else Settings.from_env()
+    except SettingsError as exc:
+        console.print(f"[red]configuration error:[/red] {exc}")
+        raise typer.Exit(2) from None
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8765,
+    data_dir: DataDir = None,
+    demo: Annotated[bool, typer.Option("--demo", help="Seed (once) and print a demo world.")] = False,
+) -> None:
+    """Run the Graph server, the login dialog, the consoles and the sandbox API."""
+    import uvicorn
+
+    from adgate.app import create_app
+
+    settings = _settings(data_dir)
+    if settings.public_url is None:
+        from dataclasses import replace
+
+        settings = replace(settings, public_url=f"http://{host}:{port}")
+    application = create_app(settings)
+    services = application.state.services
+    if demo:
+
+        async def show_demo() -> None:
+            from adgate.services.demo import seed_demo
+
+            world = await seed_demo(services.world)
+            print_demo(world.to_json(), settings.public_url or "", services.settings.admin_key or "")
+
+        services.start_hooks.append(show_demo)
+    uvicorn.run(
+        application,
+        host=host,
+        port=port,
+        access_log=False,  # uvicorn's access log prints query strings, and tokens travel there
+        log_config=None,
+        server_header=False,
+        proxy_headers=False,
+    )
+
+
+def print_demo(world: dict[str, Any], base_url: str, admin_key: str) -> None:
+    app_info = world["app"]
+    table = Table(title="Demo people (log in through the dialog or the consoles)")
+    table.add_column("name")
+    table.add_column("email")
+    table.add_column("password")
+    table.add_column("id")
+    for person in world["people"]:
+        table.add_row(person["name"], person["email"], person["password"], person["id"])
+    accounts = ", ".join(a["id"] for a in world["ad_accounts"])
+    login = (
+        f"{base_url}/v26.0/dialog/oauth?client_id={app_info['id']}"
+        f"&redirect_uri={app_info['redirect_uri']}&scope=ads_management,ads_read&state=demo"
+    )
+    business = world["business"]
+    lines = [
+        ("Graph base URL", f"{base_url}   (SDK: FacebookSession.GRAPH = '{base_url}')"),
+        ("Admin key", f"{admin_key}   (Bearer token for {base_url}/_sandbox/...)"),
+        ("Demo app", f"{app_info['name']}: id {app_info['id']}, level {app_info['access_level']}"),
+        ("App secret", app_info["secret"]),
+        ("App token", f"{app_info['id']}|{app_info['secret']}"),
+        ("Redirect URI", app_info["redirect_uri"]),
+        ("Business", f"{business.get('name')} ({business.get('id')})"),
+        ("Ad accounts", accounts),
+        ("Pages", ", ".join(p["id"] for p in world["pages"])),
+        ("Login dialog", login),
+        ("Try", f"curl -s -H 'Authorization: Bearer {admin_key}' {base_url}/_sandbox/world"),
+    ]
+    console.rule("adgate demo world")
+    for label, value in lines:
+        console.print(f"[bold]{label:<15}[/bold] {value}", soft_wrap=True, highlight=False)
+    console.print(table)
+
+
+@app.command()
+def migrate(data_dir: DataDir = None) -> None:
+    """Bring the database schema up to date (the server also does this when it starts)."""
+    from adgate.store.migrate import current, upgrade
+    from adgate.store.sql.database import SqlDatabase
+
+    settings = _settings(data_dir)
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+
+    async def run() -> str | None:
+        db = SqlDatabase(settings.database_url)
+        try:
+            await upgrade(db.engine)
+            return await current(db.engine)
+        finally:
+            await db.close()
+
+    revision = asyncio.run(run())
+    console.print(f"database at revision [bold]{revision}[/bold]")
+
+
+# --- sandbox subcommands ----------------------------------------------------------------------
+Url = Annotated[str, typer.Option("--url", envvar="ADGATE_URL", help="The server's base URL.")]
+Key = Annotated[str | None, typer.Option("--admin-key", envvar="ADGATE_ADMIN_KEY", help="The admin key.")]
+
+
+def _admin_key(key: str | None, data_dir: Path | None) -> str:
+    if key:
+        return key
+    path = (data_dir or Path(os.environ.get("ADGATE_DATA_DIR", ".adgate"))) / SECRETS_FILE
+    try:
+        return str(json.loads(path.read_text())["admin_key"])
+    except (OSError, ValueError, KeyError):
+        console.print("[red]no admin key:[/red] pass --admin-key or set ADGATE_ADMIN_KEY")
+        raise typer.Exit(2) from None
+
+
+def _call(url: str, key: str | None, data_dir: Path | None, method: str, path: str, body: Any = None) -> None:
+    headers = {"Authorization": f"Bearer {_admin_key(key, data_dir)}"}
+    try:
+        response = httpx.request(method, url.rstrip("/") + path, json=body, headers=headers, timeout=30)
+    except httpx.HTTPError as exc:
+        console.print(f"[red]cannot reach {url}:[/red] {exc}")
+        raise typer.Exit(1) from None
+    try:
+        payload = response.json()
+    except ValueError:
+        payload = {"raw": response.text}
+    console.print_json(data=payload)
+    if response.status_code >= 400:
+        raise typer.Exit(1)
+
+
+@sandbox.command("reset")
+def sb_reset(url: Url = "http://127.0.0.1:8765", admin_key: Key = None, data_dir: DataDir = None) -> None:
+    """Delete everything in the sandbox."""
+    _call(url, admin_key, data_dir, "POST", "/_sandbox/reset")
+
+
+@sandbox.command("demo")
+def sb_demo(url: Url = "http://127.0.0.1:8765", admin_key: Key = None, data_dir: DataDir = None) -> None:
+    """Seed the demo world (once) and print it."""
+    _call(url, admin_key, data_dir, "POST", "/_sandbox/demo")
+
+
+@sandbox.command("world")
+def sb_world(url: Url = "http://127.0.0.1:8765", admin_key: Key = None, data_dir: DataDir = None) -> None:
+    """Show every person, business, ad account, page, app and role."""
+    _call(url, admin_key, data_dir, "GET", "/_sandbox/world")
+
+
+@sandbox.command("person")
+def sb_person(
+    name: str,
+    email: str,
+    password: Annotated[str, typer.Option(prompt=True, hide_input=True)],
+    reviewer: bool = False,
+    url: Url = "http://127.0.0.1:8765",
+    admin_key: Key = None,
+    data_dir: DataDir = None,
+) -> None:
+    """Create a person."""
+    body = {"name": name, "email": email, "password": password, "is_reviewer": reviewer}
+    _call(url, admin_key, data_dir, "POST", "/_sandbox/people", body)
+
+
+@sandbox.command("business")
+def sb_business(
+    name: str,
+    admin_id: str | None = None,
+    url: Url = "http://127.0.0.1:8765",
+    admin_key: Key = None,
+    data_dir: DataDir = None,
+) -> None:
+    """Create a business, optionally with an admin."""
+    _call(url, admin_key, data_dir, "POST", "/_sandbox/businesses", {"name": name, "admin_id": admin_id})
+
+
+@sandbox.command("ad-account")
+def sb_ad_account(
+    name: str,
+    business_id: str | None = None,
+    currency: str = "USD",
+    url: Url = "http://127.0.0.1:8765",
+    admin_key: Key = None,
+    data_dir: DataDir = None,
+) -> None:
+    """Create an ad account."""
+    body = {"name": name, "business_id": business_id, "currency": currency}
+    _call(url, admin_key, data_dir, "POST", "/_sandbox/ad_accounts", body)
+
+
+@sandbox.command("page")
+def sb_page(
+    name: str,
+    category: str = "Brand",
+    business_id: str | None = None,
+    url: Url = "http://127.0.0.1:8765",
+    admin_key: Key = None,
+    data_dir: DataDir = None,
+) -> None:
+    """Create a page."""
+    body = {"name": name, "category": category, "business_id": business_id}
+    _call(url, admin_key, data_dir, "POST", "/_sandbox/pages", body)
+
+
+@sandbox.command("app")
+def sb_app(
+    name: str,
+    admin_id: str | None = None,
+    site_url: str | None = None,
+    redirect_uri: Annotated[list[str] | None, typer.Option(help="Repeat for several.")] = None,
+    url: Url = "http://127.0.0.1:8765",
+    admin_key: Key = None,
+    data_dir: DataDir = None,
+) -> None:
+    """Create an app (it starts at Development, whatever its owner's other apps have)."""
+    body = {"name": name, "admin_id": admin_id, "site_url": site_url, "redirect_uris": redirect_uri or []}
+    _call(url, admin_key, data_dir, "POST", "/_sandbox/apps", body)
+
+
+@sandbox.command("role")
+def sb_role(
+    kind: Annotated[str, typer.Argument(help="business, ad_account, page or app")],
+    object_id: str,
+    person_id: str,
+    role: str,
+    url: Url = "http://127.0.0.1:8765",
+    admin_key: Key = None,
+    data_dir: DataDir = None,
+) -> None:
+    """Give a person a role on a business, ad account, page or app."""
+    body = {"kind": kind, "object_id": object_id, "person_id": person_id, "role": role}
+    _call(url, admin_key, data_dir, "POST", "/_sandbox/roles", body)
+
+
+@sandbox.command("level")
+def sb_level(
+    app_id: str,
+    level: str,
+    url: Url = "http://127.0.0.1:8765",
+    admin_key: Key = None,
+    data_dir: DataDir = None,
+) -> None:
+    """Set an app's access level directly (skipping review)."""
+    _call(url, admin_key, data_dir, "POST", f"/_sandbox/apps/{app_id}/access_level", {"level": level})
+
+
+@sandbox.command("password")
+def sb_password(
+    person_id: str,
+    password: Annotated[str, typer.Option(prompt=True, hide_input=True)],
+    url: Url = "http://127.0.0.1:8765",
+    admin_key: Key = None,
+    data_dir: DataDir = None,
+) -> None:
+    """Change a person's password: their tokens die with 190/460."""
+    _call(url, admin_key, data_dir, "POST", f"/_sandbox/people/{person_id}/password", {"password": password})
+
+
+@sandbox.command("logout")
+def sb_logout(
+    person_id: str, url: Url = "http://127.0.0.1:8765", admin_key: Key = None, data_dir: DataDir = None
+) -> None:
+    """Log a person out everywhere: their tokens die with 190/467."""
+    _call(url, admin_key, data_dir, "POST", f"/_sandbox/people/{person_id}/logout")
+
+
+@sandbox.command("clock")
+def sb_clock(
+    advance: Annotated[str | None, typer.Option(help="e.g. 3600, 90m, 36h, 60d")] = None,
+    set_to: Annotated[int | None, typer.Option("--set", help="Unix seconds.")] = None,
+    url: Url = "http://127.0.0.1:8765",
+    admin_key: Key = None,
+    data_dir: DataDir = None,
+) -> None:
+    """Show the sandbox clock, or move it forward."""
+    if advance is None and set_to is None:
+        _call(url, admin_key, data_dir, "GET", "/_sandbox/clock")
+        return
+    body: dict[str, Any] = (
+        {"set": set_to} if set_to is not None else {"advance": parse_duration(advance or "0")}
+    )
+    _call(url, admin_key, data_dir, "POST", "/_sandbox/clock", body)
+
+
+def parse_duration(text: str) -> float:
+    units = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+    text = text.strip().lower()
+    try:
+        if text and text[-1] in units:
+            return float(text[:-1]) * units[text[-1]]
+        return float(text)
+    except ValueError:
+        raise typer.BadParameter(f"not a duration: {text!r} (use seconds or 90m, 36h, 60d)") from None
+
+
+def main() -> None:
+    app()

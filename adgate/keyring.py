@@ -1,0 +1,39 @@
+"""Keys derived from the server secret: token digests and app-secret encryption.
+
+DESIGN.md security baseline: tokens are stored only as keyed digests (HMAC-SHA256), never in
+clear; app secrets are encrypted at rest. Both keys are derived from ``ADGATE_SECRET_KEY`` with
+HKDF so that one secret is all an operator has to keep.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+
+from cryptography.fernet import Fernet, InvalidToken
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+
+def _derive(secret: str, purpose: bytes) -> bytes:
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=b"adgate/v1", info=purpose).derive(secret.encode())
+
+
+class Keyring:
+    def __init__(self, secret_key: str) -> None:
+        self._digest_key = _derive(secret_key, b"token-digest")
+        self._fernet = Fernet(base64.urlsafe_b64encode(_derive(secret_key, b"app-secret-encryption")))
+
+    def digest(self, token: str) -> str:
+        """The keyed digest a token is stored and looked up by."""
+        return hmac.new(self._digest_key, token.encode(), hashlib.sha256).hexdigest()
+
+    def encrypt(self, plaintext: str) -> str:
+        return self._fernet.encrypt(plaintext.encode()).decode()
+
+    def decrypt(self, ciphertext: str) -> str:
+        try:
+            return self._fernet.decrypt(ciphertext.encode()).decode()
+        except InvalidToken as exc:  # a different ADGATE_SECRET_KEY than the one that wrote it
+            raise ValueError("cannot decrypt: the server secret key has changed") from exc

@@ -1,0 +1,58 @@
+"""The one place a :class:`GraphError` becomes the Graph error envelope (facts §4.1)."""
+
+from __future__ import annotations
+
+import json
+import secrets
+import string
+from typing import Any
+
+from adgate.protocol.errors import GraphError
+
+_TRACE_ALPHABET = string.ascii_letters + string.digits + "-_"
+
+
+def new_fbtrace_id() -> str:
+    """An 11-character support id, shaped like Graph's ``fbtrace_id``."""
+    return "A" + "".join(secrets.choice(_TRACE_ALPHABET) for _ in range(10))
+
+
+def error_body(error: GraphError, fbtrace_id: str) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "message": error.message,
+        "type": error.spec.type,
+        "code": error.spec.code,
+    }
+    if error.spec.subcode is not None:
+        body["error_subcode"] = error.spec.subcode
+    body["is_transient"] = error.spec.transient
+    if error.user_title:
+        body["error_user_title"] = error.user_title
+    if error.user_msg:
+        body["error_user_msg"] = error.user_msg
+    if error.error_data is not None:
+        body["error_data"] = error.error_data
+    body["fbtrace_id"] = fbtrace_id
+    return {"error": body}
+
+
+def error_headers(error: GraphError) -> dict[str, str]:
+    """Headers Graph sends with errors: no caching, and ``WWW-Authenticate`` for OAuth failures."""
+    headers = {
+        "Cache-Control": "no-store",
+        "Pragma": "no-cache",
+        "Expires": "Sat, 01 Jan 2000 00:00:00 GMT",
+        "Access-Control-Allow-Origin": "*",
+    }
+    if error.spec.www_authenticate:
+        # The message is quoted; strip characters that would break the header's syntax.
+        safe = error.message.replace('"', "'").replace("\r", " ").replace("\n", " ")
+        headers["WWW-Authenticate"] = f'OAuth "Facebook Platform" "{error.spec.www_authenticate}" "{safe}"'
+    headers.update(error.extra_headers)
+    return headers
+
+
+def render(error: GraphError, fbtrace_id: str) -> tuple[int, bytes, dict[str, str]]:
+    """``(status, body, headers)`` for an error response."""
+    body = json.dumps(error_body(error, fbtrace_id), separators=(",", ":")).encode()
+    return error.spec.status, body, error_headers(error)

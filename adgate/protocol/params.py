@@ -1,0 +1,156 @@
+"""Graph request parameters: query string and form body, with JSON-encoded values.
+
+The official SDK JSON-encodes every list, dict and bool it sends (sdk-client-contract §2):
+``effective_status=["ACTIVE"]``, ``time_range={"since":…}``, ``is_adset_budget_sharing_enabled=false``.
+Graph accepts the same values in the query string and in a form body; a JSON object body is
+accepted too. Every accessor raises a code-100 :class:`GraphError` that names the parameter.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from adgate.protocol.errors import GraphError
+
+_TRUE = {"true", "1", "yes", "on"}
+_FALSE = {"false", "0", "no", "off", ""}
+
+
+class Params(Mapping[str, str]):
+    """Merged parameters of one Graph call; body values win over the query string."""
+
+    def __init__(self, values: Mapping[str, str]) -> None:
+        self._values = dict(values)
+
+    @classmethod
+    def merge(cls, *sources: Mapping[str, str]) -> Params:
+        merged: dict[str, str] = {}
+        for source in sources:
+            merged.update(source)
+        return cls(merged)
+
+    def __getitem__(self, key: str) -> str:
+        return self._values[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._values)
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    def without(self, *names: str) -> Params:
+        return Params({k: v for k, v in self._values.items() if k not in names})
+
+    # --- typed accessors ----------------------------------------------------------------------
+    def get_str(self, name: str, default: str | None = None, *, required: bool = False) -> str | None:
+        value = self._values.get(name)
+        if value is None or value == "":
+            if required:
+                raise GraphError.invalid(f"The parameter {name} is required")
+            return default
+        return value
+
+    def require(self, name: str) -> str:
+        value = self.get_str(name, required=True)
+        assert value is not None
+        return value
+
+    def int(
+        self, name: str, default: int | None = None, *, minimum: int | None = None, maximum: int | None = None
+    ) -> int | None:
+        raw = self.get_str(name)
+        if raw is None:
+            return default
+        try:
+            value = int(raw)
+        except ValueError:
+            raise GraphError.invalid(f"Param {name} must be an integer, got {_show(raw)}") from None
+        if minimum is not None and value < minimum:
+            raise GraphError.invalid(f"Param {name} must be at least {minimum}")
+        if maximum is not None and value > maximum:
+            raise GraphError.invalid(f"Param {name} must be at most {maximum}")
+        return value
+
+    def get_bool(self, name: str, default: bool = False) -> bool:
+        raw = self._values.get(name)
+        if raw is None:
+            return default
+        lowered = raw.strip().lower()
+        if lowered in _TRUE:
+            return True
+        if lowered in _FALSE:
+            return False
+        raise GraphError.invalid(f"Param {name} must be a boolean (true or false), got {_show(raw)}")
+
+    def get_json(self, name: str) -> Any:
+        raw = self.get_str(name)
+        if raw is None:
+            return None
+        try:
+            return json.loads(raw)
+        except ValueError:
+            raise GraphError.invalid(f"Param {name} must be valid JSON, got {_show(raw)}") from None
+
+    def get_list(self, name: str) -> list[str] | None:
+        """A list given as a JSON array (``["a","b"]``) or as a comma-separated string (``a,b``)."""
+        raw = self.get_str(name)
+        if raw is None:
+            return None
+        stripped = raw.strip()
+        if stripped.startswith("["):
+            value = self.get_json(name)
+            if not isinstance(value, list) or not all(isinstance(v, str | int) for v in value):
+                raise GraphError.invalid(f"Param {name} must be an array of strings")
+            return [str(v) for v in value]
+        return [part.strip() for part in stripped.split(",") if part.strip()]
+
+    def get_dict(self, name: str) -> dict[str, Any] | None:
+        value = self.get_json(name)
+        if value is None:
+            return None
+        if not isinstance(value, dict):
+            raise GraphError.invalid(f"Param {name} must be a JSON object")
+        return value
+
+    def fields(self) -> list[str] | None:
+        """``fields=a,b`` or, as the SDK sends it for async insights, ``fields=["a","b"]``.
+
+        Nested selections such as ``owner{name}`` are kept whole; only top-level commas split.
+        """
+        raw = self.get_str("fields")
+        if raw is None:
+            return None
+        if raw.strip().startswith("["):
+            return self.get_list("fields")
+        out: list[str] = []
+        depth, start = 0, 0
+        for i, ch in enumerate(raw):
+            if ch in "{(":
+                depth += 1
+            elif ch in "})":
+                depth = max(0, depth - 1)
+            elif ch == "," and depth == 0:
+                out.append(raw[start:i].strip())
+                start = i + 1
+        out.append(raw[start:].strip())
+        return [f for f in out if f]
+
+
+def _show(raw: str) -> str:
+    return repr(raw if len(raw) <= 40 else raw[:37] + "...")
+
+
+def select_fields(
+    obj: Mapping[str, Any], fields: list[str] | None, default: tuple[str, ...]
+) -> dict[str, Any]:
+    """Graph's field selection: the requested fields that exist, always with ``id``."""
+    wanted = list(default) if fields is None else [f.split("{", 1)[0].split(".", 1)[0] for f in fields]
+    out: dict[str, Any] = {}
+    for name in wanted:
+        if name in obj and obj[name] is not None:
+            out[name] = obj[name]
+    if "id" in obj and "id" not in out:
+        out = {"id": obj["id"], **out}
+    return out

@@ -1,0 +1,86 @@
+"""The services one server holds, built once by ``create_app`` (the composition root)."""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from adgate.clock import SandboxClock
+from adgate.services.context import Core
+from adgate.services.world import World
+
+if TYPE_CHECKING:
+    from adgate.settings import Settings
+    from adgate.web.graph import Gate, GraphRouter
+
+CLOCK_KEY = "clock_offset"
+
+
+@dataclass(slots=True)
+class Services:
+    settings: Settings
+    core: Core
+    world: World
+    router: GraphRouter
+    gate: Gate
+    #: Node kinds never change once an id exists, so this cache needs no invalidation.
+    start_hooks: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+    stop_hooks: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+    #: Called after a sandbox reset (caches, counters).
+    reset_hooks: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+    _kinds: OrderedDict[str, str] = field(default_factory=OrderedDict)
+
+    async def node_kind(self, node_id: str) -> str | None:
+        kind = self._kinds.get(node_id)
+        if kind is not None:
+            self._kinds.move_to_end(node_id)
+            return kind
+        async with self.core.db.transaction() as tx:
+            kind = await tx.nodes.kind_of(node_id)
+        if kind is not None:
+            self._kinds[node_id] = kind
+            if len(self._kinds) > 100_000:
+                self._kinds.popitem(last=False)
+        return kind
+
+    def forget_nodes(self) -> None:
+        self._kinds.clear()
+
+    async def start(self) -> None:
+        """Background work that lives as long as the server (flushers, subscribers)."""
+        for hook in self.start_hooks:
+            await hook()
+
+    async def stop(self) -> None:
+        """Graceful shutdown: flush what is kept in memory; nothing committed is lost."""
+        for hook in reversed(self.stop_hooks):
+            await hook()
+
+    async def on_reset(self) -> None:
+        """After the sandbox wiped the database: drop every cache that remembers it."""
+        self.forget_nodes()
+        for hook in self.reset_hooks:
+            await hook()
+
+    def sandbox_clock(self) -> SandboxClock:
+        clock = self.core.clock
+        if not isinstance(clock, SandboxClock):
+            raise TypeError("this server runs on the system clock, which the sandbox cannot move")
+        return clock
+
+    # --- the sandbox clock, persisted so that a restart keeps a moved clock -------------------
+    async def load_clock(self) -> None:
+        clock = self.core.clock
+        if isinstance(clock, SandboxClock):
+            async with self.core.db.transaction() as tx:
+                stored = await tx.meta.get(CLOCK_KEY)
+            if stored is not None:
+                clock.offset = float(stored)
+
+    async def save_clock(self) -> None:
+        clock = self.core.clock
+        if isinstance(clock, SandboxClock):
+            async with self.core.db.transaction() as tx:
+                await tx.meta.set(CLOCK_KEY, repr(clock.offset))

@@ -1,0 +1,153 @@
+"""SQL repositories for authorization: tokens, codes, grants, system users."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import ColumnElement, delete, func, insert, select, update
+
+from adgate import records as r
+from adgate.store import tables as t
+from adgate.store.sql import rows
+from adgate.store.sql.world import _Repo
+
+
+class SqlTokens(_Repo):
+    async def add(self, token: r.Token) -> None:
+        await self.conn.execute(insert(t.tokens).values(**rows.values_of(token)))
+
+    async def get(self, digest: str) -> r.Token | None:
+        row = await self._one(select(t.tokens).where(t.tokens.c.digest == digest))
+        return None if row is None else rows.token(row)
+
+    async def revoke(self, digest: str, now: int, reason: str) -> bool:
+        done = await self.conn.execute(
+            update(t.tokens)
+            .where(t.tokens.c.digest == digest, t.tokens.c.revoked_at.is_(None))
+            .values(revoked_at=now, revoked_reason=reason)
+        )
+        return bool(done.rowcount)
+
+    async def revoke_where(
+        self,
+        now: int,
+        reason: str,
+        *,
+        app_id: str | None = None,
+        person_id: str | None = None,
+        page_id: str | None = None,
+        code_digest: str | None = None,
+        kind: str | None = None,
+    ) -> Sequence[str]:
+        c = t.tokens.c
+        conditions: list[ColumnElement[bool]] = [c.revoked_at.is_(None)]
+        for column, value in (
+            (c.app_id, app_id),
+            (c.person_id, person_id),
+            (c.page_id, page_id),
+            (c.code_digest, code_digest),
+            (c.kind, kind),
+        ):
+            if value is not None:
+                conditions.append(column == value)
+        if len(conditions) == 1:
+            raise ValueError("revoke_where needs at least one filter")
+        digests = [row["digest"] for row in await self._all(select(c.digest).where(*conditions))]
+        if digests:
+            await self.conn.execute(
+                update(t.tokens)
+                .where(c.digest.in_(digests), c.revoked_at.is_(None))
+                .values(revoked_at=now, revoked_reason=reason)
+            )
+        return digests
+
+    async def count(self) -> int:
+        row = await self._one(select(func.count()).select_from(t.tokens))
+        return int(row[0]) if row is not None else 0
+
+
+class SqlCodes(_Repo):
+    async def add(self, code: r.AuthCode) -> None:
+        await self.conn.execute(insert(t.auth_codes).values(**rows.values_of(code)))
+
+    async def get(self, digest: str) -> r.AuthCode | None:
+        row = await self._one(select(t.auth_codes).where(t.auth_codes.c.digest == digest))
+        return None if row is None else rows.code(row)
+
+    async def mark_used(self, digest: str, now: int) -> bool:
+        # One conditional UPDATE: of two concurrent exchanges of the same code, exactly one wins.
+        done = await self.conn.execute(
+            update(t.auth_codes)
+            .where(t.auth_codes.c.digest == digest, t.auth_codes.c.used_at.is_(None))
+            .values(used_at=now)
+        )
+        return bool(done.rowcount)
+
+
+class SqlGrants(_Repo):
+    async def set(self, grant: r.Grant) -> None:
+        c = t.grants.c
+        done = await self.conn.execute(
+            update(t.grants)
+            .where(c.app_id == grant.app_id, c.person_id == grant.person_id, c.permission == grant.permission)
+            .values(status=grant.status, updated_at=grant.updated_at)
+        )
+        if done.rowcount == 0:
+            await self.conn.execute(insert(t.grants).values(**rows.values_of(grant)))
+
+    async def for_person(self, app_id: str, person_id: str) -> Sequence[r.Grant]:
+        c = t.grants.c
+        stmt = select(t.grants).where(c.app_id == app_id, c.person_id == person_id).order_by(c.permission)
+        return [rows.plain(r.Grant, row) for row in await self._all(stmt)]
+
+    async def remove(self, app_id: str, person_id: str, permission: str | None = None) -> int:
+        c = t.grants.c
+        stmt = delete(t.grants).where(c.app_id == app_id, c.person_id == person_id)
+        if permission is not None:
+            stmt = stmt.where(c.permission == permission)
+        return int((await self.conn.execute(stmt)).rowcount)
+
+    async def authorization(self, app_id: str, person_id: str) -> r.Authorization | None:
+        c = t.authorizations.c
+        row = await self._one(select(t.authorizations).where(c.app_id == app_id, c.person_id == person_id))
+        return None if row is None else rows.plain(r.Authorization, row)
+
+    async def set_authorization(self, authorization: r.Authorization) -> None:
+        c = t.authorizations.c
+        values = rows.values_of(authorization)
+        done = await self.conn.execute(
+            update(t.authorizations)
+            .where(c.app_id == authorization.app_id, c.person_id == authorization.person_id)
+            .values(**values)
+        )
+        if done.rowcount == 0:
+            await self.conn.execute(insert(t.authorizations).values(**values))
+
+
+class SqlSystemUsers(_Repo):
+    async def add(self, user: r.SystemUser) -> None:
+        await self.conn.execute(insert(t.system_users).values(**rows.values_of(user)))
+
+    async def get(self, system_user_id: str) -> r.SystemUser | None:
+        row = await self._one(select(t.system_users).where(t.system_users.c.id == system_user_id))
+        return None if row is None else rows.plain(r.SystemUser, row)
+
+    async def for_business(self, business_id: str) -> Sequence[r.SystemUser]:
+        c = t.system_users.c
+        stmt = select(t.system_users).where(c.business_id == business_id).order_by(c.created_at, c.id)
+        return [rows.plain(r.SystemUser, row) for row in await self._all(stmt)]
+
+    async def install_app(self, system_user_id: str, app_id: str, now: int) -> None:
+        c = t.system_user_apps.c
+        row = await self._one(select(c.app_id).where(c.system_user_id == system_user_id, c.app_id == app_id))
+        if row is None:
+            await self.conn.execute(
+                insert(t.system_user_apps).values(
+                    system_user_id=system_user_id, app_id=app_id, installed_at=now
+                )
+            )
+
+    async def installed_apps(self, system_user_id: str) -> Sequence[str]:
+        c = t.system_user_apps.c
+        stmt = select(c.app_id).where(c.system_user_id == system_user_id).order_by(c.app_id)
+        return [row["app_id"] for row in await self._all(stmt)]

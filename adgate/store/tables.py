@@ -1,0 +1,200 @@
+"""The relational schema (SQLAlchemy Core). Migrations in ``migrations/`` create it.
+
+Times are integer Unix seconds on the server clock; ids are Graph-style numeric strings.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+ID = String(24)
+TS = BigInteger
+
+nodes = Table(
+    "nodes",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("kind", String(32), nullable=False),
+)
+
+meta = Table(
+    "meta",
+    metadata,
+    Column("key", String(64), primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+people = Table(
+    "people",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("email", String(320), nullable=False, unique=True),
+    Column("password_hash", String(200), nullable=False),
+    Column("password_epoch", Integer, nullable=False, default=0),
+    Column("session_epoch", Integer, nullable=False, default=0),
+    Column("is_reviewer", Boolean, nullable=False, default=False),
+    Column("created_at", TS, nullable=False),
+)
+
+businesses = Table(
+    "businesses",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("created_at", TS, nullable=False),
+)
+
+ad_accounts = Table(
+    "ad_accounts",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("business_id", ID, ForeignKey("businesses.id", ondelete="SET NULL"), nullable=True),
+    Column("currency", String(3), nullable=False),
+    Column("timezone_name", String(64), nullable=False),
+    Column("account_status", Integer, nullable=False),
+    Column("created_at", TS, nullable=False),
+)
+
+pages = Table(
+    "pages",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("category", String(100), nullable=False),
+    Column("business_id", ID, ForeignKey("businesses.id", ondelete="SET NULL"), nullable=True),
+    Column("created_at", TS, nullable=False),
+)
+
+apps = Table(
+    "apps",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("secret_encrypted", Text, nullable=False),
+    Column("secret_version", Integer, nullable=False, default=0),
+    Column("site_url", Text, nullable=True),
+    Column("redirect_uris", Text, nullable=False, default="[]"),  # JSON array
+    Column("access_level", String(32), nullable=False),
+    Column("mode", String(16), nullable=False),
+    Column("require_app_secret", Boolean, nullable=False, default=False),
+    Column("business_id", ID, ForeignKey("businesses.id", ondelete="SET NULL"), nullable=True),
+    Column("created_at", TS, nullable=False),
+)
+
+
+def _role_table(name: str, object_table: str) -> Table:
+    return Table(
+        name,
+        metadata,
+        Column("object_id", ID, ForeignKey(f"{object_table}.id", ondelete="CASCADE"), primary_key=True),
+        Column("person_id", ID, ForeignKey("people.id", ondelete="CASCADE"), primary_key=True),
+        Column("role", String(32), nullable=False),
+        Index(f"ix_{name}_person", "person_id"),
+    )
+
+
+business_people = _role_table("business_people", "businesses")
+ad_account_roles = _role_table("ad_account_roles", "ad_accounts")
+page_roles = _role_table("page_roles", "pages")
+app_roles = _role_table("app_roles", "apps")
+
+system_users = Table(
+    "system_users",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("business_id", ID, ForeignKey("businesses.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("name", String(200), nullable=False),
+    Column("role", String(16), nullable=False),
+    Column("created_at", TS, nullable=False),
+)
+
+system_user_apps = Table(
+    "system_user_apps",
+    metadata,
+    Column("system_user_id", ID, ForeignKey("system_users.id", ondelete="CASCADE"), primary_key=True),
+    Column("app_id", ID, ForeignKey("apps.id", ondelete="CASCADE"), primary_key=True),
+    Column("installed_at", TS, nullable=False),
+)
+
+tokens = Table(
+    "tokens",
+    metadata,
+    Column("digest", String(64), primary_key=True),
+    Column("kind", String(16), nullable=False),
+    Column("app_id", ID, ForeignKey("apps.id", ondelete="CASCADE"), nullable=False),
+    Column("person_id", ID, ForeignKey("people.id", ondelete="CASCADE"), nullable=True),
+    Column("page_id", ID, ForeignKey("pages.id", ondelete="CASCADE"), nullable=True),
+    Column("system_user_id", ID, ForeignKey("system_users.id", ondelete="CASCADE"), nullable=True),
+    Column("scopes", Text, nullable=False, default=""),  # comma-separated
+    Column("issued_at", TS, nullable=False),
+    Column("expires_at", TS, nullable=True),
+    Column("long_lived", Boolean, nullable=False, default=False),
+    Column("password_epoch", Integer, nullable=False, default=0),
+    Column("session_epoch", Integer, nullable=False, default=0),
+    Column("secret_version", Integer, nullable=False, default=0),
+    Column("code_digest", String(64), nullable=True),
+    Column("revoked_at", TS, nullable=True),
+    Column("revoked_reason", String(32), nullable=True),
+    Index("ix_tokens_person_app", "person_id", "app_id"),
+    Index("ix_tokens_code", "code_digest"),
+)
+
+auth_codes = Table(
+    "auth_codes",
+    metadata,
+    Column("digest", String(64), primary_key=True),
+    Column("app_id", ID, ForeignKey("apps.id", ondelete="CASCADE"), nullable=False),
+    Column("person_id", ID, ForeignKey("people.id", ondelete="CASCADE"), nullable=False),
+    Column("redirect_uri", Text, nullable=False),
+    Column("scopes", Text, nullable=False, default=""),
+    Column("created_at", TS, nullable=False),
+    Column("expires_at", TS, nullable=False),
+    Column("used_at", TS, nullable=True),
+    Column("code_challenge", String(128), nullable=True),
+    Column("code_challenge_method", String(16), nullable=True),
+)
+
+grants = Table(
+    "grants",
+    metadata,
+    Column("app_id", ID, ForeignKey("apps.id", ondelete="CASCADE"), primary_key=True),
+    Column("person_id", ID, ForeignKey("people.id", ondelete="CASCADE"), primary_key=True),
+    Column("permission", String(64), primary_key=True),
+    Column("status", String(16), nullable=False),
+    Column("updated_at", TS, nullable=False),
+)
+
+authorizations = Table(
+    "authorizations",
+    metadata,
+    Column("app_id", ID, ForeignKey("apps.id", ondelete="CASCADE"), primary_key=True),
+    Column("person_id", ID, ForeignKey("people.id", ondelete="CASCADE"), primary_key=True),
+    Column("authorized_at", TS, nullable=False),
+    Column("last_active_at", TS, nullable=False),
+    Column("deauthorized_at", TS, nullable=True),
+)
+
+__all__ = ["UniqueConstraint", "metadata"]

@@ -1,0 +1,216 @@
+"""The Graph router: one entry point for every Graph path, dispatching to declared endpoints.
+
+A Graph path is ``/{version}/{node}/{edge}/{rest…}``. The node is ``me``, ``act_<n>``, a numeric
+id (whose kind the node table knows) or a fixed name (``debug_token``, ``oauth/access_token``).
+Endpoints are declared with the node kind, the edge and what they need (:class:`Need`); the gate
+reads the declaration (STYLE.md habit 7) and no handler repeats its checks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Literal, Protocol
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from adgate import ids
+from adgate.protocol.errors import GraphError
+from adgate.protocol.params import Params
+from adgate.protocol.versions import split_version
+from adgate.web.requests import bearer_token, read_params
+from adgate.web.responses import GraphJSON, error_response
+
+if TYPE_CHECKING:
+    from adgate.services.registry import Services
+
+Handler = Callable[["GraphCall"], Awaitable[Any]]
+Auth = Literal["none", "token", "optional"]
+
+#: Paths that are not nodes: (first segment, second segment or "").
+FIXED_PATHS = {"debug_token": "debug_token", "oauth": "oauth"}
+
+
+@dataclass(frozen=True, slots=True)
+class Need:
+    """What an endpoint needs from the caller; the gate decides from this alone."""
+
+    #: Marketing product: "ads_management", "ads_insights", "business_management", "audiences", "pages".
+    product: str | None = None
+    #: The token must carry at least one of these scopes.
+    permissions: tuple[str, ...] = ()
+    write: bool = False
+    #: The ad account the call touches (numeric id), from the call; None if it can't be identified.
+    account: Callable[[GraphCall], Awaitable[str | None]] | None = None
+    #: The call spans several ad accounts (or none can be identified): refused below that level.
+    multi_account: bool = False
+    #: The call manages ad accounts, people or Pages through Business Manager.
+    business_manager: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Endpoint:
+    method: str
+    node: str
+    edge: str | None
+    handler: Handler
+    auth: Auth = "token"
+    need: Need = field(default_factory=Need)
+
+
+@dataclass(slots=True)
+class GraphCall:
+    """One Graph call, from HTTP or from a batch item."""
+
+    method: str
+    path: str
+    version: str | None
+    node_kind: str
+    node_id: str | None
+    edge: str | None
+    rest: tuple[str, ...]
+    params: Params
+    headers: Mapping[str, str]
+    fbtrace_id: str
+    services: Services
+    raw_token: str | None = None
+    #: Filled in by the gate: who is calling (an ``adgate.services`` caller object).
+    caller: Any = None
+    response_headers: dict[str, str] = field(default_factory=dict)
+
+
+class Gate(Protocol):
+    """The one pipeline every Graph call passes (DESIGN.md, "The gate")."""
+
+    async def admit(self, call: GraphCall, endpoint: Endpoint) -> None:
+        """Raise a :class:`GraphError` to refuse; set ``call.caller`` to admit."""
+        ...
+
+    async def settle(self, call: GraphCall, endpoint: Endpoint | None, error: GraphError | None) -> None:
+        """After the handler: usage accounting and usage headers."""
+        ...
+
+
+class GraphRouter:
+    def __init__(self) -> None:
+        self._endpoints: dict[tuple[str, str, str | None], Endpoint] = {}
+
+    def add(self, endpoint: Endpoint) -> None:
+        key = (endpoint.method, endpoint.node, endpoint.edge)
+        if key in self._endpoints:
+            raise ValueError(f"endpoint declared twice: {key}")
+        self._endpoints[key] = endpoint
+
+    def route(
+        self,
+        method: str,
+        node: str,
+        edge: str | None = None,
+        *,
+        auth: Auth = "token",
+        need: Need | None = None,
+    ) -> Callable[[Handler], Handler]:
+        def register(handler: Handler) -> Handler:
+            self.add(Endpoint(method, node, edge, handler, auth, need or Need()))
+            return handler
+
+        return register
+
+    def find(self, method: str, node: str, edge: str | None) -> Endpoint | None:
+        return self._endpoints.get((method, node, edge))
+
+    def knows(self, node: str, edge: str | None) -> bool:
+        return any(k[1] == node and k[2] == edge for k in self._endpoints)
+
+    def endpoints(self) -> list[Endpoint]:
+        return list(self._endpoints.values())
+
+
+async def resolve(
+    services: Services, segments: list[str]
+) -> tuple[str, str | None, str | None, tuple[str, ...]]:
+    """``(node_kind, node_id, edge, rest)`` for the path segments after the version."""
+    head = segments[0] if segments else ""
+    if head in FIXED_PATHS:
+        second = segments[1] if len(segments) > 1 else ""
+        return f"{head}/{second}" if second else head, None, None, tuple(segments[2:])
+    edge = segments[1] if len(segments) > 1 else None
+    rest = tuple(segments[2:])
+    if head == "":
+        return "root", None, None, ()
+    if head == "me":
+        return "me", None, edge, rest
+    account = ids.parse_ad_account_node(head)
+    if account is not None:
+        return "ad_account", account, edge, rest
+    if ids.is_numeric_id(head):
+        kind = await services.node_kind(head)
+        if kind is None:
+            raise GraphError.of("unsupported_get", node=head)
+        return kind, head, edge, rest
+    raise GraphError.of("not_found", node=head)
+
+
+async def dispatch(call: GraphCall, router: GraphRouter, gate: Gate) -> Any:
+    """Run one call through the gate and its handler; returns the handler's result."""
+    endpoint = router.find(call.method, call.node_kind, call.edge)
+    if endpoint is None:
+        if call.node_kind == "ad_account" or call.node_id is not None:
+            name = {"GET": "unsupported_get", "POST": "unsupported_post"}.get(
+                call.method, "unsupported_delete"
+            )
+            node = f"act_{call.node_id}" if call.node_kind == "ad_account" else call.node_id or call.node_kind
+            raise GraphError.of(name, node=node)
+        raise GraphError.of("unknown_path", path=call.path)
+    error: GraphError | None = None
+    try:
+        await gate.admit(call, endpoint)
+        return await endpoint.handler(call)
+    except GraphError as exc:
+        error = exc
+        raise
+    finally:
+        await gate.settle(call, endpoint, error)
+
+
+async def graph_endpoint(request: Request) -> Response:
+    """The Starlette handler for every Graph path."""
+    services: Services = request.app.state.services
+    fbtrace_id: str = request.state.fbtrace_id
+    method = request.method if request.method != "HEAD" else "GET"
+    call: GraphCall | None = None
+    try:
+        version, rest = split_version(request.url.path)
+        params = await read_params(request)
+        # method=DELETE|POST as a parameter is how Graph lets GET-only clients write.
+        override = (params.get_str("method") or "").upper()
+        if override in ("GET", "POST", "DELETE"):
+            method = override
+            params = params.without("method")
+        kind, node_id, edge, extra = await resolve(services, rest.split("/") if rest else [])
+        call = GraphCall(
+            method=method,
+            path="/" + rest,
+            version=version,
+            node_kind=kind,
+            node_id=node_id,
+            edge=edge,
+            rest=extra,
+            params=params,
+            headers=request.headers,
+            fbtrace_id=fbtrace_id,
+            services=services,
+            raw_token=params.get_str("access_token") or bearer_token(request),
+        )
+        result = await dispatch(call, services.router, services.gate)
+    except GraphError as exc:
+        response = error_response(exc, fbtrace_id)
+        if call is not None:
+            response.headers.update(call.response_headers)
+        request.state.graph_error = exc
+        return response
+    response = result if isinstance(result, Response) else GraphJSON(result)
+    response.headers.update(call.response_headers)
+    response.headers["x-fb-trace-id"] = fbtrace_id
+    return response

@@ -1,0 +1,305 @@
+"""The sandbox control API under ``/_sandbox/``, guarded by the admin key (a Bearer token).
+
+Thin handlers: parse, call one service, render. Every error is a Graph envelope.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+from collections.abc import Awaitable, Callable
+from dataclasses import asdict
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from adgate import records as r
+from adgate.protocol.errors import GraphError
+from adgate.services.demo import seed_demo
+from adgate.services.registry import Services
+from adgate.web.requests import bearer_token
+from adgate.web.responses import GraphJSON, error_response
+
+Body = dict[str, Any]
+Handler = Callable[[Request, Services, Body], Awaitable[Any]]
+
+
+def public(record: Any) -> dict[str, Any]:
+    """A record as JSON, without what must never leave the server (hashes, encrypted secrets)."""
+    data = asdict(record)
+    data.pop("password_hash", None)
+    data.pop("secret_encrypted", None)
+    if isinstance(record, r.App):
+        data["redirect_uris"] = list(record.redirect_uris)
+    return data
+
+
+def endpoint(handler: Handler) -> Callable[[Request], Awaitable[Response]]:
+    async def run(request: Request) -> Response:
+        services: Services = request.app.state.services
+        fbtrace_id: str = request.state.fbtrace_id
+        try:
+            key = bearer_token(request) or ""
+            expected = services.settings.admin_key or ""
+            if not expected or not hmac.compare_digest(key.encode(), expected.encode()):
+                raise GraphError.of("admin_key")
+            body = await _body(request)
+            result = await handler(request, services, body)
+        except GraphError as exc:
+            request.state.graph_error = exc
+            return error_response(exc, fbtrace_id)
+        return GraphJSON(result)
+
+    return run
+
+
+async def _body(request: Request) -> Body:
+    if request.method in ("GET", "HEAD"):
+        return dict(request.query_params)
+    raw = await request.body()
+    if not raw:
+        return {}
+    try:
+        value = json.loads(raw)
+    except ValueError as exc:
+        raise GraphError.invalid(f"The JSON body could not be parsed: {exc.args[0]}") from None
+    if not isinstance(value, dict):
+        raise GraphError.invalid("The JSON body must be an object")
+    return value
+
+
+def _str(body: Body, name: str, default: str | None = None, *, required: bool = True) -> str:
+    value = body.get(name, default)
+    if value is None and not required:
+        return ""
+    if not isinstance(value, str) or (required and not value):
+        raise GraphError.invalid(f"{name} is required and must be a string")
+    return value
+
+
+def _opt(body: Body, name: str) -> str | None:
+    value = body.get(name)
+    if value is not None and not isinstance(value, str):
+        raise GraphError.invalid(f"{name} must be a string")
+    return value or None
+
+
+def _bool(body: Body, name: str, default: bool = False) -> bool:
+    value = body.get(name, default)
+    if not isinstance(value, bool):
+        raise GraphError.invalid(f"{name} must be true or false")
+    return value
+
+
+def _number(body: Body, name: str) -> float:
+    value = body.get(name)
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise GraphError.invalid(f"{name} must be a number of seconds")
+    return float(value)
+
+
+# --- handlers --------------------------------------------------------------------------------
+async def reset(_req: Request, s: Services, _b: Body) -> Any:
+    await s.core.db.reset()
+    s.forget_nodes()
+    await s.on_reset()
+    return {"success": True}
+
+
+async def demo(_req: Request, s: Services, _b: Body) -> Any:
+    return (await seed_demo(s.world)).to_json()
+
+
+async def world(_req: Request, s: Services, _b: Body) -> Any:
+    async with s.core.db.transaction() as tx:
+        people = await tx.people.list()
+        businesses = await tx.businesses.list()
+        accounts = await tx.ad_accounts.list()
+        pages = await tx.pages.list()
+        apps = await tx.apps.list()
+        roles: list[dict[str, Any]] = []
+        for kind, repo, objects in (
+            ("business", tx.business_people, businesses),
+            ("ad_account", tx.ad_account_roles, accounts),
+            ("page", tx.page_roles, pages),
+            ("app", tx.app_roles, apps),
+        ):
+            for obj in objects:
+                roles.extend({"kind": kind, **asdict(role)} for role in await repo.for_object(obj.id))
+    return {
+        "people": [public(p) for p in people],
+        "businesses": [public(b) for b in businesses],
+        "ad_accounts": [public(a) for a in accounts],
+        "pages": [public(p) for p in pages],
+        "apps": [public(a) for a in apps],
+        "roles": roles,
+    }
+
+
+async def list_people(_req: Request, s: Services, _b: Body) -> Any:
+    async with s.core.db.transaction() as tx:
+        return {"data": [public(p) for p in await tx.people.list()]}
+
+
+async def create_person(_req: Request, s: Services, b: Body) -> Any:
+    person = await s.world.create_person(
+        _str(b, "name"), _str(b, "email"), _str(b, "password"), is_reviewer=_bool(b, "is_reviewer")
+    )
+    return public(person)
+
+
+async def change_password(req: Request, s: Services, b: Body) -> Any:
+    return public(await s.world.change_password(req.path_params["id"], _str(b, "password")))
+
+
+async def log_out(req: Request, s: Services, _b: Body) -> Any:
+    return public(await s.world.log_out(req.path_params["id"]))
+
+
+async def list_businesses(_req: Request, s: Services, _b: Body) -> Any:
+    async with s.core.db.transaction() as tx:
+        return {"data": [public(x) for x in await tx.businesses.list()]}
+
+
+async def create_business(_req: Request, s: Services, b: Body) -> Any:
+    return public(await s.world.create_business(_str(b, "name"), admin_id=_opt(b, "admin_id")))
+
+
+async def list_ad_accounts(_req: Request, s: Services, _b: Body) -> Any:
+    async with s.core.db.transaction() as tx:
+        return {"data": [{"node": f"act_{x.id}", **public(x)} for x in await tx.ad_accounts.list()]}
+
+
+async def create_ad_account(_req: Request, s: Services, b: Body) -> Any:
+    account = await s.world.create_ad_account(
+        _str(b, "name"),
+        business_id=_opt(b, "business_id"),
+        currency=_opt(b, "currency") or "USD",
+        timezone_name=_opt(b, "timezone_name") or "America/Los_Angeles",
+        account_id=_opt(b, "id"),
+    )
+    return {"node": f"act_{account.id}", **public(account)}
+
+
+async def list_pages(_req: Request, s: Services, _b: Body) -> Any:
+    async with s.core.db.transaction() as tx:
+        return {"data": [public(x) for x in await tx.pages.list()]}
+
+
+async def create_page(_req: Request, s: Services, b: Body) -> Any:
+    page = await s.world.create_page(
+        _str(b, "name"), category=_opt(b, "category") or "Brand", business_id=_opt(b, "business_id")
+    )
+    return public(page)
+
+
+async def list_apps(_req: Request, s: Services, _b: Body) -> Any:
+    async with s.core.db.transaction() as tx:
+        return {"data": [public(x) for x in await tx.apps.list()]}
+
+
+def _uris(b: Body) -> list[str] | None:
+    value = b.get("redirect_uris")
+    if value is None:
+        return None
+    if not isinstance(value, list) or not all(isinstance(u, str) for u in value):
+        raise GraphError.invalid("redirect_uris must be an array of URLs")
+    return value
+
+
+async def create_app(_req: Request, s: Services, b: Body) -> Any:
+    app, secret = await s.world.create_app(
+        _str(b, "name"),
+        site_url=_opt(b, "site_url"),
+        redirect_uris=_uris(b) or [],
+        admin_id=_opt(b, "admin_id"),
+        business_id=_opt(b, "business_id"),
+        mode=_opt(b, "mode") or "development",
+        require_app_secret=_bool(b, "require_app_secret"),
+    )
+    return {**public(app), "secret": secret}
+
+
+async def update_app(req: Request, s: Services, b: Body) -> Any:
+    app = await s.world.update_app(
+        req.path_params["id"],
+        name=_opt(b, "name"),
+        site_url=b.get("site_url") if isinstance(b.get("site_url"), str) else None,
+        redirect_uris=_uris(b),
+        mode=_opt(b, "mode"),
+        require_app_secret=_bool(b, "require_app_secret") if "require_app_secret" in b else None,
+    )
+    return public(app)
+
+
+async def set_level(req: Request, s: Services, b: Body) -> Any:
+    return public(await s.world.set_access_level(req.path_params["id"], _str(b, "level")))
+
+
+async def reset_secret(req: Request, s: Services, _b: Body) -> Any:
+    app, secret = await s.world.reset_app_secret(req.path_params["id"])
+    return {**public(app), "secret": secret}
+
+
+async def assign_role(_req: Request, s: Services, b: Body) -> Any:
+    role = await s.world.assign_role(
+        _str(b, "kind"), _str(b, "object_id"), _str(b, "person_id"), _str(b, "role")
+    )
+    return {"kind": b["kind"], **asdict(role)}
+
+
+async def remove_role(_req: Request, s: Services, b: Body) -> Any:
+    removed = await s.world.remove_role(_str(b, "kind"), _str(b, "object_id"), _str(b, "person_id"))
+    return {"success": removed}
+
+
+async def get_clock(_req: Request, s: Services, _b: Body) -> Any:
+    return _clock_json(s)
+
+
+async def move_clock(_req: Request, s: Services, b: Body) -> Any:
+    clock = s.sandbox_clock()
+    if "set" in b:
+        clock.set(_number(b, "set"))
+    elif "advance" in b:
+        seconds = _number(b, "advance")
+        if seconds < 0:
+            raise GraphError.invalid("advance must not be negative: the sandbox clock only moves forward")
+        clock.advance(seconds)
+    else:
+        raise GraphError.invalid('give either {"set": <unix seconds>} or {"advance": <seconds>}')
+    await s.save_clock()
+    return _clock_json(s)
+
+
+def _clock_json(s: Services) -> dict[str, Any]:
+    now = s.core.clock.now()
+    return {"now": int(now), "now_float": now, "offset": getattr(s.core.clock, "offset", 0.0)}
+
+
+routes = [
+    Route("/_sandbox/reset", endpoint(reset), methods=["POST"]),
+    Route("/_sandbox/demo", endpoint(demo), methods=["POST"]),
+    Route("/_sandbox/world", endpoint(world), methods=["GET"]),
+    Route("/_sandbox/people", endpoint(list_people), methods=["GET"]),
+    Route("/_sandbox/people", endpoint(create_person), methods=["POST"]),
+    Route("/_sandbox/people/{id}/password", endpoint(change_password), methods=["POST"]),
+    Route("/_sandbox/people/{id}/logout", endpoint(log_out), methods=["POST"]),
+    Route("/_sandbox/businesses", endpoint(list_businesses), methods=["GET"]),
+    Route("/_sandbox/businesses", endpoint(create_business), methods=["POST"]),
+    Route("/_sandbox/ad_accounts", endpoint(list_ad_accounts), methods=["GET"]),
+    Route("/_sandbox/ad_accounts", endpoint(create_ad_account), methods=["POST"]),
+    Route("/_sandbox/pages", endpoint(list_pages), methods=["GET"]),
+    Route("/_sandbox/pages", endpoint(create_page), methods=["POST"]),
+    Route("/_sandbox/apps", endpoint(list_apps), methods=["GET"]),
+    Route("/_sandbox/apps", endpoint(create_app), methods=["POST"]),
+    Route("/_sandbox/apps/{id}", endpoint(update_app), methods=["PATCH", "POST"]),
+    Route("/_sandbox/apps/{id}/access_level", endpoint(set_level), methods=["POST"]),
+    Route("/_sandbox/apps/{id}/secret", endpoint(reset_secret), methods=["POST"]),
+    Route("/_sandbox/roles", endpoint(assign_role), methods=["POST"]),
+    Route("/_sandbox/roles", endpoint(remove_role), methods=["DELETE"]),
+    Route("/_sandbox/clock", endpoint(get_clock), methods=["GET"]),
+    Route("/_sandbox/clock", endpoint(move_clock), methods=["POST"]),
+]
