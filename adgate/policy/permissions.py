@@ -1,0 +1,65 @@
+"""Permissions: what exists, what each product needs (seed, "Permissions").
+
+| product | permission |
+|---|---|
+| Ads Management, Business Manager API, Audience Management | ``ads_management`` |
+| Insights API | ``ads_read`` (or ``ads_management``, which includes reading) |
+| Page tokens | ``manage_pages`` (its own review), or the newer ``pages_show_list`` |
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+#: Every permission the dialog knows, with the sentence the consent page shows for it.
+PERMISSIONS: dict[str, str] = {
+    "public_profile": "Your name and profile picture",
+    "email": "Your e-mail address",
+    "ads_management": "Read, create and update your ads, audiences and Business Manager assets",
+    "ads_read": "Read your ads and their performance (Insights)",
+    "business_management": "Manage your businesses and their assets",
+    "manage_pages": "Manage your Pages and get Page access tokens",
+    "pages_show_list": "Show the list of Pages you manage",
+    "pages_read_engagement": "Read content and engagement on your Pages",
+    "pages_manage_ads": "Manage ads for your Pages",
+    "pages_manage_posts": "Create and manage posts on your Pages",
+    "read_insights": "Read Insights for your Pages",
+}
+
+#: Granted with every login whether asked or not, as Graph does.
+DEFAULT_PERMISSIONS: tuple[str, ...] = ("public_profile",)
+
+#: Products and the permissions that open them (any one suffices).
+PRODUCT_PERMISSIONS: dict[str, tuple[str, ...]] = {
+    "ads_management": ("ads_management",),
+    "business_management": ("ads_management", "business_management"),
+    "audiences": ("ads_management",),
+    "ads_insights": ("ads_read", "ads_management"),
+    "ads_read": ("ads_read", "ads_management"),
+    "pages": ("manage_pages", "pages_show_list"),
+}
+
+#: Permissions that need their own review before people without a role can grant them (live mode).
+SEPARATELY_REVIEWED: frozenset[str] = frozenset({"manage_pages"})
+
+
+def parse_scope(raw: str | None) -> list[str]:
+    """``scope`` as Graph takes it: comma separated; space separated (RFC 6749) accepted too."""
+    if not raw:
+        return []
+    seen: dict[str, None] = {}
+    for part in raw.replace(" ", ",").split(","):
+        name = part.strip()
+        if name:
+            seen.setdefault(name, None)
+    return list(seen)
+
+
+def unknown_permissions(names: Iterable[str]) -> list[str]:
+    return [n for n in names if n not in PERMISSIONS]
+
+
+def satisfies(scopes: Iterable[str], needed: Iterable[str]) -> bool:
+    """True when ``scopes`` holds at least one of ``needed`` (or nothing is needed)."""
+    needed = tuple(needed)
+    return not needed or bool(set(scopes) & set(needed))
