@@ -197,4 +197,24 @@ authorizations = Table(
     Column("deauthorized_at", TS, nullable=True),
 )
 
+#: The app's ad-account list (seed, "Managing Account Lists"): added automatically or by hand.
+account_lists = Table(
+    "account_lists",
+    metadata,
+    Column("app_id", ID, ForeignKey("apps.id", ondelete="CASCADE"), primary_key=True),
+    Column("ad_account_id", ID, ForeignKey("ad_accounts.id", ondelete="CASCADE"), primary_key=True),
+    Column("source", String(16), nullable=False),  # "auto" or "manual"
+    Column("added_at", TS, nullable=False),
+)
+
+#: Calls per app and day, by class ("calls", "errors", "throttled", …); read by the review.
+usage_daily = Table(
+    "usage_daily",
+    metadata,
+    Column("app_id", ID, ForeignKey("apps.id", ondelete="CASCADE"), primary_key=True),
+    Column("day", Integer, primary_key=True),  # days since the Unix epoch, server clock
+    Column("klass", String(32), primary_key=True),
+    Column("count", BigInteger, nullable=False),
+)
+
 __all__ = ["UniqueConstraint", "metadata"]

@@ -62,8 +62,7 @@ class SqlTokens(_Repo):
         return digests
 
     async def count(self) -> int:
-        row = await self._one(select(func.count()).select_from(t.tokens))
-        return int(row[0]) if row is not None else 0
+        return int((await self.conn.execute(select(func.count()).select_from(t.tokens))).scalar_one())
 
 
 class SqlCodes(_Repo):

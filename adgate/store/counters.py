@@ -1,0 +1,389 @@
+"""Rate-limit counters: where the state of ``adgate.policy.ratelimit`` lives.
+
+One small interface, :class:`LimiterStore`, and two backends chosen by URL
+(:func:`limiter_store_from_url`, the warehouse way): ``memory://`` (the default, one process) and
+``redis://`` (several server nodes share one count). Both apply a decision atomically: the memory
+store never awaits between reading and writing a counter, the Redis store runs one Lua script per
+decision (EVALSHA, one round trip) that performs the very transition of the pure functions.
+
+``now`` comes from the caller (the one clock). Redis key TTLs are wall-clock seconds derived from
+it; the sandbox clock is the system clock plus an offset, so they agree in practice, and a grace
+period covers small drift. A key is only dropped once its state could no longer change a decision.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Any, Literal, Protocol
+
+import redis.asyncio as aioredis
+from redis.asyncio.retry import Retry
+from redis.backoff import NoBackoff
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import MaxConnectionsError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
+from adgate.policy.ratelimit import (
+    WINDOW_MINUTES,
+    ScoreDecision,
+    ScoreState,
+    ScoreTier,
+    WindowDecision,
+    decide_score,
+    decide_window,
+    score_view,
+    window_view,
+)
+
+logger = logging.getLogger(__name__)
+
+FailureMode = Literal["open", "closed"]
+
+# Extra wall-clock seconds a key outlives the moment its state stops mattering (clock drift between
+# nodes, a request that started just before). Longer only costs a little memory.
+TTL_GRACE_SECONDS = 60
+
+# Client settings of limiter_store_from_url.
+REDIS_POOL_SIZE = 50
+REDIS_TIMEOUT_SECONDS = 0.5
+
+
+class LimiterUnavailable(Exception):
+    """The counter backend cannot be reached and the store fails closed: refuse the call."""
+
+
+class LimiterStore(Protocol):
+    async def hit_score(self, key: str, tier: ScoreTier, cost: int, now: float) -> ScoreDecision:
+        """Count one call of ``cost`` points against the score at ``key``, if it is allowed."""
+        ...
+
+    async def peek_score(self, key: str, tier: ScoreTier, now: float) -> ScoreDecision:
+        """The score at ``key`` as a decision for a zero-cost call, changing nothing."""
+        ...
+
+    async def hit_window(self, key: str, limit: int, cost: int, now: float) -> WindowDecision:
+        """Count ``cost`` calls in the hour window at ``key``, if they fit under ``limit``."""
+        ...
+
+    async def peek_window(self, key: str, limit: int, now: float) -> WindowDecision:
+        """The hour window at ``key`` as a decision for a zero-cost call, changing nothing."""
+        ...
+
+    async def reset(self) -> None:
+        """Forget every counter this store holds (sandbox reset, tests)."""
+        ...
+
+    async def aclose(self) -> None: ...
+
+
+class MemoryLimiterStore:
+    """Counters in this process: exact under asyncio concurrency, lost on restart.
+
+    Each method reads, decides and writes without an ``await`` in between, so concurrent tasks on
+    one event loop are serialised. Not shared between processes: use Redis for several workers.
+    """
+
+    def __init__(self, *, sweep_every: int = 4096) -> None:
+        self._scores: dict[str, tuple[ScoreTier, ScoreState]] = {}
+        self._windows: dict[str, Mapping[int, int]] = {}
+        self._hits = 0
+        # Every this many hits, drop counters that can no longer change a decision (the memory
+        # counterpart of Redis TTLs), so a long-running server does not grow for ever.
+        self._sweep_every = sweep_every
+
+    def __len__(self) -> int:
+        """How many counters are held."""
+        return len(self._scores) + len(self._windows)
+
+    async def hit_score(self, key: str, tier: ScoreTier, cost: int, now: float) -> ScoreDecision:
+        entry = self._scores.get(key)
+        decision = decide_score(tier, entry[1] if entry else None, cost, now)
+        self._scores[key] = (tier, decision.new_state)
+        self._maybe_sweep(now)
+        return decision
+
+    async def peek_score(self, key: str, tier: ScoreTier, now: float) -> ScoreDecision:
+        entry = self._scores.get(key)
+        return decide_score(tier, entry[1] if entry else None, 0, now)
+
+    async def hit_window(self, key: str, limit: int, cost: int, now: float) -> WindowDecision:
+        decision = decide_window(limit, self._windows.get(key, {}), cost, now)
+        self._windows[key] = decision.new_buckets
+        self._maybe_sweep(now)
+        return decision
+
+    async def peek_window(self, key: str, limit: int, now: float) -> WindowDecision:
+        return decide_window(limit, self._windows.get(key, {}), 0, now)
+
+    async def reset(self) -> None:
+        self._scores.clear()
+        self._windows.clear()
+
+    async def aclose(self) -> None:
+        return None
+
+    def _maybe_sweep(self, now: float) -> None:
+        self._hits += 1
+        if self._hits % self._sweep_every:
+            return
+        self._scores = {
+            k: (tier, s)
+            for k, (tier, s) in self._scores.items()
+            if now < s.blocked_until or decide_score(tier, s, 0, now).new_state.score > 0
+        }
+        self._windows = {k: b for k, b in self._windows.items() if decide_window(0, b, 0, now).new_buckets}
+
+
+# Same transition as ratelimit.decide_score, operation for operation (IEEE doubles on both sides;
+# numbers cross the wire as shortest-repr / %.17g text, so nothing is rounded on the way).
+# KEYS[1] score hash {s, u, b}; ARGV max_score, decay_seconds, block_seconds, cost, now, grace.
+# Returns {allowed, score, updated_at, blocked_until}, numbers as text: Lua numbers would be
+# truncated to integers in the reply.
+_SCORE_LUA = """
+local key = KEYS[1]
+local max = tonumber(ARGV[1])
+local decay = tonumber(ARGV[2])
+local block = tonumber(ARGV[3])
+local cost = tonumber(ARGV[4])
+local now = tonumber(ARGV[5])
+local grace = tonumber(ARGV[6])
+local h = redis.call('HMGET', key, 's', 'u', 'b')
+local score, updated, blocked = 0, now, now
+if h[1] then
+  score = tonumber(h[1]); updated = tonumber(h[2]); blocked = tonumber(h[3])
+end
+local elapsed = now - updated
+if elapsed < 0 then elapsed = 0 end
+score = score - elapsed * max / decay
+if score < 0 then score = 0 end
+local new_updated = updated
+if now > updated then new_updated = now end
+local allowed = 0
+if now < blocked then
+  allowed = 0
+elseif score + cost >= max then
+  blocked = now + block
+else
+  score = score + cost
+  allowed = 1
+end
+local fs = string.format('%.17g', score)
+local fu = string.format('%.17g', new_updated)
+local fb = string.format('%.17g', blocked)
+redis.call('HSET', key, 's', fs, 'u', fu, 'b', fb)
+local ttl = blocked - now
+local drain = score * decay / max
+if drain > ttl then ttl = drain end
+redis.call('EXPIRE', key, math.ceil(ttl) + grace)
+return {allowed, fs, fu, fb}
+"""
+
+# Same transition as ratelimit.decide_window. KEYS[1] window hash {minute: calls};
+# ARGV limit, cost, now, ttl. Returns {allowed, {minute, calls, ...}} of the buckets kept.
+_WINDOW_LUA = """
+local key = KEYS[1]
+local limit = tonumber(ARGV[1])
+local cost = tonumber(ARGV[2])
+local now = tonumber(ARGV[3])
+local ttl = tonumber(ARGV[4])
+local minute = math.floor(now / 60)
+local oldest = minute - 60
+local flat = redis.call('HGETALL', key)
+local kept = {}
+local count = 0
+local current = 0
+for i = 1, #flat, 2 do
+  local m = tonumber(flat[i])
+  local c = tonumber(flat[i + 1])
+  if m <= oldest then
+    redis.call('HDEL', key, flat[i])
+  elseif m == minute then
+    current = c
+    count = count + c
+  else
+    kept[#kept + 1] = flat[i]
+    kept[#kept + 1] = flat[i + 1]
+    if m < minute then count = count + c end
+  end
+end
+local allowed = 0
+if count + cost <= limit then
+  allowed = 1
+  if cost > 0 then
+    current = redis.call('HINCRBY', key, string.format('%d', minute), cost)
+    redis.call('EXPIRE', key, ttl)
+  end
+end
+if current > 0 then
+  kept[#kept + 1] = string.format('%d', minute)
+  kept[#kept + 1] = tostring(current)
+end
+return {allowed, kept}
+"""
+
+
+# What "Redis cannot be reached" means for failure_mode (asyncio timeouts are OSErrors). One
+# subclass is excluded in _unavailable: MaxConnectionsError (a non-blocking pool is exhausted).
+_UNREACHABLE = (RedisConnectionError, RedisTimeoutError, OSError)
+
+
+def _text(value: Any) -> str:
+    return value.decode() if isinstance(value, bytes) else str(value)
+
+
+def _glob_escape(text: str) -> str:
+    return "".join("\\" + ch if ch in "*?[]\\" else ch for ch in text)
+
+
+class RedisLimiterStore:
+    """Counters in Redis, shared by every server node that uses the same ``prefix``.
+
+    ``failure_mode`` says what a decision does when Redis cannot be reached (connection refused or
+    timed out): ``"open"`` lets the call through with ``degraded=True`` and logs one warning per
+    outage (availability first); ``"closed"`` raises :class:`LimiterUnavailable` so the gate
+    refuses the call. Other Redis errors (a script bug, a wrong key type, an exhausted non-blocking
+    pool) are bugs and propagate in both modes: give the store a client on a
+    ``BlockingConnectionPool``, as :func:`limiter_store_from_url` does.
+    """
+
+    def __init__(
+        self,
+        redis: aioredis.Redis,
+        prefix: str = "adgate:rl:",
+        failure_mode: FailureMode = "open",
+        *,
+        owns_client: bool = False,
+    ) -> None:
+        if failure_mode not in ("open", "closed"):
+            raise ValueError(f"failure_mode must be 'open' or 'closed', not {failure_mode!r}")
+        self._redis = redis
+        self._prefix = prefix
+        self.failure_mode: FailureMode = failure_mode
+        self._owns_client = owns_client
+        self._outage = False
+        # Registered once: each call is an EVALSHA, loading the script only if the server lacks it.
+        self._score_script = redis.register_script(_SCORE_LUA)
+        self._window_script = redis.register_script(_WINDOW_LUA)
+
+    def _score_key(self, key: str) -> str:
+        return f"{self._prefix}score:{key}"
+
+    def _window_key(self, key: str) -> str:
+        return f"{self._prefix}window:{key}"
+
+    async def hit_score(self, key: str, tier: ScoreTier, cost: int, now: float) -> ScoreDecision:
+        if cost < 0:
+            raise ValueError("cost must not be negative")
+        args = (tier.max_score, tier.decay_seconds, tier.block_seconds, cost, now, TTL_GRACE_SECONDS)
+        try:
+            reply = await self._score_script(keys=[self._score_key(key)], args=[repr(float(a)) for a in args])
+        except _UNREACHABLE as exc:
+            return self._score_unavailable(exc, now)
+        self._recovered()
+        allowed, score, updated_at, blocked_until = reply
+        state = ScoreState(float(_text(score)), float(_text(updated_at)), float(_text(blocked_until)))
+        return score_view(tier, state, int(allowed) == 1, now)
+
+    async def peek_score(self, key: str, tier: ScoreTier, now: float) -> ScoreDecision:
+        try:
+            s, u, b = await self._redis.hmget(self._score_key(key), ["s", "u", "b"])
+        except _UNREACHABLE as exc:
+            return self._score_unavailable(exc, now)
+        self._recovered()
+        state = None if s is None else ScoreState(float(_text(s)), float(_text(u)), float(_text(b)))
+        return decide_score(tier, state, 0, now)
+
+    async def hit_window(self, key: str, limit: int, cost: int, now: float) -> WindowDecision:
+        if cost < 0:
+            raise ValueError("cost must not be negative")
+        ttl = (WINDOW_MINUTES + 1) * 60 + TTL_GRACE_SECONDS
+        try:
+            reply = await self._window_script(
+                keys=[self._window_key(key)], args=[str(limit), str(cost), repr(float(now)), str(ttl)]
+            )
+        except _UNREACHABLE as exc:
+            return self._window_unavailable(exc)
+        self._recovered()
+        allowed, flat = reply
+        buckets = {int(_text(flat[i])): int(_text(flat[i + 1])) for i in range(0, len(flat), 2)}
+        return window_view(limit, buckets, cost, int(allowed) == 1, now)
+
+    async def peek_window(self, key: str, limit: int, now: float) -> WindowDecision:
+        try:
+            raw = await self._redis.hgetall(self._window_key(key))
+        except _UNREACHABLE as exc:
+            return self._window_unavailable(exc)
+        self._recovered()
+        buckets = {int(_text(m)): int(_text(c)) for m, c in raw.items()}
+        return decide_window(limit, buckets, 0, now)
+
+    async def reset(self) -> None:
+        """Delete every key under this store's prefix (and nothing else: no FLUSHDB)."""
+        batch: list[Any] = []
+        async for name in self._redis.scan_iter(match=_glob_escape(self._prefix) + "*", count=500):
+            batch.append(name)
+            if len(batch) >= 500:
+                await self._redis.unlink(*batch)
+                batch.clear()
+        if batch:
+            await self._redis.unlink(*batch)
+
+    async def aclose(self) -> None:
+        if self._owns_client:
+            await self._redis.aclose()
+
+    def _unavailable(self, exc: BaseException) -> None:
+        if isinstance(exc, MaxConnectionsError):
+            # Redis is fine, our pool is too small. Failing open here would let any burst of more
+            # concurrent calls than the pool holds bypass every limit.
+            raise exc
+        if self.failure_mode == "closed":
+            raise LimiterUnavailable(f"rate-limit counters unreachable: {exc}") from exc
+        if not self._outage:
+            self._outage = True
+            logger.warning("rate-limit counters unreachable, letting calls through (fail open): %s", exc)
+
+    def _recovered(self) -> None:
+        if self._outage:
+            self._outage = False
+            logger.warning("rate-limit counters reachable again")
+
+    def _score_unavailable(self, exc: BaseException, now: float) -> ScoreDecision:
+        self._unavailable(exc)
+        return ScoreDecision(True, ScoreState(0.0, now, now), 0.0, 0, 0, degraded=True)
+
+    def _window_unavailable(self, exc: BaseException) -> WindowDecision:
+        self._unavailable(exc)
+        return WindowDecision(True, 0, 0.0, 0, {}, degraded=True)
+
+
+def limiter_store_from_url(
+    url: str | None,
+    *,
+    prefix: str = "adgate:rl:",
+    failure_mode: FailureMode = "open",
+) -> LimiterStore:
+    """``None`` or ``memory://`` -> :class:`MemoryLimiterStore`; ``redis://``, ``rediss://`` or
+    ``unix://`` -> :class:`RedisLimiterStore` owning its client.
+
+    The client fails fast (short timeouts, one immediate retry): a limiter sits in front of every
+    call, and a slow Redis should trigger ``failure_mode`` quickly rather than stall the API. Its
+    pool blocks (up to the same timeout) rather than raising when all connections are busy, so a
+    burst of concurrent calls queues instead of being mistaken for an outage.
+    """
+    if url is None or url == "memory://":
+        return MemoryLimiterStore()
+    if url.startswith(("redis://", "rediss://", "unix://")):
+        pool = aioredis.BlockingConnectionPool.from_url(
+            url,
+            max_connections=REDIS_POOL_SIZE,
+            timeout=REDIS_TIMEOUT_SECONDS,
+            socket_connect_timeout=REDIS_TIMEOUT_SECONDS,
+            socket_timeout=REDIS_TIMEOUT_SECONDS,
+            # A retry after a reply timed out may count a call twice: that errs towards refusing.
+            retry=Retry(NoBackoff(), 1),
+        )
+        client = aioredis.Redis.from_pool(pool)
+        return RedisLimiterStore(client, prefix, failure_mode, owns_client=True)
+    raise ValueError(f"unsupported rate-limit store URL {url!r}: use memory:// or redis://")

@@ -1,0 +1,360 @@
+"""Rate-limit counter stores: one contract, run against every backend.
+
+The Redis backend uses ``ADGATE_TEST_REDIS_URL`` (default ``redis://127.0.0.1:6379/15``), each test
+under its own random key prefix, deleted afterwards. Without a reachable Redis those tests are
+skipped, except on CI (``CI=true``) where they fail.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import random
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+
+import anyio
+import pytest
+import redis.asyncio as aioredis
+from redis.asyncio.retry import Retry
+from redis.backoff import NoBackoff
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import MaxConnectionsError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
+from adgate.policy.ratelimit import (
+    SCORE_TIERS,
+    ScoreDecision,
+    ScoreState,
+    ScoreTier,
+    WindowDecision,
+    decide_score,
+    decide_window,
+)
+from adgate.store.counters import (
+    LimiterStore,
+    LimiterUnavailable,
+    MemoryLimiterStore,
+    RedisLimiterStore,
+    limiter_store_from_url,
+)
+
+REDIS_URL = os.environ.get("ADGATE_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+UNREACHABLE_URL = "redis://127.0.0.1:1/0"
+T0 = 1_700_000_040.0
+DEV = SCORE_TIERS["development"]
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+async def redis_client_or_skip() -> aioredis.Redis:
+    client = aioredis.Redis.from_url(REDIS_URL, socket_connect_timeout=0.5, retry=Retry(NoBackoff(), 0))
+    try:
+        await client.ping()
+    except (RedisConnectionError, RedisTimeoutError, OSError) as exc:
+        await client.aclose()
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"Redis at {REDIS_URL} is required on CI: {exc}")
+        pytest.skip(f"Redis at {REDIS_URL} unreachable: {exc}")
+    return client
+
+
+async def redis_store_or_skip(prefix: str) -> LimiterStore:
+    """A store built the way the server builds it, from the URL."""
+    await (await redis_client_or_skip()).aclose()
+    return limiter_store_from_url(REDIS_URL, prefix=prefix)
+
+
+def unique_prefix() -> str:
+    return f"adgate-test:{uuid.uuid4().hex}:"
+
+
+@pytest.fixture
+async def redis_client() -> AsyncIterator[aioredis.Redis]:
+    client = await redis_client_or_skip()
+    try:
+        yield client
+    finally:
+        await client.aclose()
+
+
+@pytest.fixture(params=["memory", pytest.param("redis", marks=pytest.mark.redis)])
+async def store(request: pytest.FixtureRequest) -> AsyncIterator[LimiterStore]:
+    if request.param == "memory":
+        yield MemoryLimiterStore()
+        return
+    redis_store = await redis_store_or_skip(unique_prefix())
+    try:
+        yield redis_store
+    finally:
+        await redis_store.reset()
+        await redis_store.aclose()
+
+
+# --- The contract --------------------------------------------------------------------------------
+
+
+@pytest.mark.anyio
+async def test_a_new_key_has_no_usage(store: LimiterStore) -> None:
+    score = await store.peek_score("1:2", DEV, T0)
+    assert (score.allowed, score.util_pct, score.reset_time_duration) == (True, 0, 0)
+    window = await store.peek_window("1:2:ads_management", 300, T0)
+    assert (window.allowed, window.count, window.pct) == (True, 0, 0)
+
+
+@pytest.mark.anyio
+async def test_peeking_changes_nothing(store: LimiterStore) -> None:
+    await store.hit_score("k", DEV, 3, T0)
+    await store.hit_window("k", 10, 2, T0)
+    for _ in range(3):
+        assert (await store.peek_score("k", DEV, T0)).new_state.score == 3
+        assert (await store.peek_window("k", 10, T0)).count == 2
+
+
+@pytest.mark.anyio
+async def test_keys_are_counted_separately(store: LimiterStore) -> None:
+    await store.hit_score("a", DEV, 3, T0)
+    await store.hit_window("a", 10, 3, T0)
+    assert (await store.peek_score("b", DEV, T0)).new_state.score == 0
+    assert (await store.peek_window("b", 10, T0)).count == 0
+
+
+@pytest.mark.anyio
+async def test_reset_forgets_every_counter(store: LimiterStore) -> None:
+    for i in range(60):
+        await store.hit_score("k", DEV, 1, T0)
+        await store.hit_window(f"w{i}", 5, 5, T0)
+    await store.reset()
+    assert (await store.hit_score("k", DEV, 1, T0)).allowed
+    assert (await store.peek_window("w0", 5, T0)).count == 0
+
+
+@pytest.mark.anyio
+async def test_negative_costs_are_rejected(store: LimiterStore) -> None:
+    with pytest.raises(ValueError, match="negative"):
+        await store.hit_score("k", DEV, -1, T0)
+    with pytest.raises(ValueError, match="negative"):
+        await store.hit_window("k", 5, -1, T0)
+
+
+async def hit_concurrently(
+    n: int, call: Callable[[], Awaitable[ScoreDecision | WindowDecision]]
+) -> list[bool]:
+    """Start ``n`` calls at once on one event loop; which were allowed."""
+    results: list[bool] = []
+
+    async def one() -> None:
+        results.append((await call()).allowed)
+
+    async with anyio.create_task_group() as tg:
+        for _ in range(n):
+            tg.start_soon(one)
+    return results
+
+
+@pytest.mark.anyio
+async def test_concurrent_calls_let_exactly_the_allowance_through(store: LimiterStore) -> None:
+    # 60 points at Development: a read that would reach 60 is refused, so exactly 59 get through.
+    results = await hit_concurrently(200, lambda: store.hit_score("k", DEV, 1, T0))
+    assert results.count(True) == 59
+    assert (await store.peek_score("k", DEV, T0 + 1)).retry_after == 299
+
+
+@pytest.mark.anyio
+async def test_concurrent_window_calls_never_pass_the_limit(store: LimiterStore) -> None:
+    results = await hit_concurrently(200, lambda: store.hit_window("k", 50, 1, T0))
+    assert results.count(True) == 50
+    assert (await store.peek_window("k", 50, T0)).count == 50
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("seed", range(5))
+async def test_the_store_applies_exactly_the_policy_math(store: LimiterStore, seed: int) -> None:
+    """A random mix of calls, clock steps (and small steps back) gives bit-identical decisions."""
+    rng = random.Random(seed)
+    # Small maxima, odd decay and mostly short steps, so that blocks and refusals happen often;
+    # rare long steps let scores drain and minute buckets leave the hour.
+    tiers = [DEV, *[ScoreTier(max_score=7, decay_seconds=13.7, block_seconds=2.5)] * 2]
+    steps = [0.0, 0.001, 0.05, 0.37, 1.9, 7.3, 59.9, 311.1, 1800.0, -0.4]
+    weights = [30, 10, 10, 10, 5, 3, 2, 1, 1, 3]
+    scores: dict[str, ScoreState] = {}
+    windows: dict[str, dict[int, int]] = {}
+    now = T0 + rng.random()
+    for _ in range(300):
+        now += rng.choices(steps, weights)[0]
+        key = rng.choice(["a", "b", "c"])
+        cost = rng.choice([0, 1, 1, 3])
+        if rng.random() < 0.5:
+            tier = rng.choice(tiers)
+            score = decide_score(tier, scores.get(key), cost, now)
+            assert await store.hit_score(key, tier, cost, now) == score
+            scores[key] = score.new_state
+        else:
+            limit = rng.choice([0, 4, 25])
+            window = decide_window(limit, windows.get(key, {}), cost, now)
+            assert await store.hit_window(key, limit, cost, now) == window
+            windows[key] = dict(window.new_buckets)
+
+
+@pytest.mark.anyio
+async def test_the_memory_store_forgets_counters_that_no_longer_matter() -> None:
+    store = MemoryLimiterStore(sweep_every=1)
+    for i in range(10):
+        await store.hit_score(f"s{i}", DEV, 1, T0)
+        await store.hit_window(f"w{i}", 5, 1, T0)
+        await store.hit_score(f"blocked{i}", DEV, 60, T0)
+    assert len(store) == 30
+    # 61 minutes on: every score has drained, every block ended, every bucket left the hour.
+    await store.hit_score("fresh", DEV, 1, T0 + 61 * 60)
+    assert len(store) == 1
+
+
+# --- Redis only ----------------------------------------------------------------------------------
+
+
+@pytest.mark.redis
+@pytest.mark.anyio
+async def test_two_server_processes_enforce_one_limit() -> None:
+    prefix = unique_prefix()
+    node_a = await redis_store_or_skip(prefix)  # each store owns its own client and connections
+    node_b = await redis_store_or_skip(prefix)
+    try:
+        async with anyio.create_task_group() as tg:
+            score_results: list[list[bool]] = []
+            window_results: list[list[bool]] = []
+
+            async def node(store: LimiterStore) -> None:
+                score_results.append(await hit_concurrently(100, lambda: store.hit_score("k", DEV, 1, T0)))
+                window_results.append(await hit_concurrently(30, lambda: store.hit_window("w", 40, 1, T0)))
+
+            tg.start_soon(node, node_a)
+            tg.start_soon(node, node_b)
+        assert sum(r.count(True) for r in score_results) == 59
+        assert sum(r.count(True) for r in window_results) == 40
+        assert all(r.count(True) > 0 for r in window_results)  # both nodes really took part
+    finally:
+        await node_a.reset()
+        await node_a.aclose()
+        await node_b.aclose()
+
+
+@pytest.mark.redis
+@pytest.mark.anyio
+async def test_redis_keys_expire(redis_client: aioredis.Redis) -> None:
+    prefix = unique_prefix()
+    store = RedisLimiterStore(redis_client, prefix)
+    try:
+        await store.hit_score("k", DEV, 30, T0)  # 30 points drain in 150 s
+        await store.hit_window("k", 10, 1, T0)
+        assert 150 < await redis_client.ttl(f"{prefix}score:k") <= 150 + 60
+        assert 3600 < await redis_client.ttl(f"{prefix}window:k") <= 3660 + 60
+        async for key in redis_client.scan_iter(match=f"{prefix}*"):
+            assert await redis_client.ttl(key) > 0
+    finally:
+        await store.reset()
+
+
+@pytest.mark.redis
+@pytest.mark.anyio
+async def test_a_burst_larger_than_the_pool_is_not_mistaken_for_an_outage() -> None:
+    await (await redis_client_or_skip()).aclose()
+    # A plain (non-blocking) pool raises when exhausted; failing open on that would let the burst in.
+    client = aioredis.Redis.from_url(REDIS_URL, max_connections=2)
+    store = RedisLimiterStore(client, unique_prefix(), failure_mode="open")
+    try:
+        with pytest.raises(ExceptionGroup) as caught:
+            await hit_concurrently(20, lambda: store.hit_score("k", DEV, 1, T0))
+        assert caught.group_contains(MaxConnectionsError)
+    finally:
+        await store.reset()
+        await client.aclose()
+
+
+@pytest.mark.redis
+@pytest.mark.anyio
+async def test_redis_reset_deletes_only_its_own_prefix(redis_client: aioredis.Redis) -> None:
+    mine, theirs = unique_prefix(), unique_prefix()
+    await redis_client.set(f"{theirs}keep", "1", ex=60)
+    try:
+        store = RedisLimiterStore(redis_client, mine)
+        await store.hit_score("k", DEV, 1, T0)
+        await store.reset()
+        assert await redis_client.exists(f"{mine}score:k") == 0
+        assert await redis_client.exists(f"{theirs}keep") == 1
+    finally:
+        await redis_client.delete(f"{theirs}keep")
+
+
+@pytest.mark.redis
+@pytest.mark.anyio
+async def test_redis_store_works_with_decoded_responses() -> None:
+    plain = await redis_client_or_skip()
+    await plain.aclose()
+    client = aioredis.Redis.from_url(REDIS_URL, decode_responses=True)
+    store = RedisLimiterStore(client, unique_prefix())
+    try:
+        assert (await store.hit_score("k", DEV, 3, T0)).new_state.score == 3
+        assert (await store.hit_window("k", 10, 3, T0)).count == 3
+        assert (await store.peek_window("k", 10, T0)).count == 3
+    finally:
+        await store.reset()
+        await client.aclose()
+
+
+# --- Failure modes (no Redis needed: nothing listens on port 1) ----------------------------------
+
+
+@pytest.mark.anyio
+async def test_failing_open_lets_calls_through_flagged_degraded(caplog: pytest.LogCaptureFixture) -> None:
+    store = limiter_store_from_url(UNREACHABLE_URL, failure_mode="open")
+    try:
+        with caplog.at_level(logging.WARNING, logger="adgate.store.counters"):
+            score = await store.hit_score("k", DEV, 1, T0)
+            window = await store.hit_window("k", 10, 1, T0)
+            peeked = await store.peek_score("k", DEV, T0)
+    finally:
+        await store.aclose()
+    assert (score.allowed, score.degraded) == (True, True)
+    assert (window.allowed, window.degraded) == (True, True)
+    assert peeked.degraded
+    warnings = [r for r in caplog.records if r.levelno == logging.WARNING]
+    assert len(warnings) == 1  # one warning per outage, not one per call
+    assert "fail open" in warnings[0].getMessage()
+
+
+@pytest.mark.anyio
+async def test_failing_closed_refuses_with_limiter_unavailable() -> None:
+    store = limiter_store_from_url(UNREACHABLE_URL, failure_mode="closed")
+    try:
+        with pytest.raises(LimiterUnavailable):
+            await store.hit_score("k", DEV, 1, T0)
+        with pytest.raises(LimiterUnavailable):
+            await store.hit_window("k", 10, 1, T0)
+        with pytest.raises(LimiterUnavailable):
+            await store.peek_window("k", 10, T0)
+    finally:
+        await store.aclose()
+
+
+@pytest.mark.anyio
+async def test_the_url_picks_the_backend() -> None:
+    assert isinstance(limiter_store_from_url(None), MemoryLimiterStore)
+    assert isinstance(limiter_store_from_url("memory://"), MemoryLimiterStore)
+    redis_store = limiter_store_from_url("redis://127.0.0.1:6379/15")
+    assert isinstance(redis_store, RedisLimiterStore)
+    await redis_store.aclose()
+    with pytest.raises(ValueError, match="unsupported"):
+        limiter_store_from_url("postgres://localhost/x")
+
+
+@pytest.mark.anyio
+async def test_an_unknown_failure_mode_is_rejected() -> None:
+    client = aioredis.Redis.from_url(UNREACHABLE_URL)
+    try:
+        with pytest.raises(ValueError, match="failure_mode"):
+            RedisLimiterStore(client, "p:", "maybe")  # type: ignore[arg-type]
+    finally:
+        await client.aclose()
