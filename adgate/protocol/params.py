@@ -57,7 +57,7 @@ class Params(Mapping[str, str]):
         assert value is not None
         return value
 
-    def int(
+    def get_int(
         self, name: str, default: int | None = None, *, minimum: int | None = None, maximum: int | None = None
     ) -> int | None:
         raw = self.get_str(name)

@@ -1,0 +1,5 @@
+"""``python -m adgate`` is the ``adgate`` command."""
+
+from adgate.cli import main
+
+main()

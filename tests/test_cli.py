@@ -1,0 +1,104 @@
+"""`adgate serve --demo` from a fresh data dir, as the README tells people to run it."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+
+from adgate.testing.server import free_port
+
+ADGATE = [sys.executable, "-m", "adgate"]
+
+
+@contextmanager
+def serving(data_dir: Path, port: int) -> Iterator[tuple[str, list[str]]]:
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", "ADGATE_PASSWORD_HASHING": "fast", "COLUMNS": "200"}
+    env.pop("ADGATE_ADMIN_KEY", None)
+    process = subprocess.Popen(
+        [*ADGATE, "serve", "--demo", "--port", str(port), "--data-dir", str(data_dir)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=env,
+    )
+    lines: list[str] = []
+    try:
+        assert process.stdout is not None
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            line = process.stdout.readline()
+            if not line:
+                break
+            lines.append(line)
+            if line.startswith("└"):
+                break
+        url = f"http://127.0.0.1:{port}"
+        for _ in range(200):
+            try:
+                if httpx.get(f"{url}/_health").status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.05)
+        # Keep draining the pipe so the server never blocks on a full one.
+        drain = threading.Thread(target=lambda: [None for _ in process.stdout or ()], daemon=True)
+        drain.start()
+        yield url, lines
+    finally:
+        process.send_signal(signal.SIGINT)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        if process.stdout is not None:
+            process.stdout.close()
+
+
+def printed(lines: list[str], label: str) -> str:
+    for line in lines:
+        if line.startswith(label):
+            return line[len(label) :].strip()
+    raise AssertionError(f"{label!r} not printed in:\n{''.join(lines)}")
+
+
+def test_serve_demo_prints_what_a_developer_needs_and_curl_reaches_the_world(tmp_path: Path) -> None:
+    with serving(tmp_path, free_port()) as (url, lines):
+        admin_key = printed(lines, "Admin key").split()[0]
+        app_line = printed(lines, "Demo app")
+        app_id = re.search(r"id (\d+)", app_line)
+        assert app_id is not None
+        secret = printed(lines, "App secret")
+        assert re.fullmatch(r"[0-9a-f]{32}", secret)
+        assert "act_" in printed(lines, "Ad accounts")
+        assert "alice@demo.adgate.test" in "".join(lines)
+        world = httpx.get(f"{url}/_sandbox/world", headers={"Authorization": f"Bearer {admin_key}"}).json()
+        assert app_id.group(1) in {a["id"] for a in world["apps"]}
+        assert "access_token" not in "".join(lines).lower()
+    # A restart on the same data dir keeps the world, the admin key and the app secret.
+    with serving(tmp_path, free_port()) as (url, lines_again):
+        assert printed(lines_again, "Admin key").split()[0] == admin_key
+        assert printed(lines_again, "App secret") == secret
+        again = httpx.get(f"{url}/_sandbox/world", headers={"Authorization": f"Bearer {admin_key}"}).json()
+        assert [p["id"] for p in again["people"]] == [p["id"] for p in world["people"]]
+
+
+def test_migrate_brings_a_fresh_database_to_head(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [*ADGATE, "migrate", "--data-dir", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "revision" in result.stdout

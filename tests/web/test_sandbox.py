@@ -1,0 +1,183 @@
+"""The sandbox control API: guarded by the admin key, validated, Graph envelopes for errors."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+pytestmark = pytest.mark.anyio
+
+
+async def test_a_missing_or_wrong_admin_key_gets_401_with_an_envelope(client: httpx.AsyncClient) -> None:
+    for headers in ({}, {"Authorization": "Bearer wrong"}, {"Authorization": "Basic abc"}):
+        response = await client.get("/_sandbox/world", headers=headers)
+        assert response.status_code == 401
+        error = response.json()["error"]
+        assert error["code"] == 190
+        assert "admin key" in error["message"]
+        assert error["fbtrace_id"]
+
+
+async def test_the_demo_world_is_seeded_once(
+    client: httpx.AsyncClient, admin_headers: dict[str, str]
+) -> None:
+    first = (await client.post("/_sandbox/demo", headers=admin_headers)).json()
+    second = (await client.post("/_sandbox/demo", headers=admin_headers)).json()
+    assert first == second
+    assert len(first["people"]) == 3
+    assert len(first["ad_accounts"]) == 3
+    assert all(a["id"] == f"act_{a['account_id']}" for a in first["ad_accounts"])
+    assert first["app"]["access_level"] == "development"
+    assert len(first["app"]["secret"]) == 32
+    world = (await client.get("/_sandbox/world", headers=admin_headers)).json()
+    assert {p["email"] for p in world["people"]} == {p["email"] for p in first["people"]}
+    assert all("password_hash" not in p for p in world["people"])
+    assert all("secret_encrypted" not in a and "secret" not in a for a in world["apps"])
+
+
+async def test_people_businesses_accounts_pages_apps_and_roles_are_created(
+    client: httpx.AsyncClient, admin_headers: dict[str, str]
+) -> None:
+    post = lambda path, body: client.post(path, json=body, headers=admin_headers)  # noqa: E731
+    person = (
+        await post(
+            "/_sandbox/people", {"name": "Dana", "email": "Dana@Example.com", "password": "longenough"}
+        )
+    ).json()
+    assert person["email"] == "dana@example.com"
+    business = (await post("/_sandbox/businesses", {"name": "Biz", "admin_id": person["id"]})).json()
+    account = (await post("/_sandbox/ad_accounts", {"name": "Acct", "business_id": business["id"]})).json()
+    assert account["node"] == f"act_{account['id']}"
+    page = (await post("/_sandbox/pages", {"name": "Page", "category": "Brand"})).json()
+    app = (
+        await post(
+            "/_sandbox/apps",
+            {
+                "name": "App",
+                "admin_id": person["id"],
+                "site_url": "https://app.example/",
+                "redirect_uris": ["https://app.example/cb"],
+            },
+        )
+    ).json()
+    assert app["access_level"] == "development"
+    assert app["redirect_uris"] == ["https://app.example/cb"]
+    for kind, object_id, role in (("ad_account", account["id"], "advertiser"), ("page", page["id"], "admin")):
+        response = await post(
+            "/_sandbox/roles", {"kind": kind, "object_id": object_id, "person_id": person["id"], "role": role}
+        )
+        assert response.status_code == 200, response.text
+    level = await post(f"/_sandbox/apps/{app['id']}/access_level", {"level": "basic"})
+    assert level.json()["access_level"] == "basic"
+    world = (await client.get("/_sandbox/world", headers=admin_headers)).json()
+    assert {r["kind"] for r in world["roles"]} == {"business", "ad_account", "page", "app"}
+
+
+async def test_a_new_app_starts_at_development_whatever_its_owners_other_apps_have(
+    client: httpx.AsyncClient, admin_headers: dict[str, str]
+) -> None:
+    first = (await client.post("/_sandbox/apps", json={"name": "One"}, headers=admin_headers)).json()
+    await client.post(
+        f"/_sandbox/apps/{first['id']}/access_level", json={"level": "standard"}, headers=admin_headers
+    )
+    second = (await client.post("/_sandbox/apps", json={"name": "Two"}, headers=admin_headers)).json()
+    assert second["access_level"] == "development"
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "fragment"),
+    [
+        ("/_sandbox/people", {"name": "X", "email": "not-an-email", "password": "longenough"}, "e-mail"),
+        ("/_sandbox/people", {"name": "X", "email": "x@example.com", "password": "short"}, "8 to 1024"),
+        ("/_sandbox/people", {"name": "", "email": "x@example.com", "password": "longenough"}, "name"),
+        ("/_sandbox/people", {"name": 5, "email": "x@example.com", "password": "longenough"}, "name"),
+        ("/_sandbox/ad_accounts", {"name": "A", "currency": "dollars"}, "ISO 4217"),
+        ("/_sandbox/ad_accounts", {"name": "A", "id": "act_123"}, "numeric"),
+        ("/_sandbox/ad_accounts", {"name": "A", "business_id": "999999"}, "999999"),
+        ("/_sandbox/apps", {"name": "A", "site_url": "http://example.com"}, "trailing /"),
+        ("/_sandbox/apps", {"name": "A", "redirect_uris": ["ftp://x/"]}, "http"),
+        ("/_sandbox/apps", {"name": "A", "redirect_uris": "https://x/"}, "array"),
+        ("/_sandbox/apps", {"name": "A", "mode": "production"}, "mode"),
+        ("/_sandbox/roles", {"kind": "galaxy", "object_id": "1", "person_id": "2", "role": "x"}, "kind"),
+        ("/_sandbox/clock", {"advance": -5}, "forward"),
+        ("/_sandbox/clock", {"advance": "soon"}, "number"),
+        ("/_sandbox/clock", {}, "set"),
+    ],
+)
+async def test_bad_input_gets_a_4xx_envelope_that_says_what_is_wrong(
+    client: httpx.AsyncClient, admin_headers: dict[str, str], path: str, body: object, fragment: str
+) -> None:
+    response = await client.post(path, json=body, headers=admin_headers)
+    assert 400 <= response.status_code < 500
+    error = response.json()["error"]
+    assert fragment in error["message"]
+    assert "Traceback" not in response.text
+
+
+async def test_malformed_json_and_unknown_ids_are_4xx(
+    client: httpx.AsyncClient, admin_headers: dict[str, str]
+) -> None:
+    bad_json = await client.post("/_sandbox/people", content=b"{not json", headers=admin_headers)
+    assert bad_json.status_code == 400
+    assert "JSON" in bad_json.json()["error"]["message"]
+    not_object = await client.post("/_sandbox/people", content=b"[1,2]", headers=admin_headers)
+    assert not_object.status_code == 400
+    missing = await client.post(
+        "/_sandbox/people/12345/password", json={"password": "longenough"}, headers=admin_headers
+    )
+    assert missing.status_code == 404
+    assert missing.json()["error"]["code"] == 803
+    level = await client.post(
+        "/_sandbox/apps/12345/access_level", json={"level": "platinum"}, headers=admin_headers
+    )
+    assert level.status_code == 400
+    assert "development, basic, standard" in level.json()["error"]["message"]
+
+
+async def test_a_duplicate_email_is_a_conflict(
+    client: httpx.AsyncClient, admin_headers: dict[str, str]
+) -> None:
+    body = {"name": "Eve", "email": "eve@example.com", "password": "longenough"}
+    assert (await client.post("/_sandbox/people", json=body, headers=admin_headers)).status_code == 200
+    again = await client.post("/_sandbox/people", json=body, headers=admin_headers)
+    assert again.status_code == 409
+    assert "already exists" in again.json()["error"]["message"]
+
+
+async def test_the_clock_moves_forward_and_is_kept(
+    client: httpx.AsyncClient, admin_headers: dict[str, str]
+) -> None:
+    before = (await client.get("/_sandbox/clock", headers=admin_headers)).json()["now"]
+    after = (await client.post("/_sandbox/clock", json={"advance": 60 * 86400}, headers=admin_headers)).json()
+    assert after["now"] - before == 60 * 86400
+    target = (await client.post("/_sandbox/clock", json={"set": 2_000_000_000}, headers=admin_headers)).json()
+    assert target["now"] == 2_000_000_000
+
+
+async def test_reset_empties_the_world(client: httpx.AsyncClient, admin_headers: dict[str, str]) -> None:
+    await client.post("/_sandbox/demo", headers=admin_headers)
+    assert (await client.post("/_sandbox/reset", headers=admin_headers)).json() == {"success": True}
+    world = (await client.get("/_sandbox/world", headers=admin_headers)).json()
+    assert world["people"] == [] and world["apps"] == []
+
+
+async def test_a_password_change_and_logout_bump_the_epochs(
+    client: httpx.AsyncClient, admin_headers: dict[str, str]
+) -> None:
+    person = (
+        await client.post(
+            "/_sandbox/people",
+            json={"name": "F", "email": "f@example.com", "password": "longenough"},
+            headers=admin_headers,
+        )
+    ).json()
+    changed = (
+        await client.post(
+            f"/_sandbox/people/{person['id']}/password",
+            json={"password": "another-one"},
+            headers=admin_headers,
+        )
+    ).json()
+    assert changed["password_epoch"] == 1
+    out = (await client.post(f"/_sandbox/people/{person['id']}/logout", headers=admin_headers)).json()
+    assert out["session_epoch"] == 1

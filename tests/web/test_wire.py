@@ -1,0 +1,71 @@
+"""Graph wire basics: versions, paths, bodies, sizes — and bad input never a 500."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+pytestmark = pytest.mark.anyio
+
+
+@pytest.mark.parametrize(
+    ("path", "status", "code"),
+    [
+        ("/v26.0/", 200, None),
+        ("/", 200, None),
+        ("/v26.0", 200, None),
+        ("/v19.0/", 400, 2635),
+        ("/v99.0/", 400, 2500),
+        ("/vX.Y/", 404, 803),
+        ("/v26.0/no_such_alias", 404, 803),
+        ("/v26.0/123456789012345", 400, 100),
+        ("/v26.0/act_12/whatever", 400, 100),
+    ],
+)
+async def test_paths_and_versions(
+    client: httpx.AsyncClient, path: str, status: int, code: int | None
+) -> None:
+    response = await client.get(path)
+    assert response.status_code == status, response.text
+    if code is not None:
+        assert response.json()["error"]["code"] == code
+
+
+async def test_a_body_over_the_limit_is_refused_before_it_is_read(client: httpx.AsyncClient) -> None:
+    response = await client.post(
+        "/v26.0/",
+        content=b"a=" + b"x" * (5 * 1024 * 1024),
+        headers={"content-type": "application/x-www-form-urlencoded"},
+    )
+    assert response.status_code == 413
+    assert response.json()["error"]["code"] == 100
+
+
+@pytest.mark.parametrize(
+    ("content", "content_type", "fragment"),
+    [
+        (b"{broken", "application/json", "JSON body"),
+        (b"[1]", "application/json", "object"),
+        (b"\xff\xfe=\xff", "application/x-www-form-urlencoded", "UTF-8"),
+    ],
+)
+async def test_malformed_bodies_are_a_code_100(
+    client: httpx.AsyncClient, content: bytes, content_type: str, fragment: str
+) -> None:
+    response = await client.post("/v26.0/", content=content, headers={"content-type": content_type})
+    assert response.status_code == 400
+    assert fragment in response.json()["error"]["message"]
+
+
+async def test_every_response_carries_security_headers_and_a_trace_id(client: httpx.AsyncClient) -> None:
+    response = await client.get("/v26.0/")
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert response.headers["x-frame-options"] == "DENY"
+    assert response.headers["x-fb-trace-id"]
+
+
+async def test_metrics_count_requests_and_errors_by_code(client: httpx.AsyncClient) -> None:
+    await client.get("/v19.0/")
+    text = (await client.get("/metrics")).text
+    assert 'adgate_graph_errors_total{code="2635"}' in text
+    assert "adgate_request_seconds_bucket" in text
