@@ -9,14 +9,17 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import BaseRoute, Route
+from starlette.routing import BaseRoute, Match, Route
+from starlette.types import Scope
 
 from adgate import logs
 from adgate.clock import Clock, SandboxClock
 from adgate.keyring import Keyring
 from adgate.policy.levels import load_policy
+from adgate.protocol.errors import GraphError
 from adgate.services.context import Core
 from adgate.services.passwords import Passwords
 from adgate.services.registry import Services
@@ -28,6 +31,7 @@ from adgate.web import sandbox
 from adgate.web.graph import GraphRouter, graph_endpoint
 from adgate.web.metrics import Metrics
 from adgate.web.middleware import EdgeMiddleware
+from adgate.web.responses import error_response
 
 GRAPH_METHODS = ["GET", "HEAD", "POST", "DELETE"]
 
@@ -75,17 +79,53 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         return JSONResponse({"status": "ok"})
 
     routes: list[BaseRoute] = [
+        GraphRoute(),
         Route("/_health", health, methods=["GET"]),
         Route("/metrics", metrics.endpoint, methods=["GET"]),
         *sandbox.routes,
         *console_routes(),
-        Route("/{path:path}", graph_endpoint, methods=GRAPH_METHODS),
     ]
-    app = Starlette(routes=routes, lifespan=lifespan)
+    app = Starlette(
+        routes=routes, lifespan=lifespan, exception_handlers={HTTPException: http_exception_envelope}
+    )
     app.state.services = services
     app.state.settings = settings
     app.add_middleware(EdgeMiddleware, max_body_bytes=settings.max_body_bytes, metrics=metrics)
     return app
+
+
+async def http_exception_envelope(request: Request, exc: Exception) -> Response:
+    """Starlette's own 404/405 (no such page, wrong method) as Graph envelopes."""
+    assert isinstance(exc, HTTPException)
+    if exc.status_code == 405:
+        error = GraphError.of("method_not_allowed", method=request.method, path=request.url.path)
+    else:
+        error = GraphError.of("not_found", node=request.url.path)
+    request.state.graph_error = error
+    return error_response(error, request.state.fbtrace_id)
+
+
+#: Paths that are pages or control APIs, never Graph nodes.
+NON_GRAPH_PREFIXES = ("/_", "/metrics", "/static/", "/console", "/dialog")
+
+
+def is_graph_path(path: str) -> bool:
+    if path.startswith(NON_GRAPH_PREFIXES):
+        return False
+    # /v26.0/dialog/oauth is the login dialog (www.facebook.com's path), not a Graph node.
+    return "/dialog/" not in path
+
+
+class GraphRoute(Route):
+    """Every Graph path, decided with one prefix check instead of a scan of every route."""
+
+    def __init__(self) -> None:
+        super().__init__("/{path:path}", graph_endpoint, methods=GRAPH_METHODS)
+
+    def matches(self, scope: Scope) -> tuple[Match, Scope]:
+        if scope["type"] == "http" and is_graph_path(scope["path"]):
+            return super().matches(scope)
+        return Match.NONE, {}
 
 
 def console_routes() -> list[BaseRoute]:

@@ -4,17 +4,14 @@ from __future__ import annotations
 
 import json
 import secrets
-import string
 from typing import Any
 
 from adgate.protocol.errors import GraphError
 
-_TRACE_ALPHABET = string.ascii_letters + string.digits + "-_"
-
 
 def new_fbtrace_id() -> str:
-    """An 11-character support id, shaped like Graph's ``fbtrace_id``."""
-    return "A" + "".join(secrets.choice(_TRACE_ALPHABET) for _ in range(10))
+    """An 11-character support id, shaped like Graph's ``fbtrace_id`` (64 random bits)."""
+    return "A" + secrets.token_urlsafe(8)[:10]
 
 
 def error_body(error: GraphError, fbtrace_id: str) -> dict[str, Any]:

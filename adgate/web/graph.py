@@ -181,7 +181,7 @@ async def graph_endpoint(request: Request) -> Response:
     method = request.method if request.method != "HEAD" else "GET"
     call: GraphCall | None = None
     try:
-        version, rest = split_version(request.url.path)
+        version, rest = split_version(request.scope["path"])
         params = await read_params(request)
         # method=DELETE|POST as a parameter is how Graph lets GET-only clients write.
         override = (params.get_str("method") or "").upper()

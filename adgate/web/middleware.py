@@ -102,11 +102,7 @@ class EdgeMiddleware:
 
     def _record(self, scope: Scope, status: int, started: float, code: str | None) -> None:
         elapsed = time.perf_counter() - started
-        area = area_of(scope["path"])
-        self.metrics.requests.labels(area, scope["method"], str(status)).inc()
-        self.metrics.latency.labels(area).observe(elapsed)
-        if code is not None:
-            self.metrics.errors.labels(code).inc()
+        self.metrics.observe(area_of(scope["path"]), scope["method"], status, elapsed, code)
         if log.isEnabledFor(logging.INFO):
             log.info(
                 "request",

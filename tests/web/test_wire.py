@@ -69,3 +69,12 @@ async def test_metrics_count_requests_and_errors_by_code(client: httpx.AsyncClie
     text = (await client.get("/metrics")).text
     assert 'adgate_graph_errors_total{code="2635"}' in text
     assert "adgate_request_seconds_bucket" in text
+
+
+async def test_unknown_control_paths_and_wrong_methods_get_envelopes(client: httpx.AsyncClient) -> None:
+    missing = await client.get("/_nothing_here")
+    assert missing.status_code == 404
+    assert missing.json()["error"]["code"] == 803
+    wrong = await client.put("/v26.0/")
+    assert wrong.status_code == 405
+    assert wrong.json()["error"]["code"] == 100
