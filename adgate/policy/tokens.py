@@ -24,3 +24,8 @@ PROOF_TIME_WINDOW_SECONDS = 5 * 60
 def expires_in(expires_at: int | None, now: int) -> int | None:
     """Seconds left, as the token endpoint reports them; None for a token that never expires."""
     return None if expires_at is None else max(0, expires_at - now)
+
+
+def page_token_expires_at(user_token_long_lived: bool, now: int) -> int | None:
+    """A page token taken with a long-lived user token never expires; with a short-lived one, 1 h."""
+    return None if user_token_long_lived else now + SHORT_PAGE_SECONDS

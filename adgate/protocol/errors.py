@@ -52,7 +52,7 @@ CATALOG: dict[str, ErrorSpec] = {
     "deprecated_version": ErrorSpec(2635, "You are calling a deprecated version of the Ads API. Please "
                                     "update to the latest version: {latest}."),
     "body_too_large": ErrorSpec(100, "(#100) The request body is larger than {limit} bytes.", status=413),
-    "method_not_allowed": ErrorSpec(100, "(#100) Unsupported method {method} for {path}."),
+    "method_not_allowed": ErrorSpec(100, "(#100) Unsupported method {method} for {path}.", status=405),
     # --- OAuth dialog and token endpoint (§1) ----------------------------------------------------
     "code_invalid": ErrorSpec(100, "Invalid verification code format.", www_authenticate="invalid_code"),
     "code_used": ErrorSpec(100, "This authorization code has been used.", www_authenticate="invalid_code"),
@@ -123,11 +123,63 @@ CATALOG: dict[str, ErrorSpec] = {
     "buc_ads_insights": ErrorSpec(80000, _BUC_MSG, subcode=2446079, transient=True),
     "buc_custom_audience": ErrorSpec(80003, _BUC_MSG, subcode=2446079, transient=True),
     "buc_ads_management": ErrorSpec(80004, _BUC_MSG, subcode=2446079, transient=True),
+    # --- debug_token, /me, system users (issue 3; facts §3, §6, §7) ---------------------------
+    "debug_wrong_app": ErrorSpec(100, "(#100) The App_id in the input_token did not match the Viewing App"),
+    "debug_not_developer": ErrorSpec(100, "(#100) You must provide an app access token, or a user access "
+                                     "token that is an owner or developer of the app"),
+    "nonexisting_field": ErrorSpec(100, "(#100) Tried accessing nonexisting field ({field}) on node type "
+                                   "({node_type})"),
+    "system_user_limit": ErrorSpec(100, "(#100) Business {business_id} already has {count} {what}: the "
+                                   "most an app with {level} access can create. The limit follows the "
+                                   "access level of the calling app."),
     # --- sandbox control API ----------------------------------------------------------------
     "admin_key": ErrorSpec(190, "The sandbox control API needs the admin key as a Bearer token.",
                            status=401, www_authenticate="invalid_token"),
     "not_found": ErrorSpec(803, "(#803) Some of the aliases you requested do not exist: {node}", status=404),
     "conflict": ErrorSpec(100, "(#100) {detail}", status=409),
+    # --- the gate: access levels and account lists (issue 4; seed "Limits"; facts §4.2, §10) -----
+    "ad_account_read_only": ErrorSpec(200, "(#200) User {user_id} can only read ad account {account_id}: "
+                                      "managing it needs the admin or advertiser role on the account.",
+                                      status=403),
+    "account_list_full": ErrorSpec(10, "(#10) Ad account {account_id} is not in the account list of app "
+                                   "{app_id}, and the list is full: {level} access allows {limit} ad "
+                                   "accounts. Remove an account with the Ads API account configuration "
+                                   "tool, or {hint}."),
+    "business_manager_limited": ErrorSpec(10, "(#10) App {app_id} has {level} access, with limited "
+                                          "Business Manager access: managing ad accounts, user "
+                                          "permissions and Pages through Business Manager needs "
+                                          "{needed} access."),
+    "multi_account_limited": ErrorSpec(10, "(#10) This call spans several ad accounts, or no single ad "
+                                       "account can be identified: it needs {needed} access, and app "
+                                       "{app_id} has {level} access."),
+    "page_creation_limited": ErrorSpec(10, "(#10) Creating Pages through the API needs {needed} access, "
+                                       "and app {app_id} has {level} access."),
+    "account_list_act_prefix": ErrorSpec(100, "(#100) Enter the numeric ad account id without act_: "
+                                         "{numeric}, not {given}."),
+    "account_list_not_numeric": ErrorSpec(100, "(#100) An ad account id is a number, like 123456789; got "
+                                          "{given!r}."),
+    "account_list_no_account": ErrorSpec(100, "(#100) {account_id} is not the id of an ad account. Check "
+                                         "that the account ids match exactly."),
+    "account_list_at_max": ErrorSpec(100, "(#100) The account list of app {app_id} is full: {level} access "
+                                     "allows {limit} ad accounts. Remove an account before adding another, "
+                                     "or {hint}."),
+    "account_list_not_listed": ErrorSpec(100, "(#100) Ad account {account_id} is not in the account list of "
+                                         "app {app_id}.", status=404),
+    "apps_api_unauthorized": ErrorSpec(190, "This API needs the admin key, or a user access token of an "
+                                       "administrator or developer of the app, as a Bearer token or "
+                                       "access_token.", status=401, www_authenticate="invalid_token"),
+    "apps_api_forbidden": ErrorSpec(200, "(#200) User {user_id} is not an administrator or developer of "
+                                    "app {app_id}.", status=403),
+    # --- Marketing objects, insights and batch (issue 5) -----------------------------------------
+    "insights_too_old": ErrorSpec(3018, "(#3018) The start date of the time range cannot be beyond 37 "
+                                  "months from the current date"),
+    "insights_too_much": ErrorSpec(1, "Please reduce the amount of data you're asking for, then retry "
+                                   "your request", subcode=99),
+    "report_not_ready": ErrorSpec(100, "(#100) Report {run_id} is not ready yet: its async_status is "
+                                  "{status}. Read /{run_id} until async_status is Job Completed."),
+    "batch_too_large": ErrorSpec(100, "(#100) Too many requests in batch message. Maximum batch size is "
+                                 "{limit}"),
+    "batch_invalid": ErrorSpec(100, "(#100) {detail}"),
 }
 # fmt: on
 

@@ -12,6 +12,7 @@ from adgate.services.context import Core
 from adgate.services.world import World
 
 if TYPE_CHECKING:
+    from adgate.services.enforce import Enforcer
     from adgate.settings import Settings
     from adgate.web.graph import Gate, GraphRouter
 
@@ -30,6 +31,9 @@ class Services:
     stop_hooks: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
     #: Called after a sandbox reset (caches, counters).
     reset_hooks: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+    #: The gate's access-level services (account lists, rate limits, usage), set by
+    #: ``adgate.services.enforce.build_gate_services``.
+    enforcer: Enforcer | None = None
     _kinds: OrderedDict[str, str] = field(default_factory=OrderedDict)
 
     async def node_kind(self, node_id: str) -> str | None:

@@ -82,6 +82,8 @@ class World:
         password_hash = self.core.passwords.hash(new_password)
         async with self.core.db.transaction() as tx:
             person = await tx.people.set_password(person_id, password_hash)
+            # A code handed out before the change must not mint a token under the new password.
+            await tx.codes.expire_for(person_id, self.core.now())
         if person is None:
             raise GraphError.of("not_found", node=person_id)
         return person
@@ -90,6 +92,7 @@ class World:
         """Log the person out everywhere: their user and page tokens die with 190/467."""
         async with self.core.db.transaction() as tx:
             person = await tx.people.bump_session(person_id)
+            await tx.codes.expire_for(person_id, self.core.now())
         if person is None:
             raise GraphError.of("not_found", node=person_id)
         return person

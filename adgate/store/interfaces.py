@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from contextlib import AbstractAsyncContextManager
-from typing import Protocol
+from dataclasses import dataclass
+from typing import Literal, Protocol
 
 from adgate.records import (
     AdAccount,
@@ -23,6 +24,14 @@ from adgate.records import (
     Role,
     SystemUser,
     Token,
+)
+from adgate.store.marketing import (
+    AdCreativeRepo,
+    AdRepo,
+    AdSetRepo,
+    CampaignRepo,
+    CustomAudienceRepo,
+    ReportRunRepo,
 )
 
 
@@ -76,6 +85,9 @@ class AdAccountRepo(Protocol):
     async def add(self, account: AdAccount) -> None: ...
     async def get(self, account_id: str) -> AdAccount | None: ...
     async def list(self, business_id: str | None = None) -> Sequence[AdAccount]: ...
+    async def rename(self, account_id: str, name: str) -> bool:
+        """Set the account's name; False if there is no such account."""
+        ...
 
 
 class PageRepo(Protocol):
@@ -127,6 +139,11 @@ class CodeRepo(Protocol):
         """Atomically mark a code used; False if it already was (a replay)."""
         ...
 
+    async def expire_for(self, person_id: str, now: int, *, app_id: str | None = None) -> int:
+        """End every unused code of a person (of one app, if given) now: password change, log-out,
+        de-authorization. Returns how many were cut short."""
+        ...
+
 
 class GrantRepo(Protocol):
     async def set(self, grant: Grant) -> None: ...
@@ -134,6 +151,69 @@ class GrantRepo(Protocol):
     async def remove(self, app_id: str, person_id: str, permission: str | None = None) -> int: ...
     async def authorization(self, app_id: str, person_id: str) -> Authorization | None: ...
     async def set_authorization(self, authorization: Authorization) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class ListedAccount:
+    """One ad account in an app's account list (seed, "Managing Account Lists")."""
+
+    app_id: str
+    ad_account_id: str
+    #: ``"auto"``: added by a call against the account; ``"manual"``: by the configuration tool.
+    source: str
+    added_at: int
+
+
+#: What :meth:`AccountListRepo.add` did: added it, found it already there, or found the list full.
+AddOutcome = Literal["added", "present", "full"]
+
+
+class AccountListRepo(Protocol):
+    """The ad accounts an app may call at the levels with an account list (seed, "Limits")."""
+
+    async def list(self, app_id: str) -> Sequence[ListedAccount]:
+        """Oldest first."""
+        ...
+
+    async def count(self, app_id: str) -> int: ...
+    async def contains(self, app_id: str, ad_account_id: str) -> bool: ...
+    async def add(
+        self, app_id: str, ad_account_id: str, *, source: str, now: int, limit: int | None
+    ) -> AddOutcome:
+        """Add unless listed already or the list holds ``limit`` accounts (``None``: no limit).
+
+        Atomic against concurrent adds to the same app's list: the limit is never exceeded.
+        """
+        ...
+
+    async def remove(self, app_id: str, ad_account_id: str) -> bool: ...
+
+
+@dataclass(frozen=True, slots=True)
+class UsageCount:
+    """Calls of one class made by an app on one day (days since the Unix epoch, server clock)."""
+
+    app_id: str
+    day: int
+    klass: str
+    count: int
+
+
+class UsageRepo(Protocol):
+    async def add_counts(self, counts: Sequence[UsageCount]) -> int:
+        """Add each count to what is stored (an upsert-increment); returns the rows written.
+
+        Counts of apps that no longer exist (a sandbox reset in between) are dropped.
+        """
+        ...
+
+    async def for_app(self, app_id: str, first_day: int, last_day: int) -> Sequence[UsageCount]:
+        """Every count of ``app_id`` from ``first_day`` to ``last_day`` inclusive."""
+        ...
+
+    async def app_users(self, app_id: str) -> int:
+        """People who authorized the app and did not withdraw: the "users" of the app limit."""
+        ...
 
 
 class Repos(Protocol):
@@ -183,6 +263,31 @@ class Repos(Protocol):
 
     @property
     def grants(self) -> GrantRepo: ...
+
+    @property
+    def account_lists(self) -> AccountListRepo: ...
+
+    @property
+    def usage(self) -> UsageRepo: ...
+
+    # --- Marketing objects (issue 5; adgate.store.marketing) -------------------------------
+    @property
+    def campaigns(self) -> CampaignRepo: ...
+
+    @property
+    def ad_sets(self) -> AdSetRepo: ...
+
+    @property
+    def ads(self) -> AdRepo: ...
+
+    @property
+    def ad_creatives(self) -> AdCreativeRepo: ...
+
+    @property
+    def custom_audiences(self) -> CustomAudienceRepo: ...
+
+    @property
+    def report_runs(self) -> ReportRunRepo: ...
 
 
 class Database(Protocol):

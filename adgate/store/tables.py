@@ -5,6 +5,8 @@ Times are integer Unix seconds on the server clock; ids are Graph-style numeric 
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import (
     BigInteger,
     Boolean,
@@ -215,6 +217,106 @@ usage_daily = Table(
     Column("day", Integer, primary_key=True),  # days since the Unix epoch, server clock
     Column("klass", String(32), primary_key=True),
     Column("count", BigInteger, nullable=False),
+)
+
+
+# --- Marketing objects (issue 5; migration 0003) -----------------------------------------------
+def _owned(
+    name: str, *columns: Column[Any], parent: tuple[str, str] | None = None, by_app: bool = False
+) -> Table:
+    """A Marketing object of one ad account, created by one app; listed newest first.
+
+    ``by_app``: index the creating app (the ads, which the access review counts per app).
+    """
+    parents: list[Column[Any]] = []
+    if parent is not None:
+        column, table = parent
+        parents.append(
+            Column(column, ID, ForeignKey(f"{table}.id", ondelete="CASCADE"), nullable=False, index=True)
+        )
+    return Table(
+        name,
+        metadata,
+        Column("id", ID, primary_key=True),
+        Column("account_id", ID, ForeignKey("ad_accounts.id", ondelete="CASCADE"), nullable=False),
+        *parents,
+        Column("app_id", ID, ForeignKey("apps.id", ondelete="SET NULL"), nullable=True, index=by_app),
+        Column("name", String(400), nullable=False),
+        Column("status", String(16), nullable=False),
+        *columns,
+        Column("created_at", TS, nullable=False),
+        Column("updated_at", TS, nullable=False),
+        Index(f"ix_{name}_account_created", "account_id", "created_at"),
+    )
+
+
+campaigns = _owned(
+    "campaigns",
+    Column("objective", String(32), nullable=False),
+    Column("special_ad_categories", Text, nullable=False),  # JSON array
+    Column("daily_budget", BigInteger, nullable=True),
+    Column("lifetime_budget", BigInteger, nullable=True),
+    Column("spend_cap", BigInteger, nullable=True),
+    Column("bid_strategy", String(40), nullable=True),
+    Column("buying_type", String(16), nullable=False),
+)
+
+ad_sets = _owned(
+    "ad_sets",
+    Column("billing_event", String(32), nullable=False),
+    Column("optimization_goal", String(48), nullable=False),
+    Column("daily_budget", BigInteger, nullable=True),
+    Column("lifetime_budget", BigInteger, nullable=True),
+    Column("bid_amount", BigInteger, nullable=True),
+    Column("targeting", Text, nullable=False),  # JSON object
+    Column("start_time", TS, nullable=True),
+    Column("end_time", TS, nullable=True),
+    parent=("campaign_id", "campaigns"),
+)
+
+ad_creatives = _owned(
+    "ad_creatives",
+    Column("title", Text, nullable=True),
+    Column("body", Text, nullable=True),
+    Column("link_url", Text, nullable=True),
+    Column("image_url", Text, nullable=True),
+    Column("call_to_action_type", String(40), nullable=True),
+    Column("object_story_spec", Text, nullable=True),  # JSON object
+)
+
+ads = _owned(
+    "ads",
+    Column("campaign_id", ID, ForeignKey("campaigns.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("creative_id", ID, ForeignKey("ad_creatives.id", ondelete="CASCADE"), nullable=False),
+    Column("review_submitted_at", TS, nullable=False),
+    Column("review_verdict", String(16), nullable=False),
+    Column("review_feedback", Text, nullable=False),  # JSON object
+    parent=("adset_id", "ad_sets"),
+    by_app=True,
+)
+
+custom_audiences = _owned(
+    "custom_audiences",
+    Column("subtype", String(32), nullable=False),
+    Column("description", Text, nullable=True),
+    Column("customer_file_source", String(48), nullable=True),
+    Column("retention_days", Integer, nullable=True),
+    Column("rule", Text, nullable=True),  # JSON object
+    Column("origin_audience_id", ID, nullable=True),
+    Column("lookalike_spec", Text, nullable=True),  # JSON object
+)
+
+#: Async insights jobs: the query, resolved to fixed dates when the run was made.
+report_runs = Table(
+    "report_runs",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("account_id", ID, ForeignKey("ad_accounts.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("app_id", ID, ForeignKey("apps.id", ondelete="SET NULL"), nullable=True),
+    Column("node_id", ID, nullable=False),
+    Column("node_kind", String(32), nullable=False),
+    Column("query", Text, nullable=False),  # JSON object
+    Column("created_at", TS, nullable=False),
 )
 
 __all__ = ["UniqueConstraint", "metadata"]

@@ -1,28 +1,163 @@
 """The gate: the one pipeline every Graph call passes (DESIGN.md, "The gate").
 
-Foundation version: endpoints declared ``auth="none"`` pass; others need the token pipeline,
-which the token issue fills in.
+``admit`` runs a list of steps in order; each step reads the call and its endpoint's declaration
+(:class:`adgate.web.graph.Need`) and either returns or raises the :class:`GraphError` that refuses
+the call. The token steps (issue 3), in order:
+
+1. :meth:`TokenSteps.read_token` — the token from ``access_token`` (query or form) or
+   ``Authorization: Bearer`` (``GraphCall.raw_token``); ``auth="none"`` endpoints skip the token
+   steps, ``auth="optional"`` ones run them only when a token came;
+2. :meth:`TokenSteps.check_appsecret_proof` — verified when sent, required when the app requires
+   it (facts §8);
+3. :meth:`TokenSteps.check_validity` — expired, revoked, password changed, logged out,
+   de-authorized, data access expired, page role lost, app secret reset
+   (:mod:`adgate.policy.validity`); sets ``call.caller`` (a :class:`adgate.services.tokens.Caller`);
+4. :meth:`TokenSteps.check_permissions` — the endpoint's permission (or its product's, per
+   :data:`adgate.policy.permissions.PRODUCT_PERMISSIONS`) among the caller's current scopes.
+
+The access-level steps (caller rules for the level, the ad-account list, rate limits) are appended
+to :attr:`PipelineGate.steps` after these, in :func:`build_gate`; usage accounting and usage
+headers go in :attr:`PipelineGate.settlers`, which :meth:`PipelineGate.settle` runs after the
+handler, whether it succeeded or not.
 """
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from adgate.policy.appsecret_proof import check_proof
+from adgate.policy.permissions import PRODUCT_PERMISSIONS, satisfies
 from adgate.protocol.errors import GraphError
+from adgate.services.context import Core
+from adgate.services.tokens import Caller, Presented, Tokens, caller_of, error_of
 from adgate.web.graph import Endpoint, GraphCall
 
 if TYPE_CHECKING:
     from adgate.services.registry import Services
 
 
-class FoundationGate:
+@dataclass(slots=True)
+class Admission:
+    """One call on its way through the steps, with what earlier steps found out."""
+
+    call: GraphCall
+    endpoint: Endpoint
+    #: The token as found by ``read_token`` (None: no token needed or none given).
+    presented: Presented | None = None
+    #: A valid appsecret_proof came with the call.
+    proven: bool = False
+
+    @property
+    def caller(self) -> Caller | None:
+        caller = self.call.caller
+        return caller if isinstance(caller, Caller) else None
+
+
+Step = Callable[[Admission], Awaitable[None]]
+Settler = Callable[[GraphCall, Endpoint | None, GraphError | None], Awaitable[None]]
+
+
+class PipelineGate:
+    def __init__(self, steps: Iterable[Step], settlers: Iterable[Settler] = ()) -> None:
+        self.steps: list[Step] = list(steps)
+        self.settlers: list[Settler] = list(settlers)
+
     async def admit(self, call: GraphCall, endpoint: Endpoint) -> None:
-        if endpoint.auth == "token":
-            raise GraphError.of("no_token")
+        admission = Admission(call, endpoint)
+        for step in self.steps:
+            await step(admission)
 
     async def settle(self, call: GraphCall, endpoint: Endpoint | None, error: GraphError | None) -> None:
-        return None
+        for settler in self.settlers:
+            await settler(call, endpoint, error)
 
 
-def build_gate(services: Services) -> FoundationGate:
-    return FoundationGate()
+class TokenSteps:
+    """The first steps of the pipeline: who is calling, with a good token and the right scope."""
+
+    def __init__(self, core: Core) -> None:
+        self.core = core
+        self.tokens = Tokens(core)
+
+    def steps(self) -> list[Step]:
+        return [self.read_token, self.check_appsecret_proof, self.check_validity, self.check_permissions]
+
+    async def read_token(self, admission: Admission) -> None:
+        auth = admission.endpoint.auth
+        raw = admission.call.raw_token
+        if auth == "none" or (auth == "optional" and not raw):
+            return
+        if not raw:
+            raise GraphError.of("no_token")
+        admission.presented = await self.tokens.present(raw)
+
+    async def check_appsecret_proof(self, admission: Admission) -> None:
+        presented = admission.presented
+        if presented is None:
+            return
+        if presented.is_app_secret:
+            admission.proven = True  # the call carries the secret itself
+            return
+        params = admission.call.params
+        proof = params.get_str("appsecret_proof")
+        invalid = check_proof(
+            secret=self.core.keyring.decrypt(presented.app.secret_encrypted),
+            token=(admission.call.raw_token or "").strip(),  # as looked up by Tokens.find
+            proof=proof,
+            proof_time=params.get_str("appsecret_time"),
+            required=presented.app.require_app_secret,
+            now=self.core.now(),
+        )
+        if invalid is not None:
+            raise error_of(invalid)
+        admission.proven = proof is not None
+
+    async def check_validity(self, admission: Admission) -> None:
+        presented = admission.presented
+        if presented is None:
+            return
+        invalid = presented.verdict(self.core.now())
+        if invalid is not None:
+            raise error_of(invalid)
+        admission.call.caller = caller_of(presented, proven=admission.proven)
+
+    async def check_permissions(self, admission: Admission) -> None:
+        caller = admission.caller
+        need = admission.endpoint.need
+        needed = need.permissions or PRODUCT_PERMISSIONS.get(need.product or "", ())
+        if caller is None or satisfies(caller.scopes, needed):
+            return
+        raise missing_permission(caller, needed)
+
+
+def missing_permission(caller: Caller, needed: tuple[str, ...]) -> GraphError:
+    """facts §4.2: 10 for a token that cannot hold permissions, 294 for ads_management, else 200."""
+    if caller.kind == "app":
+        return GraphError.of("permission_denied")
+    if needed == ("ads_management",):
+        return GraphError.of("ads_management_required")
+    if len(needed) == 1:
+        return GraphError.of("requires_permission", permission=needed[0])
+    return GraphError.of("permissions_error", detail=f"Requires one of the permissions: {', '.join(needed)}")
+
+
+def build_gate(services: Services) -> PipelineGate:
+    from adgate.services.enforce import build_gate_services
+
+    # The issue's order: token, proof, validity, then the app's level and the caller's role rules
+    # (issue 4), then the permission, then the account list and rate limits (issue 4).
+    read_token, check_proof, check_validity, check_permissions = TokenSteps(services.core).steps()
+    access = build_gate_services(services)
+    return PipelineGate(
+        [
+            read_token,
+            check_proof,
+            check_validity,
+            *access.before_permission(),
+            check_permissions,
+            *access.after_permission(),
+        ],
+        access.settlers(),
+    )

@@ -47,6 +47,8 @@ class Need:
     multi_account: bool = False
     #: The call manages ad accounts, people or Pages through Business Manager.
     business_manager: bool = False
+    #: The call creates a Page (``POST /{user-id}/accounts``): allowed only where the level says so.
+    page_creation: bool = False
 
 
 @dataclass(frozen=True, slots=True)

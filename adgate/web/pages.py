@@ -2,8 +2,19 @@
 
 from __future__ import annotations
 
-from starlette.routing import BaseRoute
+from pathlib import Path
+
+from starlette.routing import BaseRoute, Mount
+from starlette.staticfiles import StaticFiles
+
+STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 
 
 def routes() -> list[BaseRoute]:
-    return []
+    from adgate.web import apps_api, dialog
+
+    return [
+        *dialog.routes(),
+        *apps_api.routes,
+        Mount("/static", app=StaticFiles(directory=STATIC_DIR), name="static"),
+    ]

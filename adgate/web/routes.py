@@ -11,7 +11,14 @@ if TYPE_CHECKING:
 
 
 def register_graph_routes(router: GraphRouter, services: Services) -> None:
-    from adgate.web.endpoints import root
+    from adgate.web.endpoints import debug, me, oauth, pages, root, system_users
 
-    for module in (root,):
+    for module in (root, oauth, debug, me, pages, system_users):
         module.register(router, services)
+    from adgate.web.endpoints import ad_accounts
+
+    ad_accounts.register(router, services)
+    from adgate.web.endpoints import ads, adsets, audiences, batch, businesses, campaigns, creatives, insights
+
+    for marketing in (campaigns, adsets, ads, creatives, audiences, insights, batch, businesses):
+        marketing.register(router, services)

@@ -18,6 +18,7 @@ from starlette.routing import Route
 from adgate import records as r
 from adgate.protocol.errors import GraphError
 from adgate.services.demo import seed_demo
+from adgate.services.minting import Minting
 from adgate.services.registry import Services
 from adgate.web.requests import bearer_token
 from adgate.web.responses import GraphJSON, error_response
@@ -255,6 +256,26 @@ async def remove_role(_req: Request, s: Services, b: Body) -> Any:
     return {"success": removed}
 
 
+async def mint_token(_req: Request, s: Services, b: Body) -> Any:
+    kind = _str(b, "kind", "user")
+    minting = Minting(s.core)
+    if kind == "user":
+        scopes = b.get("scopes", [])
+        if not isinstance(scopes, list) or not all(isinstance(x, str) for x in scopes):
+            raise GraphError.invalid("scopes must be an array of permission names")
+        return await minting.user_token(
+            _str(b, "app_id"), _str(b, "person_id"), scopes, long_lived=_bool(b, "long_lived", True)
+        )
+    if kind == "page":
+        return await minting.page_token(
+            _str(b, "app_id"),
+            _str(b, "person_id"),
+            _str(b, "page_id"),
+            long_lived=_bool(b, "long_lived", True),
+        )
+    raise GraphError.invalid(f"kind must be user or page; got {kind!r} (app tokens: client_credentials)")
+
+
 async def get_clock(_req: Request, s: Services, _b: Body) -> Any:
     return _clock_json(s)
 
@@ -300,6 +321,7 @@ routes = [
     Route("/_sandbox/apps/{id}/secret", endpoint(reset_secret), methods=["POST"]),
     Route("/_sandbox/roles", endpoint(assign_role), methods=["POST"]),
     Route("/_sandbox/roles", endpoint(remove_role), methods=["DELETE"]),
+    Route("/_sandbox/tokens", endpoint(mint_token), methods=["POST"]),
     Route("/_sandbox/clock", endpoint(get_clock), methods=["GET"]),
     Route("/_sandbox/clock", endpoint(move_clock), methods=["POST"]),
 ]

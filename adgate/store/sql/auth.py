@@ -82,6 +82,17 @@ class SqlCodes(_Repo):
         )
         return bool(done.rowcount)
 
+    async def expire_for(self, person_id: str, now: int, *, app_id: str | None = None) -> int:
+        c = t.auth_codes.c
+        stmt = (
+            update(t.auth_codes)
+            .where(c.person_id == person_id, c.used_at.is_(None), c.expires_at > now)
+            .values(expires_at=now)
+        )
+        if app_id is not None:
+            stmt = stmt.where(c.app_id == app_id)
+        return int((await self.conn.execute(stmt)).rowcount)
+
 
 class SqlGrants(_Repo):
     async def set(self, grant: r.Grant) -> None:

@@ -20,6 +20,15 @@ from sqlalchemy.pool import NullPool
 from adgate.store import tables
 from adgate.store.interfaces import DuplicateError
 from adgate.store.sql.auth import SqlCodes, SqlGrants, SqlSystemUsers, SqlTokens
+from adgate.store.sql.gate import SqlAccountLists, SqlUsage
+from adgate.store.sql.marketing import (
+    SqlAdCreatives,
+    SqlAds,
+    SqlAdSets,
+    SqlCampaigns,
+    SqlCustomAudiences,
+    SqlReportRuns,
+)
 from adgate.store.sql.world import (
     SqlAdAccounts,
     SqlApps,
@@ -51,6 +60,14 @@ class SqlRepos:
         self.tokens = SqlTokens(conn)
         self.codes = SqlCodes(conn)
         self.grants = SqlGrants(conn)
+        self.account_lists = SqlAccountLists(conn)
+        self.usage = SqlUsage(conn)
+        self.campaigns = SqlCampaigns(conn)
+        self.ad_sets = SqlAdSets(conn)
+        self.ads = SqlAds(conn)
+        self.ad_creatives = SqlAdCreatives(conn)
+        self.custom_audiences = SqlCustomAudiences(conn)
+        self.report_runs = SqlReportRuns(conn)
 
 
 def _configure_sqlite(engine: AsyncEngine) -> None:

@@ -155,6 +155,12 @@ class SqlAdAccounts(_Entities):
             stmt = stmt.where(t.ad_accounts.c.business_id == business_id)
         return [rows.plain(r.AdAccount, row) for row in await self._all(stmt)]
 
+    async def rename(self, account_id: str, name: str) -> bool:
+        done = await self.conn.execute(
+            update(t.ad_accounts).where(t.ad_accounts.c.id == account_id).values(name=name)
+        )
+        return bool(done.rowcount)
+
 
 class SqlApps(_Repo):
     async def add(self, app: r.App) -> None:

@@ -1,0 +1,287 @@
+"""The gate's access-level steps: what a caller may do at the app's access level (issue 4).
+
+DESIGN.md, "The gate": token → appsecret_proof → validity → **app and access level → caller rules**
+→ permission → **ad-account list → rate limits** → handler → **usage accounting → usage
+headers**. The token steps and the permission step live in :mod:`adgate.web.gate`; this module
+gives the steps in bold, which :func:`adgate.web.gate.build_gate` slots around them:
+
+- :meth:`Enforcer.check_level` — the app's level from the policy table; Business Manager
+  management, multi-account calls and Page creation refused where the level does not allow them;
+- :meth:`Enforcer.check_caller` — at a role-restricted level (Development) the caller must be an
+  app admin or developer (270) acting for an admin or advertiser of the ad account (273); at every
+  level the caller must be able to see the ad account (100/33) and, to write, manage it (200);
+- :meth:`Enforcer.check_account_list` — the ad account joins the app's list while there is room;
+  past the maximum the call is refused (:data:`adgate.policy.access.LIST_FULL`);
+- :meth:`Enforcer.check_rate_limits` — :class:`adgate.services.limits.RateLimits`; the usage
+  headers go into ``call.response_headers`` here, so they come with the handler's answer and
+  with any error after this point;
+- :meth:`Enforcer.account_usage` (a settler, after the handler) — counts the call
+  (:class:`adgate.services.usage.UsageMeter`). Only calls whose token proved which app made them
+  are counted: a dead or forged token names no app anyone should be charged for.
+
+The rules themselves are pure functions in :mod:`adgate.policy.access`; this module loads the
+records they need, in one transaction per step.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Protocol
+
+from adgate import records as r
+from adgate.policy import access
+from adgate.policy.levels import LevelLimits
+from adgate.protocol.errors import GraphError
+from adgate.services.account_list import AccountLists
+from adgate.services.context import Core
+from adgate.services.limits import RateLimits, check_policy
+from adgate.services.tokens import Caller
+from adgate.services.usage import UsageMeter, classify
+from adgate.store.counters import limiter_store_from_url
+from adgate.store.interfaces import Repos
+
+if TYPE_CHECKING:
+    from adgate.services.registry import Services
+    from adgate.web.graph import Endpoint, GraphCall
+
+#: Seconds between two flushes of the usage counts to the database.
+USAGE_FLUSH_SECONDS = 10.0
+
+
+class Admitting(Protocol):
+    """What a step reads: the call and its endpoint (``adgate.web.gate.Admission``)."""
+
+    call: GraphCall
+    endpoint: Endpoint
+
+
+@dataclass(slots=True)
+class _Decided:
+    """What the first step found out, for the steps after the permission step."""
+
+    limits: LevelLimits
+    account_id: str | None = None
+    #: The account was found in the app's list while the caller was checked: nothing to add.
+    listed: bool = False
+
+
+def refuse(refusal: access.Refusal) -> GraphError:
+    return GraphError.of(refusal.reason, **refusal.params)
+
+
+def _caller(call: GraphCall) -> Caller | None:
+    return call.caller if isinstance(call.caller, Caller) else None
+
+
+class Enforcer:
+    def __init__(
+        self, core: Core, limits: RateLimits, usage: UsageMeter, account_lists: AccountLists
+    ) -> None:
+        self.core = core
+        self.limits = limits
+        self.usage = usage
+        self.account_lists = account_lists
+        # Per call, from check_level to account_usage, which always runs (the router settles every
+        # admitted call in a ``finally``) and drops the entry. Keyed by identity: the call object
+        # lives until then, so its id cannot be reused meanwhile.
+        self._decided: dict[int, _Decided] = {}
+
+    # --- the pipeline ---------------------------------------------------------------------------
+    def before_permission(self) -> list[Step]:
+        return [self.check_level, self.check_caller]
+
+    def after_permission(self) -> list[Step]:
+        return [self.check_account_list, self.check_rate_limits]
+
+    def settlers(self) -> list[Settler]:
+        return [self.account_usage]
+
+    # --- steps ----------------------------------------------------------------------------------
+    async def check_level(self, admission: Admitting) -> None:
+        call, need = admission.call, admission.endpoint.need
+        caller = _caller(call)
+        if caller is None:
+            return  # no token, no app: nothing a level could restrict
+        policy = self.core.policy
+        level = caller.app.access_level
+        self._decided[id(call)] = _Decided(policy.limits_for(level))
+        refusal = access.level_rule(
+            policy,
+            level,
+            caller.app.id,
+            business_manager=need.business_manager,
+            multi_account=need.multi_account,
+            page_creation=need.page_creation,
+        )
+        if refusal is not None:
+            raise refuse(refusal)
+
+    async def check_caller(self, admission: Admitting) -> None:
+        call, need = admission.call, admission.endpoint.need
+        caller = _caller(call)
+        decided = self._decided.get(id(call))
+        if caller is None or decided is None:
+            return
+        account_id = await need.account(call) if need.account is not None else None
+        decided.account_id = account_id
+        limits = decided.limits
+        marketing = need.product in access.MARKETING_PRODUCTS or account_id is not None
+        if not marketing or caller.kind == "app":
+            return  # app tokens are refused by the permission step (code 10)
+        if not limits.role_restricted and account_id is None:
+            return
+        async with self.core.db.transaction() as tx:
+            facts = await self._facts(tx, caller, with_app_role=limits.role_restricted)
+            refusal = access.caller_rule(limits, facts, marketing=True)
+            if refusal is None and account_id is not None:
+                account = await tx.ad_accounts.get(account_id)
+                if account is None:
+                    raise GraphError.of(access.unsupported(call.method), node=f"act_{account_id}")
+                role = await self._account_role(tx, caller, account)
+                refusal = access.account_rule(
+                    limits, facts, account_id, role, write=need.write, method=call.method
+                )
+                if refusal is None and access.list_limit(limits) is not None:
+                    # Read here, in the transaction already open, so that the list step needs none
+                    # for an account already listed (nearly every call); adding waits for that step.
+                    decided.listed = await tx.account_lists.contains(caller.app.id, account_id)
+        if refusal is not None:
+            raise refuse(refusal)
+
+    async def check_account_list(self, admission: Admitting) -> None:
+        call = admission.call
+        caller = _caller(call)
+        decided = self._decided.get(id(call))
+        if caller is None or decided is None or decided.account_id is None or decided.listed:
+            return
+        limit = access.list_limit(decided.limits)
+        if limit is None:
+            return  # a level without a maximum has no list to enforce
+        app, account_id = caller.app, decided.account_id
+        async with self.core.db.transaction() as tx:
+            outcome = await tx.account_lists.add(
+                app.id, account_id, source="auto", now=self.core.now(), limit=limit
+            )
+        refusal = access.account_list_rule(self.core.policy, app.access_level, app.id, account_id, outcome)
+        if refusal is not None:
+            error = refuse(refusal)
+            error.error_data = {
+                "account_id": account_id,
+                "account_list_max": limit,
+                "access_level": app.access_level,
+            }
+            raise error
+
+    async def check_rate_limits(self, admission: Admitting) -> None:
+        call, need = admission.call, admission.endpoint.need
+        caller = _caller(call)
+        decided = self._decided.get(id(call))
+        if caller is None or decided is None:
+            return
+        if decided.account_id is not None:
+            await self.limits.account_call(
+                caller.app.id,
+                decided.account_id,
+                decided.limits,
+                write=need.write,
+                product=need.product,
+                headers=call.response_headers,
+            )
+        elif caller.kind != "page":  # Page tokens are throttled per Page, not per app (§5.1)
+            await self.limits.app_call(caller.app.id, call.response_headers)
+
+    async def account_usage(
+        self, call: GraphCall, endpoint: Endpoint | None, error: GraphError | None
+    ) -> None:
+        self._decided.pop(id(call), None)
+        caller = _caller(call)
+        if caller is None:
+            return
+        # The router settles in a ``finally``: an exception other than a GraphError on its way
+        # out is a handler crash (the edge middleware turns it into a code-1 envelope).
+        crashed = error is None and isinstance(sys.exc_info()[1], Exception)
+        self.usage.record(caller.app.id, classify(error, crashed=crashed))
+
+    # --- records ----------------------------------------------------------------------------------
+    async def _facts(self, tx: Repos, caller: Caller, *, with_app_role: bool) -> access.CallerFacts:
+        app_role = None
+        if with_app_role and caller.person is not None:
+            role = await tx.app_roles.get(caller.app.id, caller.person.id)
+            app_role = role.role if role else None
+        system_user = caller.system_user
+        return access.CallerFacts(
+            app_id=caller.app.id,
+            token_kind=caller.kind,
+            user_id=caller.person_id or caller.system_user_id,
+            scopes=frozenset(caller.scopes),
+            app_role=app_role,
+            in_app_business=(
+                system_user is not None
+                and caller.app.business_id is not None
+                and system_user.business_id == caller.app.business_id
+            ),
+        )
+
+    async def _account_role(self, tx: Repos, caller: Caller, account: r.AdAccount) -> str | None:
+        if caller.system_user is not None:
+            owns = account.business_id is not None and caller.system_user.business_id == account.business_id
+            return access.account_role(None, system_user_role=caller.system_user.role if owns else None)
+        if caller.person is None:
+            return None
+        direct = await tx.ad_account_roles.get(account.id, caller.person.id)
+        if direct is not None:
+            return direct.role
+        business_role = None
+        if account.business_id is not None:
+            membership = await tx.business_people.get(account.business_id, caller.person.id)
+            business_role = membership.role if membership else None
+        return access.account_role(None, business_role=business_role)
+
+    # --- lifecycle --------------------------------------------------------------------------------
+    async def reset(self) -> None:
+        """Sandbox reset: counters, cached counts and unflushed usage all go."""
+        self._decided.clear()
+        await self.usage.reset()
+        await self.limits.reset()
+
+    async def aclose(self) -> None:
+        """Graceful shutdown: flush the usage counts, then let go of the counters."""
+        try:
+            await self.usage.stop()
+        finally:
+            await self.limits.aclose()
+
+
+class Step(Protocol):
+    async def __call__(self, admission: Admitting, /) -> None: ...
+
+
+class Settler(Protocol):
+    async def __call__(
+        self, call: GraphCall, endpoint: Endpoint | None, error: GraphError | None, /
+    ) -> None: ...
+
+
+def build_gate_services(services: Services) -> Enforcer:
+    """Build the access-level services from the settings and hook them into the server's life.
+
+    The rate-limit counters are chosen by ``settings.redis_url`` (in process without it) with the
+    explicit ``settings.limiter_failure`` mode; usage counts flush every
+    :data:`USAGE_FLUSH_SECONDS` from start-up and once more at shutdown; a sandbox reset clears
+    both.
+    """
+    core, settings = services.core, services.settings
+    check_policy(core.policy)
+    store = limiter_store_from_url(settings.redis_url, failure_mode=settings.limiter_failure)
+    enforcer = Enforcer(
+        core,
+        RateLimits(store, core.clock, core.db),
+        UsageMeter(core.db, core.clock, flush_seconds=USAGE_FLUSH_SECONDS),
+        AccountLists(core),
+    )
+    services.start_hooks.append(enforcer.usage.start)
+    services.stop_hooks.append(enforcer.aclose)
+    services.reset_hooks.append(enforcer.reset)
+    services.enforcer = enforcer
+    return enforcer

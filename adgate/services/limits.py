@@ -1,0 +1,194 @@
+"""Rate limits on Graph calls: the per-ad-account score, business-use-case windows, the app window.
+
+graph-api-facts.md §5. The math is :mod:`adgate.policy.ratelimit`, the counters
+:mod:`adgate.store.counters`; this service picks the counters a call touches, applies the access
+level's tier (``LevelLimits.rate_limit_tier``), and turns decisions into the usage headers (§5.4)
+and errors. Choices where the sources are silent:
+
+- A call against one ad account is a Marketing call: it costs its score points (read 1, write 3)
+  for the (app, ad account) pair, then counts one call in the hour window of its business use
+  case (``ads_management`` for ad objects, ``ads_insights``, ``custom_audience``). The score is
+  checked first because it binds first (60 points per 5 minutes against 300 calls per hour at
+  Development); a call the hour window then refuses keeps its score points, as the load it put on
+  the account was real. The two counters are separate atomic operations, not one transaction.
+- A call that names no ad account (``/me``, ``debug_token``, ``/me/adaccounts``) counts in the app's
+  hour window of ``200 * users`` calls (§5.1), users being the people who authorized the app; Page
+  tokens are exempt, as Graph throttles them per Page (§5.1). Marketing calls with an account are
+  excluded from that window, as §5.1 says Marketing calls are.
+- Counters unreachable (Redis down) and ``ADGATE_LIMITER_FAILURE=closed``: the call is refused
+  with the transient code 2; ``open``: it goes through and the headers report 0.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, MutableMapping
+from dataclasses import dataclass
+
+from adgate.clock import Clock
+from adgate.policy.levels import LevelLimits, Policy
+from adgate.policy.ratelimit import (
+    BUC_FORMULAS,
+    SCORE_TIERS,
+    app_call_limit,
+    app_key,
+    buc_key,
+    buc_limit,
+    score_cost,
+    score_key,
+)
+from adgate.policy.usage_headers import (
+    HEADER_AD_ACCOUNT_USAGE,
+    HEADER_APP_USAGE,
+    HEADER_BUSINESS_USE_CASE_USAGE,
+    BucUsage,
+    ad_account_usage_from_score,
+    app_usage_from_window,
+    format_business_use_case_usage,
+)
+from adgate.protocol.errors import GraphError
+from adgate.store.counters import LimiterStore, LimiterUnavailable
+from adgate.store.interfaces import Database
+
+#: Endpoint product → business use case (§5.3). Business Manager and Pages have no hourly BUC here.
+BUC_OF_PRODUCT: Mapping[str, str] = {
+    "ads_management": "ads_management",
+    "ads_read": "ads_management",
+    "ads_insights": "ads_insights",
+    "audiences": "custom_audience",
+}
+#: BUC type → catalog entry of its throttling error (80004 / 80000 / 80003, subcode 2446079).
+BUC_ERRORS: Mapping[str, str] = {
+    "ads_management": "buc_ads_management",
+    "ads_insights": "buc_ads_insights",
+    "custom_audience": "buc_custom_audience",
+}
+#: How long the number of an app's users is trusted before it is counted again (seconds).
+USERS_TTL_SECONDS = 60.0
+
+
+@dataclass(frozen=True, slots=True)
+class ActiveCounts:
+    """What the business-use-case formulas count in the world (§5.3)."""
+
+    ads: int = 0
+    audiences: int = 0
+    user_errors: int = 0
+
+
+def active_counts(app_id: str, account_id: str) -> ActiveCounts:
+    """Active ads and custom audiences of an ad account, for its hourly BUC limits.
+
+    The Marketing objects issue (campaigns, ads, audiences) fills this in from its store; until
+    those objects exist an account has none, and every limit is the formula's base.
+    """
+    return ActiveCounts()
+
+
+def check_policy(policy: Policy) -> None:
+    """Fail at start-up, not on the first call, when a level names a tier with no numbers."""
+    for name in policy.order:
+        tier = policy.limits_for(name).rate_limit_tier
+        if tier not in SCORE_TIERS or tier not in BUC_FORMULAS:
+            raise ValueError(
+                f"access level {name!r} uses rate_limit_tier {tier!r}, which has no score or BUC "
+                f"numbers; known tiers: {', '.join(sorted(SCORE_TIERS))}"
+            )
+
+
+def header_tier(limits: LevelLimits) -> str:
+    """The tier argument of the header formatters, so that they print ``limits.header_tier``.
+
+    The formatters append ``_access`` to a tier they do not know and map the three known ones to
+    ``<tier>_access``; handing them the header value without its suffix prints it unchanged.
+    """
+    return limits.header_tier.removesuffix("_access")
+
+
+class RateLimits:
+    def __init__(self, store: LimiterStore, clock: Clock, db: Database) -> None:
+        self.store = store
+        self.clock = clock
+        self.db = db
+        self._users: dict[str, tuple[int, float]] = {}
+
+    async def account_call(
+        self,
+        app_id: str,
+        account_id: str,
+        limits: LevelLimits,
+        *,
+        write: bool,
+        product: str | None,
+        headers: MutableMapping[str, str],
+    ) -> None:
+        """Count a call against one ad account; raise the throttling error if it is refused.
+
+        The usage headers go into ``headers`` in both cases (§5.4: they come with errors too).
+        """
+        now = self.clock.now()
+        tier = limits.rate_limit_tier
+        shown = header_tier(limits)
+        buc_type = BUC_OF_PRODUCT.get(product or "")
+        try:
+            score = await self.store.hit_score(
+                score_key(app_id, account_id), SCORE_TIERS[tier], score_cost(write), now
+            )
+            headers[HEADER_AD_ACCOUNT_USAGE] = ad_account_usage_from_score(score, shown)
+            if buc_type is None:
+                if not score.allowed:
+                    raise GraphError.of("user_limit")
+                return
+            counts = active_counts(app_id, account_id)
+            limit = buc_limit(
+                tier,
+                buc_type,
+                active_ads=counts.ads,
+                active_audiences=counts.audiences,
+                user_errors=counts.user_errors,
+            )
+            key = buc_key(app_id, account_id, buc_type)
+            if score.allowed:
+                window = await self.store.hit_window(key, limit, 1, now)
+            else:
+                window = await self.store.peek_window(key, limit, now)
+        except LimiterUnavailable:
+            raise GraphError.of("service") from None
+        usage = BucUsage.from_window(buc_type, window, shown)
+        headers[HEADER_BUSINESS_USE_CASE_USAGE] = format_business_use_case_usage({account_id: [usage]})
+        if not score.allowed:
+            raise GraphError.of("user_limit")
+        if not window.allowed:
+            raise GraphError.of(BUC_ERRORS[buc_type])
+
+    async def app_call(self, app_id: str, headers: MutableMapping[str, str]) -> None:
+        """Count a call in the app's hour window (§5.1); raise code 4 past ``200 * users``."""
+        now = self.clock.now()
+        limit = app_call_limit(await self._app_users(app_id, now))
+        try:
+            window = await self.store.hit_window(app_key(app_id), limit, 1, now)
+        except LimiterUnavailable:
+            raise GraphError.of("service") from None
+        headers[HEADER_APP_USAGE] = app_usage_from_window(window)
+        if not window.allowed:
+            raise GraphError.of("app_limit")
+
+    async def _app_users(self, app_id: str, now: float) -> int:
+        # The number moves slowly and only sets a limit, so a minute-old count is good enough and
+        # saves a query per call; it never grants access, so it cannot outlive a revocation.
+        cached = self._users.get(app_id)
+        if cached is not None and now - cached[1] < USERS_TTL_SECONDS:
+            return cached[0]
+        async with self.db.transaction() as tx:
+            users = await tx.usage.app_users(app_id)
+        if len(self._users) > 100_000:
+            self._users.clear()
+        self._users[app_id] = (users, now)
+        return users
+
+    async def reset(self) -> None:
+        """Sandbox reset: forget every counter and cached count."""
+        self._users.clear()
+        await self.store.reset()
+
+    async def aclose(self) -> None:
+        await self.store.aclose()

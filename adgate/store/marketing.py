@@ -1,0 +1,80 @@
+"""Storage interfaces for the Marketing objects (issue 5), attached to :class:`Repos`.
+
+One small repository per noun, each inside the transaction :meth:`Database.transaction` hands
+out. Lists come newest first (Graph lists edges most recent first), ties broken by id. Statuses
+here are the configured ones; the effective status is computed by
+:mod:`adgate.policy.effective_status` from an object, its parents and the clock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol, TypeVar
+
+from adgate.ad_objects import Ad, AdCreative, AdSet, Campaign, CustomAudience, ReportRun
+
+T = TypeVar("T")
+
+
+class ObjectRepo(Protocol[T]):
+    async def add(self, item: T) -> None: ...
+    async def get(self, object_id: str) -> T | None: ...
+    async def update(self, item: T) -> None:
+        """Write every field of ``item`` over the stored object with its id."""
+        ...
+
+    async def for_account(self, account_id: str) -> Sequence[T]:
+        """Every object of the ad account, deleted ones included, newest first."""
+        ...
+
+
+class CampaignRepo(ObjectRepo[Campaign], Protocol): ...
+
+
+class AdCreativeRepo(ObjectRepo[AdCreative], Protocol): ...
+
+
+class AdSetRepo(ObjectRepo[AdSet], Protocol):
+    async def for_campaign(self, campaign_id: str) -> Sequence[AdSet]: ...
+    async def cascade_status(self, campaign_id: str, status: str, now: int) -> int:
+        """Give every ad set of the campaign that is not DELETED the ``status``; returns how many."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewCounts:
+    """An app's ads by the outcome of their latest review (seed, Basic: "ads pass ad review")."""
+
+    approved: int = 0
+    disapproved: int = 0
+    pending: int = 0
+
+
+class AdRepo(ObjectRepo[Ad], Protocol):
+    async def for_adset(self, adset_id: str) -> Sequence[Ad]: ...
+    async def for_campaign(self, campaign_id: str) -> Sequence[Ad]: ...
+    async def cascade_status(
+        self, status: str, now: int, *, campaign_id: str | None = None, adset_id: str | None = None
+    ) -> int:
+        """Give every ad of the campaign (or ad set) that is not DELETED the ``status``."""
+        ...
+
+    async def review_counts(self, app_id: str, decided_by: int) -> ReviewCounts:
+        """The app's ads by verdict; a review submitted after ``decided_by`` is still pending."""
+        ...
+
+    async def count_active(self, account_id: str, decided_by: int) -> int:
+        """Ads delivering in the account: ad, ad set and campaign ACTIVE, approved by ``decided_by``."""
+        ...
+
+
+class CustomAudienceRepo(ObjectRepo[CustomAudience], Protocol):
+    async def count_active(self, account_id: str) -> int:
+        """Audiences of the account that are not DELETED."""
+        ...
+
+
+class ReportRunRepo(Protocol):
+    async def add(self, run: ReportRun) -> None: ...
+    async def get(self, run_id: str) -> ReportRun | None: ...

@@ -1,0 +1,197 @@
+"""SQL repositories for the Marketing objects (migration 0003): one generic table mapper.
+
+Each record maps field by field onto its table; JSON-shaped fields (targeting, specs, review
+feedback, the special ad categories) are stored as compact JSON text so that SQLite and
+PostgreSQL hold the same thing.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from typing import Any, Generic, TypeVar
+
+from sqlalchemy import Table, and_, func, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from adgate import ad_objects as o
+from adgate.store import tables as t
+from adgate.store.marketing import ReviewCounts
+from adgate.store.sql.world import _Repo
+
+T = TypeVar("T")
+DELETED = "DELETED"
+
+
+def _dump(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, tuple):
+        value = list(value)
+    return json.dumps(value, separators=(",", ":"), sort_keys=True)
+
+
+class _Objects(_Repo, Generic[T]):
+    """Add, get, update and list-by-account for one record type and its table."""
+
+    table: Table
+    record: type[T]
+    #: Fields held as JSON text; ``tuples`` are JSON arrays read back as tuples.
+    json_fields: frozenset[str] = frozenset()
+    tuples: frozenset[str] = frozenset()
+
+    def __init__(self, conn: AsyncConnection) -> None:
+        super().__init__(conn)
+
+    def _values(self, item: T) -> dict[str, Any]:
+        values = {k: getattr(item, k) for k in self.record.__dataclass_fields__}  # type: ignore[attr-defined]
+        for name in self.json_fields:
+            values[name] = _dump(values[name])
+        return values
+
+    def _record(self, row: Mapping[str, Any]) -> T:
+        values = {k: row[k] for k in self.record.__dataclass_fields__}  # type: ignore[attr-defined]
+        for name in self.json_fields:
+            raw = values[name]
+            if raw is not None:
+                loaded = json.loads(raw)
+                values[name] = tuple(loaded) if name in self.tuples else loaded
+        return self.record(**values)
+
+    async def add(self, item: T) -> None:
+        await self.conn.execute(insert(self.table).values(**self._values(item)))
+
+    async def get(self, object_id: str) -> T | None:
+        row = await self._one(select(self.table).where(self.table.c.id == object_id))
+        return None if row is None else self._record(row)
+
+    async def update(self, item: T) -> None:
+        values = self._values(item)
+        object_id = values.pop("id")
+        await self.conn.execute(update(self.table).where(self.table.c.id == object_id).values(**values))
+
+    async def _where(self, *conditions: Any) -> Sequence[T]:
+        c = self.table.c
+        stmt = select(self.table).where(*conditions).order_by(c.created_at.desc(), c.id.desc())
+        return [self._record(row) for row in await self._all(stmt)]
+
+    async def for_account(self, account_id: str) -> Sequence[T]:
+        return await self._where(self.table.c.account_id == account_id)
+
+    async def _cascade(self, condition: Any, status: str, now: int) -> int:
+        done = await self.conn.execute(
+            update(self.table)
+            .where(condition, self.table.c.status != DELETED)
+            .values(status=status, updated_at=now)
+        )
+        return int(done.rowcount or 0)
+
+
+class SqlCampaigns(_Objects[o.Campaign]):
+    table = t.campaigns
+    record = o.Campaign
+    json_fields = frozenset({"special_ad_categories"})
+    tuples = frozenset({"special_ad_categories"})
+
+
+class SqlAdSets(_Objects[o.AdSet]):
+    table = t.ad_sets
+    record = o.AdSet
+    json_fields = frozenset({"targeting"})
+
+    async def for_campaign(self, campaign_id: str) -> Sequence[o.AdSet]:
+        return await self._where(t.ad_sets.c.campaign_id == campaign_id)
+
+    async def cascade_status(self, campaign_id: str, status: str, now: int) -> int:
+        return await self._cascade(t.ad_sets.c.campaign_id == campaign_id, status, now)
+
+
+class SqlAdCreatives(_Objects[o.AdCreative]):
+    table = t.ad_creatives
+    record = o.AdCreative
+    json_fields = frozenset({"object_story_spec"})
+
+
+class SqlAds(_Objects[o.Ad]):
+    table = t.ads
+    record = o.Ad
+    json_fields = frozenset({"review_feedback"})
+
+    async def for_adset(self, adset_id: str) -> Sequence[o.Ad]:
+        return await self._where(t.ads.c.adset_id == adset_id)
+
+    async def for_campaign(self, campaign_id: str) -> Sequence[o.Ad]:
+        return await self._where(t.ads.c.campaign_id == campaign_id)
+
+    async def cascade_status(
+        self, status: str, now: int, *, campaign_id: str | None = None, adset_id: str | None = None
+    ) -> int:
+        if (campaign_id is None) == (adset_id is None):
+            raise ValueError("give exactly one of campaign_id and adset_id")
+        c = t.ads.c
+        condition = c.campaign_id == campaign_id if campaign_id is not None else c.adset_id == adset_id
+        return await self._cascade(condition, status, now)
+
+    async def review_counts(self, app_id: str, decided_by: int) -> ReviewCounts:
+        c = t.ads.c
+        pending = c.review_submitted_at > decided_by
+        stmt = (
+            select(pending.label("pending"), c.review_verdict, func.count().label("n"))
+            .where(c.app_id == app_id)
+            .group_by(pending, c.review_verdict)
+        )
+        counts = {"approved": 0, "disapproved": 0, "pending": 0}
+        for row in await self._all(stmt):
+            key = "pending" if row["pending"] else str(row["review_verdict"])
+            counts[key] = counts.get(key, 0) + int(row["n"])
+        return ReviewCounts(counts["approved"], counts["disapproved"], counts["pending"])
+
+    async def count_active(self, account_id: str, decided_by: int) -> int:
+        a, s, c = t.ads, t.ad_sets, t.campaigns
+        stmt = (
+            select(func.count())
+            .select_from(
+                a.join(s, s.c.id == a.c.adset_id).join(c, c.c.id == a.c.campaign_id),
+            )
+            .where(
+                and_(
+                    a.c.account_id == account_id,
+                    a.c.status == "ACTIVE",
+                    s.c.status == "ACTIVE",
+                    c.c.status == "ACTIVE",
+                    a.c.review_verdict == "approved",
+                    a.c.review_submitted_at <= decided_by,
+                )
+            )
+        )
+        return int((await self.conn.execute(stmt)).scalar_one())
+
+
+class SqlCustomAudiences(_Objects[o.CustomAudience]):
+    table = t.custom_audiences
+    record = o.CustomAudience
+    json_fields = frozenset({"rule", "lookalike_spec"})
+
+    async def count_active(self, account_id: str) -> int:
+        c = t.custom_audiences.c
+        stmt = (
+            select(func.count())
+            .select_from(t.custom_audiences)
+            .where(c.account_id == account_id, c.status != DELETED)
+        )
+        return int((await self.conn.execute(stmt)).scalar_one())
+
+
+class SqlReportRuns(_Repo):
+    async def add(self, run: o.ReportRun) -> None:
+        values = {k: getattr(run, k) for k in o.ReportRun.__dataclass_fields__}
+        values["query"] = _dump(dict(run.query))
+        await self.conn.execute(insert(t.report_runs).values(**values))
+
+    async def get(self, run_id: str) -> o.ReportRun | None:
+        row = await self._one(select(t.report_runs).where(t.report_runs.c.id == run_id))
+        if row is None:
+            return None
+        values = {k: row[k] for k in o.ReportRun.__dataclass_fields__}
+        values["query"] = json.loads(values["query"])
+        return o.ReportRun(**values)

@@ -1,0 +1,77 @@
+"""System users (facts §7): create and list them, install apps, make their tokens."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from adgate.protocol.cursors import single_page
+from adgate.protocol.params import select_fields
+from adgate.services.system_users import SystemUsers, system_user_json
+from adgate.web.endpoints.callers import caller_of, no_rest
+from adgate.web.graph import GraphCall, GraphRouter, Need
+
+if TYPE_CHECKING:
+    from adgate.services.registry import Services
+
+BUSINESS = Need(product="business_management")
+LIST_FIELDS = ("id", "name", "role")
+
+
+def register(router: GraphRouter, services: Services) -> None:
+    system_users = SystemUsers(services.core)
+
+    @router.route("POST", "business", "system_users", need=BUSINESS)
+    async def create(call: GraphCall) -> Any:
+        no_rest(call)
+        assert call.node_id is not None
+        params = call.params
+        user_id = await system_users.create(
+            caller_of(call), call.node_id, params.get_str("name"), params.get_str("role")
+        )
+        return {"id": user_id}
+
+    @router.route("GET", "business", "system_users", need=BUSINESS)
+    async def list_users(call: GraphCall) -> Any:
+        no_rest(call)
+        assert call.node_id is not None
+        users = await system_users.list(caller_of(call), call.node_id)
+        fields = call.params.fields()
+        return single_page([select_fields(system_user_json(u), fields, LIST_FIELDS) for u in users])
+
+    @router.route("POST", "system_user", "applications", need=BUSINESS)
+    async def install(call: GraphCall) -> Any:
+        no_rest(call)
+        assert call.node_id is not None
+        await system_users.install(caller_of(call), call.node_id, call.params.get_str("business_app"))
+        return {"success": True}
+
+    @router.route("POST", "system_user", "access_tokens", need=BUSINESS)
+    async def access_tokens(call: GraphCall) -> Any:
+        no_rest(call)
+        assert call.node_id is not None
+        params = call.params
+        token = await system_users.issue_token(
+            caller_of(call),
+            call.node_id,
+            params.get_str("business_app"),
+            params.get_str("scope"),
+            params.get_bool("set_token_expires_in_60_days"),
+        )
+        return {"access_token": token}
+
+    @router.route("POST", "business", "system_user_access_tokens", need=BUSINESS)
+    async def business_tokens(call: GraphCall) -> Any:
+        no_rest(call)
+        assert call.node_id is not None
+        caller = caller_of(call)
+        params = call.params
+        user_id = params.require("system_user_id")
+        await system_users.in_business(user_id, call.node_id)
+        token = await system_users.issue_token(
+            caller,
+            user_id,
+            caller.app.id,
+            params.get_str("scope"),
+            params.get_bool("set_token_expires_in_60_days"),
+        )
+        return {"access_token": token}
