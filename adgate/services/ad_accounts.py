@@ -24,6 +24,7 @@ from typing import Any
 from adgate import ids
 from adgate import records as r
 from adgate.policy.access import list_limit
+from adgate.protocol.cursors import Page, PageRequest, paginate
 from adgate.protocol.errors import GraphError
 from adgate.protocol.params import select_fields
 from adgate.services.context import Core
@@ -85,7 +86,10 @@ class AdAccounts:
                 raise GraphError.of("unsupported_post", node=ids.ad_account_node(account_id))
         return {"success": True}
 
-    async def of_caller(self, caller: Caller, fields: list[str] | None) -> list[dict[str, Any]]:
+    async def of_caller(
+        self, caller: Caller, fields: list[str] | None, request: PageRequest
+    ) -> tuple[Page[r.AdAccount], list[dict[str, Any]]]:
+        """One page of the caller's ad accounts, oldest first (cursor paging, as the SDK needs)."""
         async with self.core.db.transaction() as tx:
             accounts = await self._visible(tx, caller)
             limit = list_limit(self.core.policy.limits_for(caller.app.access_level))
@@ -93,7 +97,8 @@ class AdAccounts:
                 listed = {entry.ad_account_id for entry in await tx.account_lists.list(caller.app.id)}
                 if len(listed) >= limit:
                     accounts = [a for a in accounts if a.id in listed]
-        return [pick(a, fields) for a in accounts]
+        page = paginate(accounts, lambda a: (a.created_at, a.id), request, descending=False)
+        return page, [pick(a, fields) for a in page.items]
 
     async def _visible(self, tx: Repos, caller: Caller) -> Sequence[r.AdAccount]:
         found: dict[str, r.AdAccount] = {}

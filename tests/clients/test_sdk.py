@@ -130,11 +130,6 @@ def delivering_ad(world: World, account: AdAccount) -> None:
     )
 
 
-@pytest.mark.xfail(
-    reason="GET /me/adaccounts (adgate/web/endpoints/ad_accounts.py) serves every account on one page; "
-    "it pages once it uses adgate.protocol.cursors.paginate like the other lists",
-    strict=False,
-)
 def test_ad_accounts_are_listed_across_pages(standard: World) -> None:
     with standard.sandbox.sdk(standard.app, standard.token()):
         cursor = User(fbid="me").get_ad_accounts(fields=["name", "account_id"], params={"limit": 2})

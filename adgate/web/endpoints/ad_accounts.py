@@ -13,11 +13,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from adgate.protocol.cursors import single_page
+from adgate.protocol.cursors import page_request
 from adgate.protocol.errors import GraphError
 from adgate.services.ad_accounts import AdAccounts
+from adgate.services.marketing.listing import Listing
 from adgate.services.page_creation import create_page
 from adgate.web.endpoints.callers import caller_of, no_rest
+from adgate.web.endpoints.marketing import render_list
 from adgate.web.graph import GraphCall, GraphRouter, Need
 
 if TYPE_CHECKING:
@@ -52,7 +54,9 @@ def register(router: GraphRouter, services: Services) -> None:
     @router.route("GET", "me", "adaccounts", need=Need(product="ads_read"))
     async def mine(call: GraphCall) -> Any:
         no_rest(call)
-        return single_page(await accounts.of_caller(caller_of(call), call.params.fields()))
+        request = page_request(call.params)
+        page, data = await accounts.of_caller(caller_of(call), call.params.fields(), request)
+        return render_list(call, Listing(page, data, request.summary))
 
     async def new_page(call: GraphCall) -> Any:
         no_rest(call)
