@@ -47,6 +47,8 @@ TTL_GRACE_SECONDS = 60
 # Client settings of limiter_store_from_url.
 REDIS_POOL_SIZE = 50
 REDIS_TIMEOUT_SECONDS = 0.5
+#: How long a call waits for a free pooled connection: a queue, not an outage.
+REDIS_POOL_WAIT_SECONDS = 5.0
 
 
 class LimiterUnavailable(Exception):
@@ -334,9 +336,10 @@ class RedisLimiterStore:
             await self._redis.aclose()
 
     def _unavailable(self, exc: BaseException) -> None:
-        if isinstance(exc, MaxConnectionsError):
-            # Redis is fine, our pool is too small. Failing open here would let any burst of more
-            # concurrent calls than the pool holds bypass every limit.
+        if isinstance(exc, MaxConnectionsError) or "No connection available" in str(exc):
+            # Redis is fine, our pool is too small or the wait for a free connection ran out (a
+            # BlockingConnectionPool says "No connection available."). Failing open here would
+            # let any burst of more concurrent calls than the pool holds bypass every limit.
             raise exc
         if self.failure_mode == "closed":
             raise LimiterUnavailable(f"rate-limit counters unreachable: {exc}") from exc
@@ -378,7 +381,7 @@ def limiter_store_from_url(
         pool = aioredis.BlockingConnectionPool.from_url(
             url,
             max_connections=REDIS_POOL_SIZE,
-            timeout=REDIS_TIMEOUT_SECONDS,
+            timeout=REDIS_POOL_WAIT_SECONDS,
             socket_connect_timeout=REDIS_TIMEOUT_SECONDS,
             socket_timeout=REDIS_TIMEOUT_SECONDS,
             # A retry after a reply timed out may count a call twice: that errs towards refusing.
