@@ -25,6 +25,7 @@ from adgate.services.passwords import Passwords
 from adgate.services.registry import Services
 from adgate.services.world import World
 from adgate.settings import Settings
+from adgate.store.bus import bus_for
 from adgate.store.migrate import upgrade
 from adgate.store.sql.database import SqlDatabase
 from adgate.web import sandbox
@@ -38,12 +39,14 @@ GRAPH_METHODS = ["GET", "HEAD", "POST", "DELETE"]
 
 def build_services(settings: Settings, clock: Clock | None = None) -> Services:
     """Everything a server holds, without the HTTP layer (the pytest fixture uses this too)."""
+    from adgate.services.review_access import build_review
     from adgate.web.gate import build_gate
     from adgate.web.routes import register_graph_routes
 
     assert settings.secret_key, "call Settings.with_persisted_secrets() first"
+    db = SqlDatabase(settings.database_url)
     core = Core(
-        db=SqlDatabase(settings.database_url),
+        db=db,
         clock=clock or SandboxClock(),
         keyring=Keyring(settings.secret_key),
         policy=load_policy(settings.policy_file),
@@ -51,8 +54,14 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
     )
     router = GraphRouter()
     services = Services(settings=settings, core=core, world=World(core), router=router, gate=None)  # type: ignore[arg-type]
+    # Other nodes' writes void this node's read cache: started first, stopped last.
+    bus = bus_for(db, settings.redis_url)
+    if bus is not None:
+        services.start_hooks.append(bus.start)
+        services.stop_hooks.append(bus.stop)
     services.gate = build_gate(services)
     register_graph_routes(router, services)
+    services.review = build_review(services)
     return services
 
 

@@ -24,6 +24,10 @@ sandbox = typer.Typer(
     help="Drive a running server's sandbox (the /_sandbox control API).", no_args_is_help=True
 )
 app.add_typer(sandbox, name="sandbox")
+review = typer.Typer(
+    help="Apply for an access level or a permission, and decide (the review JSON API).", no_args_is_help=True
+)
+app.add_typer(review, name="review")
 console = Console()
 
 DataDir = Annotated[
@@ -316,6 +320,77 @@ def sb_clock(
         {"set": set_to} if set_to is not None else {"advance": parse_duration(advance or "0")}
     )
     _call(url, admin_key, data_dir, "POST", "/_sandbox/clock", body)
+
+
+# --- review subcommands -----------------------------------------------------------------------
+Token = Annotated[
+    str | None,
+    typer.Option("--token", envvar="ADGATE_TOKEN", help="A user access token instead of the admin key."),
+]
+
+
+@review.command("submit")
+def rv_submit(
+    app_id: str,
+    feature: Annotated[
+        str, typer.Argument(help="ads_management_basic_access, …_standard_access, permission:NAME")
+    ],
+    url: Url = "http://127.0.0.1:8765",
+    token: Token = None,
+    admin_key: Key = None,
+    data_dir: DataDir = None,
+) -> None:
+    """Submit an app for the next access level or a permission."""
+    _call(
+        url, token or admin_key, data_dir, "POST", f"/_apps/{app_id}/review/submissions", {"feature": feature}
+    )
+
+
+@review.command("status")
+def rv_status(
+    app_id: str,
+    url: Url = "http://127.0.0.1:8765",
+    token: Token = None,
+    admin_key: Key = None,
+    data_dir: DataDir = None,
+) -> None:
+    """The app's level, the next level's criteria with their figures now, and its submissions."""
+    _call(url, token or admin_key, data_dir, "GET", f"/_apps/{app_id}/review")
+
+
+@review.command("queue")
+def rv_queue(
+    url: Url = "http://127.0.0.1:8765", token: Token = None, admin_key: Key = None, data_dir: DataDir = None
+) -> None:
+    """Open submissions, earliest due first (reviewers)."""
+    _call(url, token or admin_key, data_dir, "GET", "/_review/queue")
+
+
+@review.command("show")
+def rv_show(
+    submission_id: str,
+    url: Url = "http://127.0.0.1:8765",
+    token: Token = None,
+    admin_key: Key = None,
+    data_dir: DataDir = None,
+) -> None:
+    """One submission with its evidence and audit trail (opening it puts it in review)."""
+    _call(url, token or admin_key, data_dir, "GET", f"/_review/submissions/{submission_id}")
+
+
+@review.command("decide")
+def rv_decide(
+    submission_id: str,
+    decision: Annotated[str, typer.Argument(help="approve or deny")],
+    reason: Annotated[list[str] | None, typer.Option("--reason", help="Why (repeatable).")] = None,
+    url: Url = "http://127.0.0.1:8765",
+    token: Token = None,
+    admin_key: Key = None,
+    data_dir: DataDir = None,
+) -> None:
+    """Approve or deny a submission; a denial lists its reasons and every unmet criterion."""
+    body = {"decision": decision, "reasons": list(reason or [])}
+    _call(url, token or admin_key, data_dir, "POST", f"/_review/submissions/{submission_id}/decision", body)
 
 
 def parse_duration(text: str) -> float:

@@ -15,6 +15,7 @@ Every name here is public: other tools and test suites rely on them.
 | ``ADGATE_PASSWORD_HASHING`` | ``argon2id`` (RFC 9106 second profile) or ``fast`` (tests) | ``argon2id`` |
 | ``ADGATE_MAX_BODY_BYTES`` | request bodies above this get a Graph error | 4 MiB |
 | ``ADGATE_LOG_LEVEL`` | ``DEBUG`` … ``ERROR`` | ``INFO`` |
+| ``ADGATE_REVIEW_MODE`` | ``manual`` (a reviewer decides) or ``auto`` (criteria at due time) | ``manual`` |
 """
 
 from __future__ import annotations
@@ -47,6 +48,7 @@ class Settings:
     password_hashing: Literal["argon2id", "fast"] = "argon2id"
     max_body_bytes: int = 4 * 1024 * 1024
     log_level: str = "INFO"
+    review_mode: Literal["manual", "auto"] = "manual"
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: object) -> Settings:
@@ -68,6 +70,9 @@ class Settings:
             max_body = int(env.get("ADGATE_MAX_BODY_BYTES", str(4 * 1024 * 1024)))
         except ValueError:
             raise SettingsError("ADGATE_MAX_BODY_BYTES must be an integer") from None
+        review_mode = env.get("ADGATE_REVIEW_MODE", "manual")
+        if review_mode not in ("manual", "auto"):
+            raise SettingsError("ADGATE_REVIEW_MODE must be 'manual' or 'auto'")
         policy = env.get("ADGATE_POLICY_FILE")
         settings = cls(
             data_dir=data_dir,
@@ -81,6 +86,7 @@ class Settings:
             password_hashing=hashing,  # type: ignore[arg-type]
             max_body_bytes=max_body,
             log_level=env.get("ADGATE_LOG_LEVEL", "INFO").upper(),
+            review_mode=review_mode,  # type: ignore[arg-type]
         )
         return replace(settings, **overrides)  # type: ignore[arg-type]
 

@@ -63,7 +63,10 @@ class _Parser(HTMLParser):
             return
         elif tag == "input" and "name" in a:
             kind = a.get("type", "text")
-            if kind == "checkbox":
+            if kind == "radio":  # a browser sends only the checked one
+                if "checked" in a:
+                    self._current.fields.append((a["name"], a.get("value", "on")))
+            elif kind == "checkbox":
                 self._current.checkboxes.setdefault(a["name"], []).append(a.get("value", "on"))
                 if "checked" in a:
                     self._current.fields.append((a["name"], a.get("value", "on")))

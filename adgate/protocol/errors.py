@@ -180,6 +180,21 @@ CATALOG: dict[str, ErrorSpec] = {
     "batch_too_large": ErrorSpec(100, "(#100) Too many requests in batch message. Maximum batch size is "
                                  "{limit}"),
     "batch_invalid": ErrorSpec(100, "(#100) {detail}"),
+    # --- the access review (issue 6) ---------------------------------------------------------------
+    "review_skip": ErrorSpec(100, "(#100) App {app_id} has {level} access and can apply only for {allowed}: "
+                             "access levels cannot be skipped."),
+    "review_top_level": ErrorSpec(100, "(#100) App {app_id} already has {level} access, the highest level: "
+                                  "there is no access level to apply for."),
+    "review_open": ErrorSpec(100, "(#100) App {app_id} already has an open submission ({submission_id}) for "
+                             "{feature}; wait for its decision before submitting again.", status=409),
+    "review_already_approved": ErrorSpec(100, "(#100) App {app_id} is already approved for {feature}.",
+                                         status=409),
+    "review_decided": ErrorSpec(100, "(#100) Submission {submission_id} is already {status}: a decision is "
+                                "final.", status=409),
+    "review_unauthorized": ErrorSpec(190, "The review API needs the admin key, or a user access token of a "
+                                     "person with the reviewer role, as a Bearer token or access_token.",
+                                     status=401, www_authenticate="invalid_token"),
+    "review_forbidden": ErrorSpec(200, "(#200) User {user_id} does not have the reviewer role.", status=403),
 }
 # fmt: on
 

@@ -82,7 +82,7 @@ class AccountLists:
         self.core = core
 
     async def view(self, app_id: str) -> AccountListView:
-        async with self.core.db.transaction() as tx:
+        async with self.core.db.read() as tx:
             app = await tx.apps.get(app_id)
             if app is None:
                 raise GraphError.of("not_found", node=app_id)
@@ -137,7 +137,7 @@ async def authorize_manager(core: Core, app_id: str, raw_token: str | None, admi
     caller = await Tokens(core).authenticate(raw)
     if caller.kind != "user" or caller.person is None or caller.app.id != app_id:
         raise GraphError.of("apps_api_unauthorized")
-    async with core.db.transaction() as tx:
+    async with core.db.read() as tx:
         role = await tx.app_roles.get(app_id, caller.person.id)
     if role is None or role.role not in CALLING_APP_ROLES:
         raise GraphError.of("apps_api_forbidden", user_id=caller.person.id, app_id=app_id)

@@ -71,8 +71,10 @@ class AdAccounts:
         self.core = core
 
     async def read(self, account_id: str, fields: list[str] | None) -> dict[str, Any]:
-        async with self.core.db.transaction() as tx:
-            account = await tx.ad_accounts.get(account_id)
+        # The gate's hot path: kept in the read cache until the next write (a rename voids it).
+        account = await self.core.db.cached(
+            ("ad_account", account_id), lambda tx: tx.ad_accounts.get(account_id)
+        )
         if account is None:
             raise GraphError.of("unsupported_get", node=ids.ad_account_node(account_id))
         return pick(account, fields)

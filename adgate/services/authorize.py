@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 from adgate import records as r
 from adgate.policy import consent
+from adgate.policy import review as review_rules
 from adgate.policy.tokens import CODE_SECONDS, DATA_ACCESS_SECONDS
 from adgate.policy.urls import redirect_uri_allowed
 from adgate.protocol import dialog
@@ -80,6 +81,8 @@ class AskConsent:
     kept: tuple[str, ...]
     #: The person has authorized this app before (the page says "Continue as …").
     returning: bool
+    #: Asked, but left off because the live app has not passed review for them (issue 6).
+    pending_review: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,16 +102,26 @@ class LoggedIn:
     then: Step
 
 
-def permissions_pending_review(app: r.App, has_role: bool, asked: Sequence[str]) -> tuple[str, ...]:
-    """Live-mode permission review hook (facts §9): what a live app may not yet ask this person for.
+def permissions_pending_review(
+    app: r.App,
+    has_role: bool,
+    asked: Sequence[str],
+    approved: Sequence[str] = (),
+    *,
+    marketing_access: bool = False,
+) -> tuple[str, ...]:
+    """Live-mode permission review (facts §9; issue 6): what a live app may not yet ask this person for.
 
     In live mode, people without a role on the app can be asked only for permissions that passed
-    App Review (and ``manage_pages`` has its own review, seed "Apply for Basic"). Permission review
-    is a later issue; until it lands every known permission passes. Whatever this returns is left
-    off the consent page and out of the grants, exactly as if it had not been requested.
+    App Review (``approved``, plus ``ads_management``/``ads_read`` with Marketing API access); and
+    ``manage_pages`` has its own review (seed "Apply for Basic"). ``public_profile`` and ``email``
+    need none. People with a role, and every person in development mode, may grant anything.
+    Whatever this returns is left off the consent page (which says so) and out of the grants,
+    exactly as if it had not been requested.
     """
-    del app, has_role, asked  # the permission-review issue fills this in
-    return ()
+    if app.mode != "live" or has_role:
+        return ()
+    return review_rules.unapproved(asked, approved, marketing_access=marketing_access)
 
 
 class Authorize:
@@ -191,7 +204,7 @@ class Authorize:
                     and now - visitor.authenticated_at > REAUTHENTICATE_SECONDS
                 ):
                     return AskPassword(params, app, email=person.email)
-                plan, earlier = await self._plan(tx, params, app, person)
+                plan, earlier, _pending = await self._plan(tx, params, app, person)
                 return Redirect(await self._allow(tx, params, app, person, plan, checked, earlier, now))
         except DialogError as exc:
             return Problem(exc.status, exc.title, exc.message)
@@ -277,18 +290,30 @@ class Authorize:
 
     async def _plan(
         self, tx: Repos, params: DialogParams, app: r.App, person: r.Person
-    ) -> tuple[consent.ConsentPlan, dict[str, str]]:
-        """What to ask this person for; the same computation for the page and for its answer."""
+    ) -> tuple[consent.ConsentPlan, dict[str, str], tuple[str, ...]]:
+        """What to ask this person for (and what permission review withholds); the same
+        computation for the page and for its answer."""
         has_role = await self._may_use(tx, app, person)
         earlier = await self._earlier(tx, app, person)
         plan = consent.plan(params.scopes, earlier, params.auth_type)
-        withheld = set(permissions_pending_review(app, has_role, plan.asked))
+        withheld = set(
+            permissions_pending_review(
+                app,
+                has_role,
+                plan.asked,
+                await tx.review.approved_permissions(app.id),
+                marketing_access=self.core.policy.rank(app.access_level) > 0,
+            )
+        )
+        pending = tuple(p for p in plan.asked if p in withheld)
         if withheld:
             plan = consent.ConsentPlan(
                 tuple(p for p in plan.asked if p not in withheld), plan.kept, plan.still_declined
             )
-        return plan, earlier
+        return plan, earlier, pending
 
     async def _consent(self, tx: Repos, params: DialogParams, app: r.App, person: r.Person) -> Step:
-        plan, earlier = await self._plan(tx, params, app, person)
-        return AskConsent(params, app, person, plan.asked, plan.kept, returning=bool(earlier))
+        plan, earlier, pending = await self._plan(tx, params, app, person)
+        return AskConsent(
+            params, app, person, plan.asked, plan.kept, returning=bool(earlier), pending_review=pending
+        )

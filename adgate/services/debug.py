@@ -63,8 +63,10 @@ class Debugger:
         if viewer.kind == "app":
             return
         if viewer.kind == "user" and viewer.person is not None:
-            async with self.core.db.transaction() as tx:
-                role = await tx.app_roles.get(viewer.app.id, viewer.person.id)
+            app_id, person_id = viewer.app.id, viewer.person.id
+            role = await self.core.db.cached(
+                ("app_role", app_id, person_id), lambda tx: tx.app_roles.get(app_id, person_id)
+            )
             if role is not None and role.role in DEBUGGING_ROLES:
                 return
         raise GraphError.of("debug_not_developer")
@@ -107,7 +109,7 @@ class Debugger:
         token = presented.token
         if not wanted or token is None or token.kind != "user" or token.person_id is None:
             return []
-        async with self.core.db.transaction() as tx:
+        async with self.core.db.read() as tx:
             roles = await tx.page_roles.for_person(token.person_id)
         pages = [role.object_id for role in roles if role.role in validity.PAGE_TOKEN_ROLES]
         return [{"scope": s, "target_ids": pages} for s in wanted]

@@ -20,7 +20,9 @@ gives the steps in bold, which :func:`adgate.web.gate.build_gate` slots around t
   are counted: a dead or forged token names no app anyone should be charged for.
 
 The rules themselves are pure functions in :mod:`adgate.policy.access`; this module loads the
-records they need, in one transaction per step.
+records they need, in one read transaction per step, kept in the database's read cache until the
+next committed write (:meth:`adgate.store.interfaces.Database.cached`): a role removed or a level
+changed is seen by the very next call.
 """
 
 from __future__ import annotations
@@ -66,6 +68,19 @@ class _Decided:
     listed: bool = False
 
 
+@dataclass(frozen=True, slots=True)
+class _Records:
+    """What :meth:`Enforcer.check_caller` reads about a caller and an ad account (kept in the
+    database's read cache until the next write, so immutable)."""
+
+    app_role: str | None
+    account: r.AdAccount | None = None
+    #: The caller's effective role on the account (:func:`adgate.policy.access.account_role`).
+    account_role: str | None = None
+    #: The account is in the app's list (read only at a level with a list).
+    listed: bool = False
+
+
 def refuse(refusal: access.Refusal) -> GraphError:
     return GraphError.of(refusal.reason, **refusal.params)
 
@@ -106,6 +121,8 @@ class Enforcer:
         policy = self.core.policy
         level = caller.app.access_level
         self._decided[id(call)] = _Decided(policy.limits_for(level))
+        if not (need.business_manager or need.multi_account or need.page_creation):
+            return  # the level rule restricts only these (most calls are none of them)
         refusal = access.level_rule(
             policy,
             level,
@@ -131,21 +148,31 @@ class Enforcer:
             return  # app tokens are refused by the permission step (code 10)
         if not limits.role_restricted and account_id is None:
             return
-        async with self.core.db.transaction() as tx:
-            facts = await self._facts(tx, caller, with_app_role=limits.role_restricted)
-            refusal = access.caller_rule(limits, facts, marketing=True)
-            if refusal is None and account_id is not None:
-                account = await tx.ad_accounts.get(account_id)
-                if account is None:
-                    raise GraphError.of(access.unsupported(call.method), node=f"act_{account_id}")
-                role = await self._account_role(tx, caller, account)
-                refusal = access.account_rule(
-                    limits, facts, account_id, role, write=need.write, method=call.method
-                )
-                if refusal is None and access.list_limit(limits) is not None:
-                    # Read here, in the transaction already open, so that the list step needs none
-                    # for an account already listed (nearly every call); adding waits for that step.
-                    decided.listed = await tx.account_lists.contains(caller.app.id, account_id)
+        with_list = access.list_limit(limits) is not None
+        key = (
+            "access",
+            caller.app.id,
+            caller.person_id,
+            caller.system_user_id,
+            account_id,
+            limits.role_restricted,
+            with_list,
+        )
+        found: _Records = await self.core.db.cached(
+            key, lambda tx: self._records(tx, caller, account_id, limits.role_restricted, with_list)
+        )
+        facts = self._facts(caller, found.app_role)
+        refusal = access.caller_rule(limits, facts, marketing=True)
+        if refusal is None and account_id is not None:
+            if found.account is None:
+                raise GraphError.of(access.unsupported(call.method), node=f"act_{account_id}")
+            refusal = access.account_rule(
+                limits, facts, account_id, found.account_role, write=need.write, method=call.method
+            )
+            if refusal is None:
+                # Read with the rest, so that the list step needs no transaction for an account
+                # already listed (nearly every call); adding waits for that step.
+                decided.listed = found.listed
         if refusal is not None:
             raise refuse(refusal)
 
@@ -204,11 +231,28 @@ class Enforcer:
         self.usage.record(caller.app.id, classify(error, crashed=crashed))
 
     # --- records ----------------------------------------------------------------------------------
-    async def _facts(self, tx: Repos, caller: Caller, *, with_app_role: bool) -> access.CallerFacts:
+    async def _records(
+        self, tx: Repos, caller: Caller, account_id: str | None, with_app_role: bool, with_list: bool
+    ) -> _Records:
+        """What the caller rules read, in one read transaction (cached by :meth:`check_caller`)."""
         app_role = None
         if with_app_role and caller.person is not None:
             role = await tx.app_roles.get(caller.app.id, caller.person.id)
             app_role = role.role if role else None
+        if account_id is None:
+            return _Records(app_role)
+        account = await tx.ad_accounts.get(account_id)
+        if account is None:
+            return _Records(app_role)
+        return _Records(
+            app_role,
+            account,
+            await self._account_role(tx, caller, account),
+            with_list and await tx.account_lists.contains(caller.app.id, account_id),
+        )
+
+    @staticmethod
+    def _facts(caller: Caller, app_role: str | None) -> access.CallerFacts:
         system_user = caller.system_user
         return access.CallerFacts(
             app_id=caller.app.id,

@@ -80,8 +80,7 @@ class Exchange:
             raise GraphError.of("missing_parameter", name="client_id")
         if not ids.is_numeric_id(client_id):
             raise GraphError.of("client_id_invalid")
-        async with self.core.db.transaction() as tx:
-            app = await tx.apps.get(client_id)
+        app = await self.core.db.cached(("app", client_id), lambda tx: tx.apps.get(client_id))
         if app is None:
             raise GraphError.of("client_id_invalid")
         if not client_secret:

@@ -29,6 +29,8 @@ from adgate.policy.levels import LevelLimits, Policy
 from adgate.policy.ratelimit import (
     BUC_FORMULAS,
     SCORE_TIERS,
+    ScoreDecision,
+    WindowDecision,
     app_call_limit,
     app_key,
     buc_key,
@@ -64,6 +66,8 @@ BUC_ERRORS: Mapping[str, str] = {
 }
 #: How long the number of an app's users is trusted before it is counted again (seconds).
 USERS_TTL_SECONDS = 60.0
+#: Header values and limits kept before the memo starts over.
+MEMO_SIZE = 50_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,6 +114,8 @@ class RateLimits:
         self.clock = clock
         self.db = db
         self._users: dict[str, tuple[int, float]] = {}
+        self._formatted: dict[tuple[object, ...], str] = {}
+        self._limits: dict[tuple[str, str, ActiveCounts], int] = {}
 
     async def account_call(
         self,
@@ -133,19 +139,12 @@ class RateLimits:
             score = await self.store.hit_score(
                 score_key(app_id, account_id), SCORE_TIERS[tier], score_cost(write), now
             )
-            headers[HEADER_AD_ACCOUNT_USAGE] = ad_account_usage_from_score(score, shown)
+            headers[HEADER_AD_ACCOUNT_USAGE] = self._account_header(score, shown)
             if buc_type is None:
                 if not score.allowed:
                     raise GraphError.of("user_limit")
                 return
-            counts = active_counts(app_id, account_id)
-            limit = buc_limit(
-                tier,
-                buc_type,
-                active_ads=counts.ads,
-                active_audiences=counts.audiences,
-                user_errors=counts.user_errors,
-            )
+            limit = self._buc_limit(tier, buc_type, active_counts(app_id, account_id))
             key = buc_key(app_id, account_id, buc_type)
             if score.allowed:
                 window = await self.store.hit_window(key, limit, 1, now)
@@ -153,12 +152,52 @@ class RateLimits:
                 window = await self.store.peek_window(key, limit, now)
         except LimiterUnavailable:
             raise GraphError.of("service") from None
-        usage = BucUsage.from_window(buc_type, window, shown)
-        headers[HEADER_BUSINESS_USE_CASE_USAGE] = format_business_use_case_usage({account_id: [usage]})
+        headers[HEADER_BUSINESS_USE_CASE_USAGE] = self._buc_header(account_id, buc_type, window, shown)
         if not score.allowed:
             raise GraphError.of("user_limit")
         if not window.allowed:
             raise GraphError.of(BUC_ERRORS[buc_type])
+
+    # --- pure results kept, not recomputed on every call ----------------------------------------
+    # The header values are rounded (two decimals, whole seconds or minutes) before they are
+    # formatted, so the same few values come back call after call; formatting them is a JSON dump
+    # each. Keyed by every input of the pure function, so a kept value is exactly what it returns.
+    def _account_header(self, score: ScoreDecision, shown: str) -> str:
+        key = ("acc", score.util_pct, score.reset_time_duration, shown)
+        value = self._formatted.get(key)
+        if value is None:
+            value = self._keep(key, ad_account_usage_from_score(score, shown))
+        return value
+
+    def _buc_header(self, account_id: str, buc_type: str, window: WindowDecision, shown: str) -> str:
+        key = ("buc", account_id, buc_type, window.pct, window.estimated_time_to_regain_access_minutes, shown)
+        value = self._formatted.get(key)
+        if value is None:
+            usage = BucUsage.from_window(buc_type, window, shown)
+            value = self._keep(key, format_business_use_case_usage({account_id: [usage]}))
+        return value
+
+    def _buc_limit(self, tier: str, buc_type: str, counts: ActiveCounts) -> int:
+        key = (tier, buc_type, counts)
+        limit = self._limits.get(key)
+        if limit is None:
+            limit = buc_limit(
+                tier,
+                buc_type,
+                active_ads=counts.ads,
+                active_audiences=counts.audiences,
+                user_errors=counts.user_errors,
+            )
+            if len(self._limits) >= MEMO_SIZE:
+                self._limits.clear()
+            self._limits[key] = limit
+        return limit
+
+    def _keep(self, key: tuple[object, ...], value: str) -> str:
+        if len(self._formatted) >= MEMO_SIZE:
+            self._formatted.clear()
+        self._formatted[key] = value
+        return value
 
     async def app_call(self, app_id: str, headers: MutableMapping[str, str]) -> None:
         """Count a call in the app's hour window (§5.1); raise code 4 past ``200 * users``."""
@@ -168,7 +207,9 @@ class RateLimits:
             window = await self.store.hit_window(app_key(app_id), limit, 1, now)
         except LimiterUnavailable:
             raise GraphError.of("service") from None
-        headers[HEADER_APP_USAGE] = app_usage_from_window(window)
+        key = ("app", window.pct)
+        value = self._formatted.get(key)
+        headers[HEADER_APP_USAGE] = value or self._keep(key, app_usage_from_window(window))
         if not window.allowed:
             raise GraphError.of("app_limit")
 
@@ -178,7 +219,7 @@ class RateLimits:
         cached = self._users.get(app_id)
         if cached is not None and now - cached[1] < USERS_TTL_SECONDS:
             return cached[0]
-        async with self.db.transaction() as tx:
+        async with self.db.read() as tx:
             users = await tx.usage.app_users(app_id)
         if len(self._users) > 100_000:
             self._users.clear()

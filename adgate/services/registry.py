@@ -13,6 +13,7 @@ from adgate.services.world import World
 
 if TYPE_CHECKING:
     from adgate.services.enforce import Enforcer
+    from adgate.services.review import Review
     from adgate.settings import Settings
     from adgate.web.graph import Gate, GraphRouter
 
@@ -34,6 +35,8 @@ class Services:
     #: The gate's access-level services (account lists, rate limits, usage), set by
     #: ``adgate.services.enforce.build_gate_services``.
     enforcer: Enforcer | None = None
+    #: The access review (issue 6), set by ``adgate.services.review_access.build_review``.
+    review: Review | None = None
     _kinds: OrderedDict[str, str] = field(default_factory=OrderedDict)
 
     async def node_kind(self, node_id: str) -> str | None:
@@ -41,7 +44,7 @@ class Services:
         if kind is not None:
             self._kinds.move_to_end(node_id)
             return kind
-        async with self.core.db.transaction() as tx:
+        async with self.core.db.read() as tx:
             kind = await tx.nodes.kind_of(node_id)
         if kind is not None:
             self._kinds[node_id] = kind
@@ -78,7 +81,7 @@ class Services:
     async def load_clock(self) -> None:
         clock = self.core.clock
         if isinstance(clock, SandboxClock):
-            async with self.core.db.transaction() as tx:
+            async with self.core.db.read() as tx:
                 stored = await tx.meta.get(CLOCK_KEY)
             if stored is not None:
                 clock.offset = float(stored)

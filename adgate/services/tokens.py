@@ -10,10 +10,15 @@ becomes a :class:`Caller`.
 - The literal ``{app_id}|{app_secret}`` is an app token wherever one is accepted (facts §1.4); the
   secret is compared in constant time. An app token from ``client_credentials`` has the same shape
   (``{app_id}|random``) and is told apart by the comparison failing and the digest lookup finding it.
-- **No cache.** Every call reads the token, its app, person, authorization, page role and grants
-  afresh, so a revocation, password change, log-out, de-authorization or secret reset is seen by
-  the very next call on every server node (DESIGN.md, "Storage"). A cache added later must be
-  dropped on each of those paths.
+- **A cache that never outlives a revocation.** What a token's validity depends on (the token, its
+  app, person, authorization, page role and grants) is read in one read transaction and kept as a
+  :class:`Presented` by digest in the database's read cache (:meth:`Database.cached`), which every
+  committed write voids, on every node (:mod:`adgate.store.cache`, :mod:`adgate.store.bus`). So
+  a revocation, password change, log-out, de-authorization or secret reset is seen by the very
+  next call, while a token called again and again costs no database round trip. Only records are
+  kept: expiry and data-access expiry are judged against ``now`` on every call.
+- App secrets are decrypted once per ciphertext (:meth:`Tokens.app_secret`): a reset changes the
+  ciphertext, so the memo cannot outlive it.
 """
 
 from __future__ import annotations
@@ -124,23 +129,25 @@ def caller_of(presented: Presented, *, proven: bool) -> Caller:
     )
 
 
+#: Decrypted app secrets kept (by ciphertext) before the memo starts over.
+SECRETS_KEPT = 10_000
+
+
 class Tokens:
     def __init__(self, core: Core) -> None:
         self.core = core
+        self._secrets: dict[str, str] = {}
 
     async def find(self, raw: str) -> Presented | None:
         """The token ``raw`` names, with what its validity depends on; None if there is none."""
         raw = raw.strip()
         if not raw or len(raw) > MAX_TOKEN_LENGTH:
             return None
-        async with self.core.db.transaction() as tx:
-            literal = await self._literal_app_secret(tx, raw)
-            if literal is not None:
-                return Presented(app=literal, token=None)
-            token = await tx.tokens.get(self.core.keyring.digest(raw))
-            if token is None:
-                return None
-            return await load(tx, token)
+        literal = await self._literal_app_secret(raw)
+        if literal is not None:
+            return Presented(app=literal, token=None)
+        digest = self.core.keyring.digest(raw)
+        return await self.core.db.cached(("presented", digest), lambda tx: find_by_digest(tx, digest))
 
     async def present(self, raw: str) -> Presented:
         """Like :meth:`find`, but a token that does not exist is refused with 190."""
@@ -157,18 +164,34 @@ class Tokens:
             raise error_of(invalid)
         return caller_of(presented, proven=proven)
 
-    def app_secret_matches(self, app: r.App, secret: str) -> bool:
-        expected = self.core.keyring.decrypt(app.secret_encrypted)
-        return hmac.compare_digest(expected.encode(), secret.encode())
+    def app_secret(self, app: r.App) -> str:
+        """The app's secret in clear (decrypted once per ciphertext)."""
+        ciphertext = app.secret_encrypted
+        secret = self._secrets.get(ciphertext)
+        if secret is None:
+            secret = self.core.keyring.decrypt(ciphertext)
+            if len(self._secrets) >= SECRETS_KEPT:
+                self._secrets.clear()
+            self._secrets[ciphertext] = secret
+        return secret
 
-    async def _literal_app_secret(self, tx: Repos, raw: str) -> r.App | None:
+    def app_secret_matches(self, app: r.App, secret: str) -> bool:
+        return hmac.compare_digest(self.app_secret(app).encode(), secret.encode())
+
+    async def _literal_app_secret(self, raw: str) -> r.App | None:
         app_id, sep, secret = raw.partition("|")
         if not sep or not secret or not ids.is_numeric_id(app_id):
             return None
-        app = await tx.apps.get(app_id)
+        app = await self.core.db.cached(("app", app_id), lambda tx: tx.apps.get(app_id))
         if app is None or not self.app_secret_matches(app, secret):
             return None
         return app
+
+
+async def find_by_digest(tx: Repos, digest: str) -> Presented | None:
+    """The token stored under ``digest`` with what its validity depends on, read in ``tx``."""
+    token = await tx.tokens.get(digest)
+    return None if token is None else await load(tx, token)
 
 
 async def load(tx: Repos, token: r.Token) -> Presented:

@@ -111,7 +111,8 @@ class UsageMeter:
                 return 0
             counts = [UsageCount(app, day, klass, n) for (app, day, klass), n in batch.items()]
             try:
-                async with self.db.transaction() as tx:
+                # No cached read depends on the counts: this write voids nothing.
+                async with self.db.transaction(invalidates=False) as tx:
                     return await tx.usage.add_counts(counts)
             except Exception:
                 # Keep the counts for the next flush rather than lose them with a database hiccup.
@@ -149,7 +150,7 @@ class UsageMeter:
         """The last ``days`` days of ``app_id`` (today included, stored and not yet flushed)."""
         last = day_of(self.clock.now())
         first = last - days + 1
-        async with self.db.transaction() as tx:
+        async with self.db.read() as tx:
             if await tx.apps.get(app_id) is None:
                 raise GraphError.of("not_found", node=app_id)
             stored = await tx.usage.for_app(app_id, first, last)

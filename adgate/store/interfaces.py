@@ -1,16 +1,16 @@
 """The small storage interfaces services depend on (STYLE.md habit 5).
 
-Each repository works inside one transaction, handed out by :meth:`Database.transaction`. The same
-contract suite (``tests/store/test_contract.py``) runs every implementation: SQLite always,
-PostgreSQL in CI.
+Each repository works inside one transaction, handed out by :meth:`Database.transaction` (or
+:meth:`Database.read`, to read only). The same contract suite (``tests/store/test_contract.py``)
+runs every implementation: SQLite always, PostgreSQL in CI.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Hashable, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
-from typing import Literal, Protocol
+from typing import Literal, Protocol, TypeVar
 
 from adgate.records import (
     AdAccount,
@@ -33,10 +33,17 @@ from adgate.store.marketing import (
     CustomAudienceRepo,
     ReportRunRepo,
 )
+from adgate.store.review import ReviewRepo
+
+T = TypeVar("T")
 
 
 class DuplicateError(Exception):
     """A unique value (an e-mail, an id) is already taken."""
+
+
+class ReadOnlyError(Exception):
+    """A statement that writes was run inside :meth:`Database.read` (a bug of the caller)."""
 
 
 class NodeRepo(Protocol):
@@ -289,10 +296,35 @@ class Repos(Protocol):
     @property
     def report_runs(self) -> ReportRunRepo: ...
 
+    @property
+    def review(self) -> ReviewRepo: ...
+
 
 class Database(Protocol):
-    def transaction(self) -> AbstractAsyncContextManager[Repos]:
-        """One transaction: committed when the block exits normally, rolled back otherwise."""
+    def transaction(self, *, invalidates: bool = True) -> AbstractAsyncContextManager[Repos]:
+        """One transaction: committed when the block exits normally, rolled back otherwise.
+
+        Once a transaction that wrote anything is committed, every :meth:`cached` value is void,
+        on this node at once and on the others through the invalidation bus. ``invalidates=False``
+        is for writes no cached value can depend on (the usage counts), and only for those.
+        On SQLite it takes the write lock at once (``BEGIN IMMEDIATE``): use :meth:`read` to read.
+        """
+        ...
+
+    def read(self) -> AbstractAsyncContextManager[Repos]:
+        """A read-only transaction that sees committed data and never holds up a writer.
+
+        A write inside it raises :class:`ReadOnlyError`.
+        """
+        ...
+
+    async def cached(self, key: Hashable, load: Callable[[Repos], Awaitable[T]]) -> T:
+        """What ``load`` reads in a :meth:`read`, kept under ``key`` until the next committed write.
+
+        ``key`` must name everything ``load`` reads (e.g. ``("ad_account", account_id)``), and
+        ``load`` must return an immutable value: every caller shares it
+        (:mod:`adgate.store.cache`).
+        """
         ...
 
     async def reset(self) -> None:

@@ -319,4 +319,56 @@ report_runs = Table(
     Column("created_at", TS, nullable=False),
 )
 
+# --- the access review (issue 6; migration 0004) ------------------------------------------------
+#: Submissions for an access level ("ads_management_basic_access") or a permission
+#: ("permission:manage_pages"), with the criteria's figures at submission and at decision.
+review_submissions = Table(
+    "review_submissions",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("app_id", ID, ForeignKey("apps.id", ondelete="CASCADE"), nullable=False),
+    Column("feature", String(80), nullable=False),
+    Column("target_level", String(32), nullable=True),  # None for a permission review
+    Column("status", String(16), nullable=False),  # submitted, in_review, approved, denied
+    Column("submitted_by", String(40), nullable=False),
+    Column("submitted_at", TS, nullable=False),
+    Column("due_at", TS, nullable=False),
+    Column("decided_at", TS, nullable=True),
+    Column("decided_by", String(40), nullable=True),
+    Column("reasons", Text, nullable=False),  # JSON array
+    Column("evidence_at_submission", Text, nullable=False),  # JSON object
+    Column("evidence_at_decision", Text, nullable=True),  # JSON object
+    Index("ix_review_submissions_app_feature", "app_id", "feature"),
+    Index("ix_review_submissions_status_due", "status", "due_at"),
+)
+
+#: Every state change and decision of a submission: who, when, what.
+review_audit = Table(
+    "review_audit",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column(
+        "submission_id",
+        ID,
+        ForeignKey("review_submissions.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    Column("app_id", ID, ForeignKey("apps.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("at", TS, nullable=False),
+    Column("actor", String(40), nullable=False),
+    Column("action", String(32), nullable=False),
+    Column("detail", Text, nullable=False),  # JSON object
+)
+
+#: Permissions an app passed review for: people without a role may grant them in live mode.
+app_permission_approvals = Table(
+    "app_permission_approvals",
+    metadata,
+    Column("app_id", ID, ForeignKey("apps.id", ondelete="CASCADE"), primary_key=True),
+    Column("permission", String(64), primary_key=True),
+    Column("approved_at", TS, nullable=False),
+)
+
+
 __all__ = ["UniqueConstraint", "metadata"]

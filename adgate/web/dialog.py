@@ -198,6 +198,7 @@ def _html(
         kept=[(name, PERMISSIONS[name]) for name in step.kept],
         always=[(name, PERMISSIONS[name]) for name in DEFAULT_PERMISSIONS],
         returning=step.returning,
+        pending_review=[(name, PERMISSIONS[name]) for name in step.pending_review],
         **common,
     )
 

@@ -103,7 +103,7 @@ class TokenSteps:
         params = admission.call.params
         proof = params.get_str("appsecret_proof")
         invalid = check_proof(
-            secret=self.core.keyring.decrypt(presented.app.secret_encrypted),
+            secret=self.tokens.app_secret(presented.app),
             token=(admission.call.raw_token or "").strip(),  # as looked up by Tokens.find
             proof=proof,
             proof_time=params.get_str("appsecret_time"),

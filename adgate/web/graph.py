@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, Protocol
+from urllib.parse import parse_qsl
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -178,13 +179,20 @@ async def dispatch(call: GraphCall, router: GraphRouter, gate: Gate) -> Any:
 
 async def graph_endpoint(request: Request) -> Response:
     """The Starlette handler for every Graph path."""
-    services: Services = request.app.state.services
-    fbtrace_id: str = request.state.fbtrace_id
+    scope = request.scope
+    services: Services = scope["app"].state.services
+    fbtrace_id: str = scope["state"]["fbtrace_id"]  # set by the edge middleware
     method = request.method if request.method != "HEAD" else "GET"
     call: GraphCall | None = None
     try:
         version, rest = split_version(request.scope["path"])
-        params = await read_params(request)
+        if request.method in ("GET", "HEAD"):
+            # What read_params does for these, without Starlette's QueryParams (a multi-dict
+            # built and copied on every call): the last value of a repeated name wins, as there.
+            query = scope["query_string"].decode("latin-1")
+            params = Params(dict(parse_qsl(query, keep_blank_values=True)))
+        else:
+            params = await read_params(request)
         # method=DELETE|POST as a parameter is how Graph lets GET-only clients write.
         override = (params.get_str("method") or "").upper()
         if override in ("GET", "POST", "DELETE"):
@@ -212,7 +220,9 @@ async def graph_endpoint(request: Request) -> Response:
             response.headers.update(call.response_headers)
         request.state.graph_error = exc
         return response
-    response = result if isinstance(result, Response) else GraphJSON(result)
-    response.headers.update(call.response_headers)
-    response.headers["x-fb-trace-id"] = fbtrace_id
-    return response
+    if isinstance(result, Response):
+        result.headers.update(call.response_headers)
+        result.headers["x-fb-trace-id"] = fbtrace_id
+        return result
+    # Headers given to the constructor are encoded in one pass (MutableHeaders rescans per header).
+    return GraphJSON(result, headers={**call.response_headers, "x-fb-trace-id": fbtrace_id})

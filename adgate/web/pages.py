@@ -11,10 +11,12 @@ STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 
 
 def routes() -> list[BaseRoute]:
-    from adgate.web import apps_api, dialog
+    from adgate.web import apps_api, console, dialog, review_api
 
     return [
         *dialog.routes(),
         *apps_api.routes,
+        *review_api.routes,
+        *console.routes(),
         Mount("/static", app=StaticFiles(directory=STATIC_DIR), name="static"),
     ]

@@ -9,7 +9,10 @@ from sqlalchemy import ColumnElement, delete, func, insert, select, update
 from adgate import records as r
 from adgate.store import tables as t
 from adgate.store.sql import rows
-from adgate.store.sql.world import _Repo
+from adgate.store.sql.world import _Repo, by_key_of
+
+#: A person's grants to an app, every uncached gate call (built once, see ``by_key``).
+_GRANTS_OF = by_key_of(t.grants, "app_id", "person_id").order_by(t.grants.c.permission)
 
 
 class SqlTokens(_Repo):
@@ -17,7 +20,7 @@ class SqlTokens(_Repo):
         await self.conn.execute(insert(t.tokens).values(**rows.values_of(token)))
 
     async def get(self, digest: str) -> r.Token | None:
-        row = await self._one(select(t.tokens).where(t.tokens.c.digest == digest))
+        row = await self._one(by_key_of(t.tokens, "digest"), {"digest": digest})
         return None if row is None else rows.token(row)
 
     async def revoke(self, digest: str, now: int, reason: str) -> bool:
@@ -106,9 +109,8 @@ class SqlGrants(_Repo):
             await self.conn.execute(insert(t.grants).values(**rows.values_of(grant)))
 
     async def for_person(self, app_id: str, person_id: str) -> Sequence[r.Grant]:
-        c = t.grants.c
-        stmt = select(t.grants).where(c.app_id == app_id, c.person_id == person_id).order_by(c.permission)
-        return [rows.plain(r.Grant, row) for row in await self._all(stmt)]
+        found = await self.conn.execute(_GRANTS_OF, {"app_id": app_id, "person_id": person_id})
+        return [rows.plain(r.Grant, row) for row in found.mappings().all()]
 
     async def remove(self, app_id: str, person_id: str, permission: str | None = None) -> int:
         c = t.grants.c
@@ -118,8 +120,8 @@ class SqlGrants(_Repo):
         return int((await self.conn.execute(stmt)).rowcount)
 
     async def authorization(self, app_id: str, person_id: str) -> r.Authorization | None:
-        c = t.authorizations.c
-        row = await self._one(select(t.authorizations).where(c.app_id == app_id, c.person_id == person_id))
+        stmt = by_key_of(t.authorizations, "app_id", "person_id")
+        row = await self._one(stmt, {"app_id": app_id, "person_id": person_id})
         return None if row is None else rows.plain(r.Authorization, row)
 
     async def set_authorization(self, authorization: r.Authorization) -> None:
@@ -139,7 +141,7 @@ class SqlSystemUsers(_Repo):
         await self.conn.execute(insert(t.system_users).values(**rows.values_of(user)))
 
     async def get(self, system_user_id: str) -> r.SystemUser | None:
-        row = await self._one(select(t.system_users).where(t.system_users.c.id == system_user_id))
+        row = await self._one(by_key_of(t.system_users, "id"), {"id": system_user_id})
         return None if row is None else rows.plain(r.SystemUser, row)
 
     async def for_business(self, business_id: str) -> Sequence[r.SystemUser]:

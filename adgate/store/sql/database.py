@@ -1,24 +1,38 @@
 """The SQL database: engine setup for SQLite (WAL) and PostgreSQL, and transactions.
 
 SQLite: WAL journal, foreign keys on, a busy timeout, and ``BEGIN IMMEDIATE`` for every
-transaction so that two writers queue on the lock instead of failing on upgrade (the pattern
-SQLAlchemy's aiosqlite documentation recommends). PostgreSQL: asyncpg, READ COMMITTED, with
-single-row atomic updates where a race matters (codes).
+:meth:`SqlDatabase.transaction` so that two writers queue on the lock instead of failing on
+upgrade (the pattern SQLAlchemy's aiosqlite documentation recommends). :meth:`SqlDatabase.read` is
+a plain deferred ``BEGIN``: under WAL, readers take no lock a writer waits for, and see the last
+committed state. PostgreSQL: asyncpg, READ COMMITTED, with single-row atomic updates where a race
+matters (codes); a read is an ordinary transaction there.
+
+Every statement is watched (``before_cursor_execute``): one that is not a ``SELECT`` marks its
+transaction as a write (refused inside :meth:`SqlDatabase.read`), and a transaction that wrote
+bumps :attr:`SqlDatabase.generation` once committed, voiding :attr:`SqlDatabase.cache`
+(:mod:`adgate.store.cache`) and telling the other nodes (:attr:`SqlDatabase.on_write`).
+
+On a SQLite file two more things keep the hot path off aiosqlite's thread round trips:
+:meth:`SqlDatabase.cached` loads its point lookups through a plain ``sqlite3`` connection on the
+event loop's thread (:func:`make_point_reader`), and write transactions of this process queue on
+an asyncio lock rather than in SQLite's sleeping busy handler (:meth:`SqlDatabase.transaction`).
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable, Hashable
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Any, TypeVar, cast
 
-from sqlalchemy import event, text
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 from sqlalchemy.pool import NullPool
 
 from adgate.store import tables
-from adgate.store.interfaces import DuplicateError
+from adgate.store.cache import DEFAULT_CAPACITY, Generation, ReadCache
+from adgate.store.interfaces import DuplicateError, ReadOnlyError, Repos
 from adgate.store.sql.auth import SqlCodes, SqlGrants, SqlSystemUsers, SqlTokens
 from adgate.store.sql.gate import SqlAccountLists, SqlUsage
 from adgate.store.sql.marketing import (
@@ -29,6 +43,7 @@ from adgate.store.sql.marketing import (
     SqlCustomAudiences,
     SqlReportRuns,
 )
+from adgate.store.sql.review import SqlReview
 from adgate.store.sql.world import (
     SqlAdAccounts,
     SqlApps,
@@ -68,55 +83,195 @@ class SqlRepos:
         self.ad_creatives = SqlAdCreatives(conn)
         self.custom_audiences = SqlCustomAudiences(conn)
         self.report_runs = SqlReportRuns(conn)
+        self.review = SqlReview(conn)
 
 
-def _configure_sqlite(engine: AsyncEngine) -> None:
-    @event.listens_for(engine.sync_engine, "connect")
+T = TypeVar("T")
+
+#: How long a write transaction waits for this process's others before leaving it to SQLite.
+WRITE_QUEUE_SECONDS = 10.0
+
+#: ``conn.info`` key: the transaction on this connection executed a statement that may write.
+_WROTE = "adgate_wrote"
+#: Execution option of :meth:`SqlDatabase.read` connections.
+_READ_ONLY = "adgate_read_only"
+#: Statements that change nothing (``SELECT … FOR UPDATE`` only locks). Anything else counts as a
+#: write, unknown ones included: an extra invalidation costs a cache refill, a missed one a leak.
+_READS = ("SELECT", "BEGIN")
+_NOTIFY = text("SELECT pg_notify(:channel, :payload)")
+
+
+def _watch_writes(engine: Engine) -> None:
+    @event.listens_for(engine, "before_cursor_execute")
+    def _on_execute(
+        conn: Any, _cursor: Any, statement: str, _params: Any, _context: Any, _executemany: bool
+    ) -> None:
+        if statement.lstrip()[:6].upper() in _READS:
+            return
+        if conn.get_execution_options().get(_READ_ONLY):
+            raise ReadOnlyError(f"a write inside Database.read(): {statement[:60]!r}")
+        conn.info[_WROTE] = True
+
+
+def _configure_sqlite(engine: Engine, *, busy_ms: int = 10_000) -> None:
+    @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.isolation_level = None  # we emit BEGIN ourselves, below
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_ms)}")
         cursor.close()
 
-    @event.listens_for(engine.sync_engine, "begin")
+    @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        # A read takes no lock until it reads, and then only a WAL snapshot: writers go on.
+        conn.exec_driver_sql("BEGIN" if conn.get_execution_options().get(_READ_ONLY) else "BEGIN IMMEDIATE")
+
+
+def _is_memory(url: str) -> bool:
+    return ":memory:" in url or url.rstrip("/").endswith(("sqlite+aiosqlite:", "sqlite:"))
 
 
 def make_engine(url: str) -> AsyncEngine:
     if url.startswith("sqlite"):
-        memory = ":memory:" in url or url.rstrip("/").endswith("sqlite+aiosqlite:")
-        engine = create_async_engine(url, poolclass=NullPool) if memory else create_async_engine(url)
-        _configure_sqlite(engine)
-        return engine
-    return create_async_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+        engine = create_async_engine(url, poolclass=NullPool) if _is_memory(url) else create_async_engine(url)
+        _configure_sqlite(engine.sync_engine)
+    else:
+        engine = create_async_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+    _watch_writes(engine.sync_engine)
+    return engine
+
+
+def make_point_reader(url: str) -> Engine | None:
+    """For a SQLite file: a plain ``sqlite3`` engine that :meth:`SqlDatabase.cached` reads through.
+
+    A cached value is a handful of primary-key lookups. Through aiosqlite each statement is several
+    round trips to the connection's thread (about a millisecond a read on a small machine); on the
+    event loop's own thread the same read takes tens of microseconds, and under WAL a reader never
+    waits for a writer, so it cannot stall the loop. Reads of any size keep to :meth:`SqlDatabase.read`.
+    """
+    if not url.startswith("sqlite") or _is_memory(url):
+        return None
+    engine = create_engine(url.replace("+aiosqlite", ""), pool_size=4, max_overflow=4)
+    _configure_sqlite(engine, busy_ms=1_000)
+    _watch_writes(engine)
+    return engine.execution_options(**{_READ_ONLY: True})
+
+
+class _Immediate:
+    """An ``AsyncConnection`` look-alike whose ``execute`` runs at once on a plain connection
+    (all the repositories use: :mod:`adgate.store.sql.world` and friends)."""
+
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+        self.dialect = conn.dialect
+
+    async def execute(self, statement: Any, parameters: Any = None) -> Any:
+        return self._conn.execute(statement, parameters)
 
 
 class SqlDatabase:
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, cache_capacity: int = DEFAULT_CAPACITY) -> None:
         self.url = url
         self.engine = make_engine(url)
         self.dialect = self.engine.dialect.name
+        self._reader = self.engine.execution_options(**{_READ_ONLY: True})
+        self._point_reader = make_point_reader(url)
+        self._writers = asyncio.Lock() if self.dialect == "sqlite" else None
+        #: Bumped after every committed write (and by the bus, for other nodes' writes).
+        self.generation = Generation()
+        self.cache = ReadCache(self.generation, capacity=cache_capacity)
+        #: Awaited after each committed write and reset, once the generation is bumped: the
+        #: invalidation bus publishes it to the other nodes (:mod:`adgate.store.bus`).
+        self.on_write: list[Callable[[], Awaitable[None]]] = []
+        #: ``(channel, payload)``: PostgreSQL ``NOTIFY`` sent inside each write transaction, so it
+        #: is delivered exactly when the write commits (:class:`adgate.store.bus.PostgresBus`).
+        self.notify: tuple[str, str] | None = None
 
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[SqlRepos]:
+    async def transaction(self, *, invalidates: bool = True) -> AsyncIterator[SqlRepos]:
+        wrote = False
+        queued = await self._queue_for_write_lock()
         try:
             async with self.engine.begin() as conn:
-                yield SqlRepos(conn)
+                info = conn.info
+                info[_WROTE] = False
+                try:
+                    yield SqlRepos(conn)
+                    if self.notify is not None and invalidates and info.get(_WROTE, True):
+                        channel, payload = self.notify
+                        await conn.execute(_NOTIFY, {"channel": channel, "payload": payload})
+                finally:
+                    wrote = bool(info.pop(_WROTE, True))
         except IntegrityError as exc:
             raise DuplicateError(str(exc.orig)) from exc
+        finally:
+            if queued and self._writers is not None:
+                self._writers.release()
+            # After the commit, never before: a read that began before this point is stamped
+            # with the old generation and never reused (adgate.store.cache).
+            if wrote and invalidates:
+                await self.written()
+
+    async def _queue_for_write_lock(self) -> bool:
+        """SQLite: wait for this process's other write transactions in turn, on an asyncio lock.
+
+        Every transaction takes SQLite's write lock (``BEGIN IMMEDIATE``); left to SQLite, writers
+        that find it taken retry in the busy handler with growing sleeps (up to 100 ms each), so a
+        burst of concurrent writes (code exchanges) sleeps more than it works. Queued here, each
+        starts the moment the previous one ends. A wait longer than the busy timeout gives up the
+        queue and leaves it to SQLite as before (a transaction opened inside another one would
+        otherwise wait for ever, where SQLite reports "database is locked").
+        """
+        if self._writers is None:
+            return False
+        try:
+            await asyncio.wait_for(self._writers.acquire(), WRITE_QUEUE_SECONDS)
+        except TimeoutError:
+            return False
+        return True
+
+    @asynccontextmanager
+    async def read(self) -> AsyncIterator[SqlRepos]:
+        async with self._reader.begin() as conn:
+            yield SqlRepos(conn)
+
+    async def cached(self, key: Hashable, load: Callable[[Repos], Awaitable[T]]) -> T:
+        found, value = self.cache.get(key)
+        if found:
+            self.cache.hits += 1
+            return value  # type: ignore[no-any-return]
+
+        async def read_it() -> T:
+            if self._point_reader is not None:
+                with self._point_reader.begin() as conn:
+                    return await load(SqlRepos(cast(AsyncConnection, _Immediate(conn))))
+            async with self.read() as tx:
+                return await load(tx)
+
+        return await self.cache.get_or_load(key, read_it)
+
+    async def written(self) -> None:
+        """Something was committed: void every cached read, here and on the other nodes."""
+        self.generation.bump()
+        for hook in self.on_write:
+            await hook()
 
     async def reset(self) -> None:
-        async with self.engine.begin() as conn:
-            for table in reversed(tables.metadata.sorted_tables):
-                await conn.execute(table.delete())
+        try:
+            async with self.engine.begin() as conn:
+                for table in reversed(tables.metadata.sorted_tables):
+                    await conn.execute(table.delete())
+        finally:
+            await self.written()
 
     async def ping(self) -> None:
         async with self.engine.connect() as conn:
             await conn.execute(text("SELECT 1"))
 
     async def close(self) -> None:
+        if self._point_reader is not None:
+            self._point_reader.dispose()
         await self.engine.dispose()

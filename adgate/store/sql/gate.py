@@ -10,13 +10,19 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import bindparam, delete, func, insert, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from adgate.store import tables as t
 from adgate.store.interfaces import AddOutcome, ListedAccount, UsageCount
 from adgate.store.sql.world import _Repo
+
+#: Is this account in the app's list: every uncached gate call at a level with a list.
+_LISTED = select(t.account_lists.c.app_id).where(
+    t.account_lists.c.app_id == bindparam("app_id"),
+    t.account_lists.c.ad_account_id == bindparam("ad_account_id"),
+)
 
 
 class SqlAccountLists(_Repo):
@@ -34,9 +40,7 @@ class SqlAccountLists(_Repo):
         return int((await self.conn.execute(stmt)).scalar_one())
 
     async def contains(self, app_id: str, ad_account_id: str) -> bool:
-        c = t.account_lists.c
-        stmt = select(c.app_id).where(c.app_id == app_id, c.ad_account_id == ad_account_id)
-        return await self._one(stmt) is not None
+        return await self._one(_LISTED, {"app_id": app_id, "ad_account_id": ad_account_id}) is not None
 
     async def add(
         self, app_id: str, ad_account_id: str, *, source: str, now: int, limit: int | None

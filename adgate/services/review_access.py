@@ -1,0 +1,66 @@
+"""Who may use the review API, and the composition of the review service (issue 6).
+
+- The developer's side (``/_apps/{app_id}/review…``): the admin key, or a user token of the app
+  whose person is one of its administrators or developers (:func:`authorize_manager`).
+- The reviewer's side (``/_review/…``): the admin key, or a valid user token (of any app) whose
+  person has the reviewer role (``is_reviewer``; the sandbox creates such people).
+
+Each answers the actor the audit trail records: ``admin`` or the person's id.
+"""
+
+from __future__ import annotations
+
+import hmac
+from typing import TYPE_CHECKING
+
+from adgate.protocol.errors import GraphError
+from adgate.services.account_list import authorize_manager
+from adgate.services.context import Core
+from adgate.services.review import Review
+from adgate.services.tokens import Tokens
+
+if TYPE_CHECKING:
+    from adgate.services.registry import Services
+
+ADMIN = "admin"
+
+
+def _is_admin(raw: str, admin_key: str | None) -> bool:
+    return bool(admin_key) and hmac.compare_digest(raw.encode(), (admin_key or "").encode())
+
+
+async def manager_actor(core: Core, app_id: str, raw_token: str | None, admin_key: str | None) -> str:
+    raw = (raw_token or "").strip()
+    await authorize_manager(core, app_id, raw, admin_key)
+    if _is_admin(raw, admin_key):
+        return ADMIN
+    caller = await Tokens(core).authenticate(raw)
+    assert caller.person is not None  # authorize_manager accepted only a person's user token
+    return caller.person.id
+
+
+async def reviewer_actor(core: Core, raw_token: str | None, admin_key: str | None) -> str:
+    raw = (raw_token or "").strip()
+    if not raw:
+        raise GraphError.of("review_unauthorized")
+    if _is_admin(raw, admin_key):
+        return ADMIN
+    try:
+        caller = await Tokens(core).authenticate(raw)
+    except GraphError:
+        raise GraphError.of("review_unauthorized") from None
+    if caller.kind != "user" or caller.person is None:
+        raise GraphError.of("review_unauthorized")
+    if not caller.person.is_reviewer:
+        raise GraphError.of("review_forbidden", user_id=caller.person.id)
+    return caller.person.id
+
+
+def build_review(services: Services) -> Review:
+    """The review service on the gate's usage meter (its unflushed counts count too)."""
+    enforcer = services.enforcer
+    assert enforcer is not None, "build the gate first"
+    review = Review(services.core, enforcer.usage, mode=services.settings.review_mode)
+    services.start_hooks.append(review.start)
+    services.stop_hooks.append(review.stop)
+    return review

@@ -1,0 +1,238 @@
+"""The invalidation bus: every node hears every other node's writes (DESIGN.md, "Storage").
+
+Each node keeps a read cache (:mod:`adgate.store.cache`) that its own committed writes void at
+once. With several nodes sharing one database, a node must also void it when *another* node
+writes: a revocation, password change or level change on one node takes effect on every node.
+
+- :class:`RedisBus` (``ADGATE_REDIS_URL`` set): after each committed write the node publishes its
+  id on the channel :data:`CHANNEL`, and it is awaited before the write's caller goes on, so the
+  HTTP answer to a password change leaves only once Redis has the message; every other node bumps
+  its generation when the message arrives (pub/sub delivery: well under a millisecond on one
+  network).
+- :class:`PostgresBus` (PostgreSQL without Redis): the same through ``LISTEN``/``NOTIFY``. The
+  ``NOTIFY`` is issued inside the write transaction, so PostgreSQL delivers it exactly when, and
+  only if, the write commits.
+- SQLite without Redis: no bus. SQLite means one server process; several processes on one SQLite
+  file need ``ADGATE_REDIS_URL``.
+
+Failures never make a node serve what another node revoked, beyond a bounded time:
+
+- while a node is not subscribed (starting, connection lost, Redis or PostgreSQL down, or no
+  answer to a ping for :data:`DEAD_AFTER_SECONDS`), its generation is suspended: it caches nothing
+  and reads everything from the database; it resumes (with a bump) once subscribed again;
+- a message that cannot be published (the writer cannot reach Redis while its peers can) is lost;
+  the peers' entries then still age out after :data:`MAX_AGE_SECONDS`, the bound on staleness in
+  that case, which is the one case a peer can miss.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+import uuid
+from typing import Any, Protocol
+
+import asyncpg  # type: ignore[import-untyped]
+import redis.asyncio as aioredis
+from redis.asyncio.retry import Retry
+from redis.backoff import NoBackoff
+
+from adgate.store.sql.database import SqlDatabase
+
+logger = logging.getLogger(__name__)
+
+#: Redis pub/sub channel (global to the Redis server, whatever the database number) and
+#: PostgreSQL ``NOTIFY`` channel. A message from another deployment sharing the server only
+#: costs a cache refill.
+CHANNEL = "adgate:invalidate"
+PG_CHANNEL = "adgate_invalidate"
+#: With a bus, a cached value is also dropped after this many seconds (see the module docstring).
+MAX_AGE_SECONDS = 5.0
+#: A subscription that stays silent this long, pings included, is taken for dead.
+DEAD_AFTER_SECONDS = 3.0
+PING_SECONDS = 1.0
+RECONNECT_SECONDS = 0.5
+#: How long ``start`` waits for the first subscription (the cache stays off until it is made).
+START_WAIT_SECONDS = 2.0
+TIMEOUT_SECONDS = 0.5
+
+
+class Bus(Protocol):
+    async def start(self) -> None: ...
+    async def stop(self) -> None: ...
+
+
+class _Subscriber:
+    """The loop both buses share: subscribe, resume the cache, listen, and on any failure suspend."""
+
+    def __init__(self, db: SqlDatabase, name: str) -> None:
+        self.db = db
+        self.node = uuid.uuid4().hex
+        self.name = name
+        self.subscribed = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self._heard = 0.0
+
+    async def start(self) -> None:
+        self.db.generation.suspend()
+        self.db.cache.max_age = MAX_AGE_SECONDS
+        self._task = asyncio.create_task(self._run(), name=f"adgate-{self.name}-bus")
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self.subscribed.wait(), START_WAIT_SECONDS)
+        if not self.subscribed.is_set():
+            logger.warning("%s bus not subscribed yet: caching stays off until it is", self.name)
+
+    async def stop(self) -> None:
+        task, self._task = self._task, None
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self.db.generation.suspend()
+
+    def heard(self, sender: str | None = None) -> None:
+        """Anything came in (a message, a pong); a message from another node voids the cache."""
+        self._heard = time.monotonic()
+        if sender is not None and sender != self.node:
+            self.db.generation.bump()
+
+    async def _run(self) -> None:
+        failures = 0
+        while True:
+            try:
+                await self._listen()
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                failures += 1
+                if failures == 1:
+                    logger.warning("%s bus lost (%s): caching off until it is back", self.name, exc)
+            finally:
+                self.subscribed.clear()
+                self.db.generation.suspend()
+            await asyncio.sleep(RECONNECT_SECONDS)
+
+    def _on_subscribed(self) -> None:
+        self._heard = time.monotonic()
+        self.db.generation.resume()  # what was read while unsubscribed is void
+        self.subscribed.set()
+
+    def _silent(self) -> bool:
+        return time.monotonic() - self._heard > DEAD_AFTER_SECONDS
+
+    async def _listen(self) -> None:
+        raise NotImplementedError
+
+
+class RedisBus(_Subscriber):
+    def __init__(self, db: SqlDatabase, url: str, *, channel: str = CHANNEL) -> None:
+        super().__init__(db, "redis")
+        self.channel = channel
+        # No retries, no silent reconnects: a lost connection must surface, so the cache goes off.
+        self._redis = aioredis.Redis.from_url(
+            url,
+            socket_connect_timeout=TIMEOUT_SECONDS,
+            socket_timeout=TIMEOUT_SECONDS,
+            retry=Retry(NoBackoff(), 0),
+        )
+        self._publish_failed = False
+
+    async def start(self) -> None:
+        self.db.on_write.append(self.publish)
+        await super().start()
+
+    async def stop(self) -> None:
+        with contextlib.suppress(ValueError):
+            self.db.on_write.remove(self.publish)
+        await super().stop()
+        await self._redis.aclose()
+
+    async def publish(self) -> None:
+        try:
+            await self._redis.publish(self.channel, self.node)
+        except (aioredis.RedisError, OSError) as exc:
+            if not self._publish_failed:
+                logger.warning(
+                    "cannot publish a write to the other nodes (%s): their cached reads age out "
+                    "within %.0f s",
+                    exc,
+                    MAX_AGE_SECONDS,
+                )
+            self._publish_failed = True
+        else:
+            self._publish_failed = False
+
+    async def _listen(self) -> None:
+        pubsub = self._redis.pubsub()
+        try:
+            await pubsub.subscribe(self.channel)
+            while True:
+                message = await pubsub.get_message(timeout=PING_SECONDS)
+                if message is None:
+                    if self._silent():
+                        raise ConnectionError(f"no answer from Redis for {DEAD_AFTER_SECONDS} s")
+                    await pubsub.ping()
+                    continue
+                kind = message.get("type")
+                if kind == "subscribe":
+                    self._on_subscribed()
+                elif kind == "message":
+                    self.heard(_text(message.get("data")))
+                else:  # a pong
+                    self.heard()
+        finally:
+            with contextlib.suppress(Exception):
+                await pubsub.aclose()  # type: ignore[no-untyped-call]
+
+
+class PostgresBus(_Subscriber):
+    def __init__(self, db: SqlDatabase, dsn: str, *, channel: str = PG_CHANNEL) -> None:
+        super().__init__(db, "postgresql")
+        self.channel = channel
+        self.dsn = dsn
+
+    async def start(self) -> None:
+        self.db.notify = (self.channel, self.node)
+        await super().start()
+
+    async def stop(self) -> None:
+        self.db.notify = None
+        await super().stop()
+
+    async def _listen(self) -> None:
+        conn = await asyncpg.connect(self.dsn, timeout=TIMEOUT_SECONDS * 4)
+        lost = asyncio.Event()
+        try:
+            conn.add_termination_listener(lambda _conn: lost.set())
+            await conn.add_listener(self.channel, self._on_notify)
+            self._on_subscribed()
+            while not lost.is_set():
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(lost.wait(), PING_SECONDS)
+                    break
+                await conn.fetchval("SELECT 1", timeout=DEAD_AFTER_SECONDS)
+                self.heard()
+            raise ConnectionError("the LISTEN connection to PostgreSQL was closed")
+        finally:
+            with contextlib.suppress(Exception):
+                await conn.close(timeout=TIMEOUT_SECONDS)
+
+    def _on_notify(self, _conn: Any, _pid: int, _channel: str, payload: str) -> None:
+        self.heard(payload)
+
+
+def _text(value: Any) -> str | None:
+    if isinstance(value, bytes):
+        return value.decode()
+    return None if value is None else str(value)
+
+
+def bus_for(db: SqlDatabase, redis_url: str | None) -> Bus | None:
+    """Redis when configured, else PostgreSQL's own LISTEN/NOTIFY, else none (SQLite: one process)."""
+    if redis_url:
+        return RedisBus(db, redis_url)
+    if db.dialect == "postgresql":
+        return PostgresBus(db, db.engine.url.set(drivername="postgresql").render_as_string(False))
+    return None

@@ -1,0 +1,14 @@
+"""The consoles: server-rendered pages under ``/console/`` (issue 7), one module per area."""
+
+from __future__ import annotations
+
+from starlette.routing import BaseRoute
+
+
+def routes() -> list[BaseRoute]:
+    from adgate.web.console import accounts, apps, auth, debugger, explorer, review, sandbox
+
+    found: list[BaseRoute] = []
+    for module in (auth, apps, accounts, review, debugger, explorer, sandbox):
+        found.extend(module.routes())
+    return found

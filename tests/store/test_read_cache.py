@@ -1,0 +1,82 @@
+"""The read cache alone: generations, the LRU bound, the age bound (adgate.store.cache)."""
+
+from __future__ import annotations
+
+import pytest
+
+from adgate.store.cache import Generation, ReadCache
+
+pytestmark = pytest.mark.anyio
+
+
+class Ticks:
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_a_value_is_kept_only_at_the_generation_its_read_began() -> None:
+    generation = Generation()
+    cache = ReadCache(generation)
+    stamp = generation.stamp()
+    generation.bump()  # a write committed while the value was being read
+    cache.put("k", 1, stamp)
+    assert cache.get("k") == (False, None)
+    cache.put("k", 2, generation.stamp())
+    assert cache.get("k") == (True, 2)
+    generation.bump()
+    assert cache.get("k") == (False, None)
+
+
+def test_the_least_recently_used_value_goes_first() -> None:
+    generation = Generation()
+    cache = ReadCache(generation, capacity=2)
+    for key in ("a", "b"):
+        cache.put(key, key, generation.stamp())
+    assert cache.get("a") == (True, "a")
+    cache.put("c", "c", generation.stamp())
+    assert len(cache) == 2
+    assert cache.get("b") == (False, None)
+    assert cache.get("a") == (True, "a")
+
+
+def test_with_an_age_bound_a_value_goes_after_that_long() -> None:
+    ticks = Ticks()
+    generation = Generation()
+    cache = ReadCache(generation, max_age=5.0, monotonic=ticks)
+    cache.put("k", 1, generation.stamp())
+    ticks.now = 5.0
+    assert cache.get("k") == (True, 1)
+    ticks.now = 5.1
+    assert cache.get("k") == (False, None)
+
+
+def test_a_suspended_generation_keeps_nothing_and_resuming_voids_the_rest() -> None:
+    generation = Generation()
+    cache = ReadCache(generation)
+    cache.put("old", 1, generation.stamp())
+    generation.suspend()
+    assert generation.stamp() is None
+    cache.put("k", 1, generation.stamp())
+    assert cache.get("k") == (False, None)
+    generation.resume()
+    assert cache.get("old") == (False, None)
+
+
+async def test_get_or_load_loads_once_per_generation() -> None:
+    generation = Generation()
+    cache = ReadCache(generation)
+    loads = 0
+
+    async def load() -> int:
+        nonlocal loads
+        loads += 1
+        return loads
+
+    assert await cache.get_or_load("k", load) == 1
+    assert await cache.get_or_load("k", load) == 1
+    generation.bump()
+    assert await cache.get_or_load("k", load) == 2
+    assert (cache.hits, cache.misses) == (1, 2)
