@@ -6,35 +6,15 @@ reviewer, and see the level change. Screenshots of each page go to
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
+from browser_env import ARGS, SCREENSHOTS
 from live_world import PASSWORD, sandbox
 
 from adgate.testing.server import LiveServer
 
-CHROMIUM = Path("/usr/bin/chromium")
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def chromium() -> Path:
-    if not CHROMIUM.exists():
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{CHROMIUM} is missing: the project's setup installs Debian's chromium package")
-        pytest.skip(f"{CHROMIUM} is not installed")
-    return CHROMIUM
 
 
 def test_a_developer_walks_the_consoles(server: LiveServer, chromium: Path) -> None:
