@@ -3,31 +3,16 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 
 import pytest
 
 from adgate import records as r
-from adgate.settings import normalize_database_url
 from adgate.store.interfaces import DuplicateError
-from adgate.store.migrate import upgrade
 from adgate.store.sql.database import SqlDatabase
 
 pytestmark = pytest.mark.anyio
 
 NOW = 1_790_000_000
-
-
-@pytest.fixture
-async def db(database_url: str) -> AsyncIterator[SqlDatabase]:
-    database = SqlDatabase(normalize_database_url(database_url))
-    await upgrade(database.engine)
-    await database.reset()
-    try:
-        yield database
-    finally:
-        await database.reset()
-        await database.close()
 
 
 def person(pid: str = "100000000000001", email: str = "ann@example.com") -> r.Person:

@@ -7,31 +7,17 @@ value until the next committed write, and never keeps one whose read overlapped 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 
 import pytest
 
 from adgate import records as r
-from adgate.settings import normalize_database_url
 from adgate.store.interfaces import ReadOnlyError, Repos
-from adgate.store.migrate import upgrade
 from adgate.store.sql.database import SqlDatabase
 
 pytestmark = pytest.mark.anyio
 
 NOW = 1_790_000_000
-
-
-@pytest.fixture
-async def db(database_url: str) -> AsyncIterator[SqlDatabase]:
-    database = SqlDatabase(normalize_database_url(database_url))
-    await upgrade(database.engine)
-    await database.reset()
-    try:
-        yield database
-    finally:
-        await database.reset()
-        await database.close()
 
 
 def person(n: int = 1, name: str = "Ann") -> r.Person:
