@@ -12,8 +12,7 @@ from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import BaseRoute, Match, Route
-from starlette.types import Scope
+from starlette.routing import BaseRoute, Route
 
 from adgate import logs
 from adgate.clock import Clock, SandboxClock
@@ -29,12 +28,10 @@ from adgate.store.bus import bus_for
 from adgate.store.migrate import upgrade
 from adgate.store.sql.database import SqlDatabase
 from adgate.web import sandbox
-from adgate.web.graph import GraphRouter, graph_endpoint
+from adgate.web.graph import GraphApp, GraphRouter
 from adgate.web.metrics import Metrics
 from adgate.web.middleware import EdgeMiddleware
 from adgate.web.responses import error_response
-
-GRAPH_METHODS = ["GET", "HEAD", "POST", "DELETE"]
 
 
 def build_services(settings: Settings, clock: Clock | None = None) -> Services:
@@ -88,7 +85,6 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         return JSONResponse({"status": "ok"})
 
     routes: list[BaseRoute] = [
-        GraphRoute(),
         Route("/_health", health, methods=["GET"]),
         Route("/metrics", metrics.endpoint, methods=["GET"]),
         *sandbox.routes,
@@ -99,7 +95,12 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     )
     app.state.services = services
     app.state.settings = settings
-    app.add_middleware(EdgeMiddleware, max_body_bytes=settings.max_body_bytes, metrics=metrics)
+    app.add_middleware(
+        EdgeMiddleware,
+        max_body_bytes=settings.max_body_bytes,
+        metrics=metrics,
+        graph=GraphApp(services),
+    )
     return app
 
 
@@ -112,29 +113,6 @@ async def http_exception_envelope(request: Request, exc: Exception) -> Response:
         error = GraphError.of("not_found", node=request.url.path)
     request.state.graph_error = error
     return error_response(error, request.state.fbtrace_id)
-
-
-#: Paths that are pages or control APIs, never Graph nodes.
-NON_GRAPH_PREFIXES = ("/_", "/metrics", "/static/", "/console", "/dialog")
-
-
-def is_graph_path(path: str) -> bool:
-    if path.startswith(NON_GRAPH_PREFIXES):
-        return False
-    # /v26.0/dialog/oauth is the login dialog (www.facebook.com's path), not a Graph node.
-    return "/dialog/" not in path
-
-
-class GraphRoute(Route):
-    """Every Graph path, decided with one prefix check instead of a scan of every route."""
-
-    def __init__(self) -> None:
-        super().__init__("/{path:path}", graph_endpoint, methods=GRAPH_METHODS)
-
-    def matches(self, scope: Scope) -> tuple[Match, Scope]:
-        if scope["type"] == "http" and is_graph_path(scope["path"]):
-            return super().matches(scope)
-        return Match.NONE, {}
 
 
 def console_routes() -> list[BaseRoute]:

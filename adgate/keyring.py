@@ -8,7 +8,6 @@ HKDF so that one secret is all an operator has to keep.
 from __future__ import annotations
 
 import base64
-import hashlib
 import hmac
 
 from cryptography.fernet import Fernet, InvalidToken
@@ -27,7 +26,7 @@ class Keyring:
 
     def digest(self, token: str) -> str:
         """The keyed digest a token is stored and looked up by."""
-        return hmac.new(self._digest_key, token.encode(), hashlib.sha256).hexdigest()
+        return hmac.digest(self._digest_key, token.encode(), "sha256").hex()
 
     def encrypt(self, plaintext: str) -> str:
         return self._fernet.encrypt(plaintext.encode()).decode()

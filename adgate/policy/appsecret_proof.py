@@ -9,7 +9,6 @@ Pure: the secret and ``now`` are parameters; every comparison is constant-time.
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 
 from adgate.policy.tokens import PROOF_TIME_WINDOW_SECONDS
@@ -18,7 +17,7 @@ from adgate.policy.validity import Invalid
 
 def make_proof(secret: str, token: str, proof_time: int | None = None) -> str:
     message = token if proof_time is None else f"{token}|{proof_time}"
-    return hmac.new(secret.encode(), message.encode(), hashlib.sha256).hexdigest()
+    return hmac.digest(secret.encode(), message.encode(), "sha256").hex()
 
 
 def check_proof(

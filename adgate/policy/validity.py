@@ -30,6 +30,7 @@ de-authorization or lost Page role.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -112,6 +113,23 @@ def check(
         if ends is not None and now >= ends:
             return Invalid("token_data_access_expired", app_id)
     return None
+
+
+def valid_until(token: Token, authorization: Authorization | None) -> float:
+    """The first moment :func:`check` may refuse ``token`` with no record changing: its expiry or,
+    for a user token, the end of its data access; ``inf`` when neither applies.
+
+    Only those two checks read ``now``, and each only ever starts failing as time passes, so a
+    token :func:`check` passes at ``now`` passes at every moment before this one (whatever the
+    clock does meanwhile, forwards or back) until a record changes: what a memo of a passing
+    verdict (``adgate.web.gate``) relies on. Change the two functions together.
+    """
+    until = math.inf if token.expires_at is None else float(token.expires_at)
+    if token.kind == "user":
+        ends = data_access_expires_at(authorization)
+        if ends is not None and ends < until:
+            until = float(ends)
+    return until
 
 
 def effective_scopes(token: Token, granted: Iterable[str]) -> tuple[str, ...]:

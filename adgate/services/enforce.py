@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import sys
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from adgate import records as r
 from adgate.policy import access
@@ -52,15 +52,18 @@ USAGE_FLUSH_SECONDS = 10.0
 
 
 class Admitting(Protocol):
-    """What a step reads: the call and its endpoint (``adgate.web.gate.Admission``)."""
+    """What a step reads: the call and its endpoint (``adgate.web.gate.Admission``), and where
+    these steps leave what they found out for the steps after them."""
 
     call: GraphCall
     endpoint: Endpoint
+    decided: Any
 
 
-@dataclass(slots=True)
-class _Decided:
-    """What the first step found out, for the steps after the permission step."""
+@dataclass(frozen=True, slots=True)
+class Decided:
+    """What the access-level steps found out, for the steps after them (kept with the gate's
+    memo of an admitted call, so immutable)."""
 
     limits: LevelLimits
     account_id: str | None = None
@@ -97,17 +100,16 @@ class Enforcer:
         self.limits = limits
         self.usage = usage
         self.account_lists = account_lists
-        # Per call, from check_level to account_usage, which always runs (the router settles every
-        # admitted call in a ``finally``) and drops the entry. Keyed by identity: the call object
-        # lives until then, so its id cannot be reused meanwhile.
-        self._decided: dict[int, _Decided] = {}
 
     # --- the pipeline ---------------------------------------------------------------------------
     def before_permission(self) -> list[Step]:
         return [self.check_level, self.check_caller]
 
     def after_permission(self) -> list[Step]:
-        return [self.check_account_list, self.check_rate_limits]
+        return [self.check_account_list]
+
+    def every_call(self) -> list[Step]:
+        return [self.check_rate_limits]
 
     def settlers(self) -> list[Settler]:
         return [self.account_usage]
@@ -120,7 +122,7 @@ class Enforcer:
             return  # no token, no app: nothing a level could restrict
         policy = self.core.policy
         level = caller.app.access_level
-        self._decided[id(call)] = _Decided(policy.limits_for(level))
+        admission.decided = Decided(policy.limits_for(level))
         if not (need.business_manager or need.multi_account or need.page_creation):
             return  # the level rule restricts only these (most calls are none of them)
         refusal = access.level_rule(
@@ -137,12 +139,12 @@ class Enforcer:
     async def check_caller(self, admission: Admitting) -> None:
         call, need = admission.call, admission.endpoint.need
         caller = _caller(call)
-        decided = self._decided.get(id(call))
+        decided: Decided | None = admission.decided
         if caller is None or decided is None:
             return
         account_id = await need.account(call) if need.account is not None else None
-        decided.account_id = account_id
         limits = decided.limits
+        admission.decided = decided = Decided(limits, account_id)
         marketing = need.product in access.MARKETING_PRODUCTS or account_id is not None
         if not marketing or caller.kind == "app":
             return  # app tokens are refused by the permission step (code 10)
@@ -172,14 +174,14 @@ class Enforcer:
             if refusal is None:
                 # Read with the rest, so that the list step needs no transaction for an account
                 # already listed (nearly every call); adding waits for that step.
-                decided.listed = found.listed
+                admission.decided = Decided(limits, account_id, found.listed)
         if refusal is not None:
             raise refuse(refusal)
 
     async def check_account_list(self, admission: Admitting) -> None:
         call = admission.call
         caller = _caller(call)
-        decided = self._decided.get(id(call))
+        decided: Decided | None = admission.decided
         if caller is None or decided is None or decided.account_id is None or decided.listed:
             return
         limit = access.list_limit(decided.limits)
@@ -203,7 +205,7 @@ class Enforcer:
     async def check_rate_limits(self, admission: Admitting) -> None:
         call, need = admission.call, admission.endpoint.need
         caller = _caller(call)
-        decided = self._decided.get(id(call))
+        decided: Decided | None = admission.decided
         if caller is None or decided is None:
             return
         if decided.account_id is not None:
@@ -221,7 +223,6 @@ class Enforcer:
     async def account_usage(
         self, call: GraphCall, endpoint: Endpoint | None, error: GraphError | None
     ) -> None:
-        self._decided.pop(id(call), None)
         caller = _caller(call)
         if caller is None:
             return
@@ -285,7 +286,6 @@ class Enforcer:
     # --- lifecycle --------------------------------------------------------------------------------
     async def reset(self) -> None:
         """Sandbox reset: counters, cached counts and unflushed usage all go."""
-        self._decided.clear()
         await self.usage.reset()
         await self.limits.reset()
 

@@ -24,6 +24,7 @@ becomes a :class:`Caller`.
 from __future__ import annotations
 
 import hmac
+import math
 from dataclasses import dataclass
 
 from adgate import ids
@@ -78,6 +79,10 @@ class Presented:
             page_role=self.page_role,
             now=now,
         )
+
+    def valid_until(self) -> float:
+        """Until when a verdict of "valid" stays true if no record changes (:func:`validity.valid_until`)."""
+        return math.inf if self.token is None else validity.valid_until(self.token, self.authorization)
 
     def effective_scopes(self) -> tuple[str, ...]:
         return () if self.token is None else validity.effective_scopes(self.token, self.granted)
@@ -226,7 +231,7 @@ async def load(tx: Repos, token: r.Token) -> Presented:
 
 
 # --- issuing user and page tokens ---------------------------------------------------------------
-async def issue_short_lived_user_token(
+async def issue_user_token(
     tx: Repos,
     app: r.App,
     person: r.Person,
@@ -234,23 +239,36 @@ async def issue_short_lived_user_token(
     now: int,
     *,
     issuer: Issuer,
+    long_lived: bool,
+    code_digest: str | None = None,
 ) -> tuple[str, int]:
-    """The client-side flow's token (``response_type=token``): "about one to two hours" (seed).
+    """A user token, inside the caller's transaction: ``(raw token, expires_in)``.
 
-    For the login dialog, inside its transaction: ``(raw token, expires_in)``. Extendable with
-    ``fb_exchange_token``.
+    Short-lived: the client-side flow's token (``response_type=token``), "about one to two hours"
+    (seed), extendable with ``fb_exchange_token``. Long-lived: the server-side flow's and
+    ``fb_exchange_token``'s token, about 60 days (facts §1.2, §1.3). ``code_digest`` ties it to the
+    code it came from, so a replay of that code revokes it.
     """
+    lifetime = LONG_LIVED_USER_SECONDS if long_lived else SHORT_LIVED_USER_SECONDS
     raw, _token = await issuer.issue(
         tx,
         kind="user",
         app=app,
         person=person,
         now=now,
-        expires_at=now + SHORT_LIVED_USER_SECONDS,
+        expires_at=now + lifetime,
         scopes=scopes,
-        long_lived=False,
+        long_lived=long_lived,
+        code_digest=code_digest,
     )
-    return raw, SHORT_LIVED_USER_SECONDS
+    return raw, lifetime
+
+
+async def issue_short_lived_user_token(
+    tx: Repos, app: r.App, person: r.Person, scopes: tuple[str, ...], now: int, *, issuer: Issuer
+) -> tuple[str, int]:
+    """The client-side flow's token (``response_type=token``): :func:`issue_user_token`, short."""
+    return await issue_user_token(tx, app, person, scopes, now, issuer=issuer, long_lived=False)
 
 
 async def issue_long_lived_user_token(
@@ -263,22 +281,10 @@ async def issue_long_lived_user_token(
     issuer: Issuer,
     code_digest: str | None = None,
 ) -> tuple[str, int]:
-    """The server-side flow's and ``fb_exchange_token``'s token: about 60 days (facts §1.2, §1.3).
-
-    ``code_digest`` ties it to the code it came from, so a replay of that code revokes it.
-    """
-    raw, _token = await issuer.issue(
-        tx,
-        kind="user",
-        app=app,
-        person=person,
-        now=now,
-        expires_at=now + LONG_LIVED_USER_SECONDS,
-        scopes=scopes,
-        long_lived=True,
-        code_digest=code_digest,
+    """The server-side flow's and ``fb_exchange_token``'s token: :func:`issue_user_token`, long."""
+    return await issue_user_token(
+        tx, app, person, scopes, now, issuer=issuer, long_lived=True, code_digest=code_digest
     )
-    return raw, LONG_LIVED_USER_SECONDS
 
 
 async def issue_page_token(

@@ -77,7 +77,7 @@ class _Subscriber:
 
     async def start(self) -> None:
         self.db.generation.suspend()
-        self.db.cache.max_age = MAX_AGE_SECONDS
+        self.db.generation.max_age = MAX_AGE_SECONDS
         self._task = asyncio.create_task(self._run(), name=f"adgate-{self.name}-bus")
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self.subscribed.wait(), START_WAIT_SECONDS)

@@ -40,11 +40,15 @@ DEFAULT_CAPACITY = 100_000
 class Generation:
     """A counter of committed writes, local and (through the bus) of the other nodes."""
 
-    __slots__ = ("_live", "value")
+    __slots__ = ("_live", "max_age", "value")
 
     def __init__(self) -> None:
         self.value = 0
         self._live = True
+        #: Seconds (monotonic) a value read under this generation may be kept at most, by every
+        #: cache on it; ``None``: until the next write. The bus sets it, as a lost message could
+        #: otherwise keep a value for ever.
+        self.max_age: float | None = None
 
     def bump(self) -> None:
         """Something was written: every value read before now is void."""
@@ -75,8 +79,9 @@ class ReadCache:
     Every entry held belongs to one generation (:attr:`_holds`): the first value kept after a
     bump empties the cache, since all older values are void anyway.
 
-    ``max_age`` (seconds, monotonic): ``None`` keeps an entry until a write or eviction; a number
-    also drops it after that long (set when other nodes write too, see the module docstring).
+    ``max_age`` (seconds, monotonic): ``None`` keeps an entry until a write or eviction, or for
+    the generation's :attr:`Generation.max_age` if it has one (set when other nodes write too, see
+    the module docstring); a number also drops it after that long.
     """
 
     def __init__(
@@ -108,7 +113,8 @@ class ReadCache:
         entry = self._entries.get(key)
         if entry is None:
             return False, None
-        if self.max_age is not None and self._monotonic() - entry[0] > self.max_age:
+        max_age = self.max_age if self.max_age is not None else generation.max_age
+        if max_age is not None and self._monotonic() - entry[0] > max_age:
             del self._entries[key]
             return False, None
         self._entries.move_to_end(key)
@@ -123,7 +129,7 @@ class ReadCache:
         if self._holds != stamp:
             entries.clear()
             self._holds = stamp
-        entries[key] = (self._monotonic() if self.max_age is not None else 0.0, value)
+        entries[key] = (self._monotonic(), value)
         entries.move_to_end(key)
         if len(entries) > self.capacity:
             entries.popitem(last=False)

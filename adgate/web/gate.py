@@ -15,23 +15,27 @@ the call. The token steps (issue 3), in order:
 4. :meth:`TokenSteps.check_permissions` — the endpoint's permission (or its product's, per
    :data:`adgate.policy.permissions.PRODUCT_PERMISSIONS`) among the caller's current scopes.
 
-The access-level steps (caller rules for the level, the ad-account list, rate limits) are appended
-to :attr:`PipelineGate.steps` after these, in :func:`build_gate`; usage accounting and usage
-headers go in :attr:`PipelineGate.settlers`, which :meth:`PipelineGate.settle` runs after the
-handler, whether it succeeded or not.
+The access-level steps (the level and caller rules, the ad-account list) go around the permission
+step in :attr:`PipelineGate.steps`, in :func:`build_gate`; the rate limits, which must count every
+call, in :attr:`PipelineGate.every_call`; usage accounting in :attr:`PipelineGate.settlers`, which
+:meth:`PipelineGate.settle` runs after the handler, whether it succeeded or not. The deciding steps'
+conclusion for an admitted call is remembered until a write or the token's expiry
+(:class:`PipelineGate`), so the same call made again pays only for the rate limits.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterable
+import math
+from collections.abc import Awaitable, Callable, Hashable, Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from adgate.policy.appsecret_proof import check_proof
 from adgate.policy.permissions import PRODUCT_PERMISSIONS, satisfies
 from adgate.protocol.errors import GraphError
 from adgate.services.context import Core
-from adgate.services.tokens import Caller, Presented, Tokens, caller_of, error_of
+from adgate.services.tokens import MAX_TOKEN_LENGTH, Caller, Presented, Tokens, caller_of, error_of
+from adgate.store.cache import ReadCache
 from adgate.web.graph import Endpoint, GraphCall
 
 if TYPE_CHECKING:
@@ -48,6 +52,13 @@ class Admission:
     presented: Presented | None = None
     #: A valid appsecret_proof came with the call.
     proven: bool = False
+    #: What the access-level steps found out, for the steps after them
+    #: (:class:`adgate.services.enforce.Decided`).
+    decided: Any = None
+    #: Until when (the sandbox clock) the decisions taken so far hold if no record changes.
+    valid_until: float = math.inf
+    #: False once a step has decided on something the memo key does not hold (``appsecret_time``).
+    memo: bool = True
 
     @property
     def caller(self) -> Caller | None:
@@ -55,19 +66,89 @@ class Admission:
         return caller if isinstance(caller, Caller) else None
 
 
+@dataclass(frozen=True, slots=True)
+class Admitted:
+    """What the deciding steps concluded about an admitted call, kept in the gate's memo."""
+
+    presented: Presented | None
+    proven: bool
+    caller: Any
+    decided: Any
+    valid_until: float
+
+
 Step = Callable[[Admission], Awaitable[None]]
 Settler = Callable[[GraphCall, Endpoint | None, GraphError | None], Awaitable[None]]
 
+#: Admissions the gate remembers before it starts over (least recently used dropped first).
+MEMO_CAPACITY = 100_000
+
 
 class PipelineGate:
-    def __init__(self, steps: Iterable[Step], settlers: Iterable[Settler] = ()) -> None:
+    """The steps, in order, then the settlers after the handler.
+
+    ``steps`` *decide*: each answer depends only on the token, its ``appsecret_proof``, the
+    endpoint, the node of the path and what the database holds, and, through
+    :attr:`Admission.valid_until`, the time. ``every_call`` steps run after them on every call
+    (the rate limits: counting is their point). So an admission, once decided, is kept in a memo
+    on the database's terms (:class:`adgate.store.cache.ReadCache`: void after any committed write,
+    here or on another node) until its ``valid_until``, and the same call made again runs only
+    the ``every_call`` steps: the same answer, in the same order, without re-deciding it. Only
+    admissions are kept; a refusal is decided afresh each time. A step that decides on anything
+    else sets :attr:`Admission.memo` to False.
+    """
+
+    def __init__(
+        self,
+        steps: Iterable[Step],
+        settlers: Iterable[Settler] = (),
+        *,
+        every_call: Iterable[Step] = (),
+        core: Core | None = None,
+    ) -> None:
         self.steps: list[Step] = list(steps)
+        self.every_call: list[Step] = list(every_call)
         self.settlers: list[Settler] = list(settlers)
+        self.core = core
+        self.memo = None if core is None else ReadCache(core.db.generation, capacity=MEMO_CAPACITY)
 
     async def admit(self, call: GraphCall, endpoint: Endpoint) -> None:
+        admission = None
+        memo, core = self.memo, self.core
+        key = self._memo_key(call, endpoint)
+        if key is not None and memo is not None and core is not None:
+            found, kept = memo.get(key)
+            if found and core.now() < kept.valid_until:
+                memo.hits += 1
+                call.caller = kept.caller
+                admission = Admission(
+                    call, endpoint, kept.presented, kept.proven, kept.decided, kept.valid_until
+                )
+        if admission is None:
+            admission = await self._decide(call, endpoint, key)
+        for step in self.every_call:
+            await step(admission)
+
+    async def _decide(self, call: GraphCall, endpoint: Endpoint, key: Hashable | None) -> Admission:
+        memo = self.memo
+        stamp = memo.generation.stamp() if memo is not None else None  # before anything is read
         admission = Admission(call, endpoint)
         for step in self.steps:
             await step(admission)
+        if key is not None and memo is not None and admission.memo:
+            kept = Admitted(
+                admission.presented, admission.proven, call.caller, admission.decided, admission.valid_until
+            )
+            memo.put(key, kept, stamp)
+        return admission
+
+    def _memo_key(self, call: GraphCall, endpoint: Endpoint) -> Hashable | None:
+        raw = call.raw_token
+        if self.core is None or not raw or len(raw) > MAX_TOKEN_LENGTH:
+            return None
+        # The token by its keyed digest, never in clear; the endpoint lives as long as the server.
+        digest = self.core.keyring.digest(raw)
+        return digest, call.params.get("appsecret_proof"), id(endpoint), call.node_id
 
     async def settle(self, call: GraphCall, endpoint: Endpoint | None, error: GraphError | None) -> None:
         for settler in self.settlers:
@@ -102,11 +183,14 @@ class TokenSteps:
             return
         params = admission.call.params
         proof = params.get_str("appsecret_proof")
+        proof_time = params.get_str("appsecret_time")
+        if proof_time is not None:
+            admission.memo = False  # a time-stamped proof holds for minutes: decided each time
         invalid = check_proof(
             secret=self.tokens.app_secret(presented.app),
             token=(admission.call.raw_token or "").strip(),  # as looked up by Tokens.find
             proof=proof,
-            proof_time=params.get_str("appsecret_time"),
+            proof_time=proof_time,
             required=presented.app.require_app_secret,
             now=self.core.now(),
         )
@@ -122,6 +206,7 @@ class TokenSteps:
         if invalid is not None:
             raise error_of(invalid)
         admission.call.caller = caller_of(presented, proven=admission.proven)
+        admission.valid_until = min(admission.valid_until, presented.valid_until())
 
     async def check_permissions(self, admission: Admission) -> None:
         caller = admission.caller
@@ -160,4 +245,6 @@ def build_gate(services: Services) -> PipelineGate:
             *access.after_permission(),
         ],
         access.settlers(),
+        every_call=access.every_call(),
+        core=services.core,
     )

@@ -8,20 +8,23 @@ reads the declaration (STYLE.md habit 7) and no handler repeats its checks.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, Protocol
-from urllib.parse import parse_qsl
 
+from starlette.datastructures import Headers
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.types import Receive, Scope, Send
 
 from adgate import ids
+from adgate.protocol import envelope
 from adgate.protocol.errors import GraphError
 from adgate.protocol.params import Params
 from adgate.protocol.versions import split_version
-from adgate.web.requests import bearer_token, read_params
-from adgate.web.responses import GraphJSON, error_response
+from adgate.web.requests import bearer_in, parse_query, read_params
+from adgate.web.responses import SECURITY_HEADERS
 
 if TYPE_CHECKING:
     from adgate.services.registry import Services
@@ -177,52 +180,102 @@ async def dispatch(call: GraphCall, router: GraphRouter, gate: Gate) -> Any:
         await gate.settle(call, endpoint, error)
 
 
-async def graph_endpoint(request: Request) -> Response:
-    """The Starlette handler for every Graph path."""
-    scope = request.scope
-    services: Services = scope["app"].state.services
-    fbtrace_id: str = scope["state"]["fbtrace_id"]  # set by the edge middleware
-    method = request.method if request.method != "HEAD" else "GET"
-    call: GraphCall | None = None
-    try:
-        version, rest = split_version(request.scope["path"])
-        if request.method in ("GET", "HEAD"):
-            # What read_params does for these, without Starlette's QueryParams (a multi-dict
-            # built and copied on every call): the last value of a repeated name wins, as there.
-            query = scope["query_string"].decode("latin-1")
-            params = Params(dict(parse_qsl(query, keep_blank_values=True)))
-        else:
-            params = await read_params(request)
-        # method=DELETE|POST as a parameter is how Graph lets GET-only clients write.
-        override = (params.get_str("method") or "").upper()
-        if override in ("GET", "POST", "DELETE"):
-            method = override
-            params = params.without("method")
-        kind, node_id, edge, extra = await resolve(services, rest.split("/") if rest else [])
-        call = GraphCall(
-            method=method,
-            path="/" + rest,
-            version=version,
-            node_kind=kind,
-            node_id=node_id,
-            edge=edge,
-            rest=extra,
-            params=params,
-            headers=request.headers,
-            fbtrace_id=fbtrace_id,
-            services=services,
-            raw_token=params.get_str("access_token") or bearer_token(request),
-        )
-        result = await dispatch(call, services.router, services.gate)
-    except GraphError as exc:
-        response = error_response(exc, fbtrace_id)
-        if call is not None:
-            response.headers.update(call.response_headers)
-        request.state.graph_error = exc
-        return response
-    if isinstance(result, Response):
-        result.headers.update(call.response_headers)
-        result.headers["x-fb-trace-id"] = fbtrace_id
-        return result
-    # Headers given to the constructor are encoded in one pass (MutableHeaders rescans per header).
-    return GraphJSON(result, headers={**call.response_headers, "x-fb-trace-id": fbtrace_id})
+#: Paths that are pages or control APIs, never Graph nodes.
+NON_GRAPH_PREFIXES = ("/_", "/metrics", "/static/", "/console", "/dialog")
+
+
+def is_graph_path(path: str) -> bool:
+    if path.startswith(NON_GRAPH_PREFIXES):
+        return False
+    # /v26.0/dialog/oauth is the login dialog (www.facebook.com's path), not a Graph node.
+    return "/dialog/" not in path
+
+
+#: HTTP methods a Graph path answers (HEAD as GET); any other gets the 405 envelope.
+GRAPH_METHODS = frozenset({"GET", "HEAD", "POST", "DELETE"})
+
+
+class GraphApp:
+    """Every Graph path, as plain ASGI: the hot path of the server, so no per-request framework
+    objects (Starlette's router, ``Request``, ``Response``) stand between the socket and the gate.
+
+    Called by :class:`adgate.web.middleware.EdgeMiddleware`, which has set the trace id and limits
+    the body; returns the status it sent. POST bodies are read through a Starlette ``Request``
+    (form, multipart, JSON: :func:`adgate.web.requests.read_params`), a GET's parameters straight
+    from the query string. A handler may return a Starlette ``Response`` (rare); it is sent as is,
+    with the usage headers, the trace id and the security headers added.
+    """
+
+    def __init__(self, services: Services) -> None:
+        self.services = services
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> int:
+        services = self.services
+        state = scope["state"]
+        fbtrace_id: str = state["fbtrace_id"]
+        method = scope["method"]
+        call: GraphCall | None = None
+        try:
+            if method not in GRAPH_METHODS:
+                raise GraphError.of("method_not_allowed", method=method, path=scope["path"])
+            version, rest = split_version(scope["path"])
+            if method == "GET" or method == "HEAD":
+                method = "GET"
+                params = Params(parse_query(scope["query_string"].decode("latin-1")))
+                headers: Mapping[str, str] = Headers(scope=scope)
+            else:
+                request = Request(scope, receive)
+                params = await read_params(request)
+                headers = request.headers
+            # method=DELETE|POST as a parameter is how Graph lets GET-only clients write.
+            override = params.get("method")
+            if override is not None and override.upper() in ("GET", "POST", "DELETE"):
+                method = override.upper()
+                params = params.without("method")
+            kind, node_id, edge, extra = await resolve(services, rest.split("/") if rest else [])
+            call = GraphCall(
+                method=method,
+                path="/" + rest,
+                version=version,
+                node_kind=kind,
+                node_id=node_id,
+                edge=edge,
+                rest=extra,
+                params=params,
+                headers=headers,
+                fbtrace_id=fbtrace_id,
+                services=services,
+                raw_token=params.get_str("access_token") or bearer_in(headers),
+            )
+            result = await dispatch(call, services.router, services.gate)
+        except GraphError as exc:
+            state["graph_error"] = exc
+            status, body, error_headers = envelope.render(exc, fbtrace_id)
+            if call is not None:
+                error_headers.update(call.response_headers)
+            await send_json(send, status, body, error_headers, fbtrace_id)
+            return status
+        if isinstance(result, Response):
+            result.headers.update(call.response_headers)
+            result.headers["x-fb-trace-id"] = fbtrace_id
+            result.raw_headers.extend(SECURITY_HEADERS)
+            await result(scope, receive, send)
+            return result.status_code
+        body = json.dumps(result, separators=(",", ":"), ensure_ascii=False).encode()
+        await send_json(send, 200, body, call.response_headers, fbtrace_id)
+        return 200
+
+
+async def send_json(
+    send: Send, status: int, body: bytes, headers: Mapping[str, str], fbtrace_id: str
+) -> None:
+    """One JSON response in two ASGI messages, its headers encoded in one pass."""
+    raw = [
+        (b"content-type", b"application/json"),
+        (b"content-length", str(len(body)).encode()),
+        *[(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in headers.items()],
+        (b"x-fb-trace-id", fbtrace_id.encode()),
+        *SECURITY_HEADERS,
+    ]
+    await send({"type": "http.response.start", "status": status, "headers": raw})
+    await send({"type": "http.response.body", "body": body})

@@ -16,15 +16,12 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from adgate.protocol import envelope
 from adgate.protocol.errors import GraphError
+from adgate.web.graph import GraphApp, is_graph_path
 from adgate.web.metrics import Metrics, area_of
+from adgate.web.responses import SECURITY_HEADERS
 
 log = logging.getLogger("adgate.access")
 
-SECURITY_HEADERS = [
-    (b"x-content-type-options", b"nosniff"),
-    (b"x-frame-options", b"DENY"),
-    (b"referrer-policy", b"no-referrer"),
-]
 HTML_HEADERS = [
     (
         b"content-security-policy",
@@ -40,10 +37,14 @@ class _BodyTooLarge(Exception):
 
 
 class EdgeMiddleware:
-    def __init__(self, app: ASGIApp, *, max_body_bytes: int, metrics: Metrics) -> None:
+    def __init__(
+        self, app: ASGIApp, *, max_body_bytes: int, metrics: Metrics, graph: GraphApp | None = None
+    ) -> None:
         self.app = app
         self.max_body_bytes = max_body_bytes
         self.metrics = metrics
+        #: Graph paths go straight here, past the framework (``adgate.app.is_graph_path``).
+        self.graph = graph
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -63,16 +64,11 @@ class EdgeMiddleware:
             self._record(scope, 413, started, "100")
             return
 
-        received = 0
+        if self.graph is not None and is_graph_path(scope["path"]):
+            await self._graph(self.graph, scope, receive, send, started, fbtrace_id)
+            return
 
-        async def limited_receive() -> Message:
-            nonlocal received
-            message = await receive()
-            if message["type"] == "http.request":
-                received += len(message.get("body", b""))
-                if received > limit:
-                    raise _BodyTooLarge
-            return message
+        limited_receive = self._limited(receive)
 
         async def send_wrapper(message: Message) -> None:
             nonlocal status, response_started
@@ -99,6 +95,44 @@ class EdgeMiddleware:
             status = 500
         error: GraphError | None = state.get("graph_error")
         self._record(scope, status, started, str(error.code) if error else None)
+
+    async def _graph(
+        self, graph: GraphApp, scope: Scope, receive: Receive, send: Send, started: float, fbtrace_id: str
+    ) -> None:
+        """A Graph call: the Graph app sends its own headers, so no ``send`` wrapper is needed;
+        a GET's body is never read, so only other methods get the body limit."""
+        if scope["method"] not in ("GET", "HEAD"):
+            receive = self._limited(receive)
+        try:
+            status = await graph(scope, receive, send)
+        except _BodyTooLarge:
+            await self._send_error(
+                send, GraphError.of("body_too_large", limit=self.max_body_bytes), fbtrace_id
+            )
+            status = 413
+        except Exception:
+            # The Graph app sends nothing before its handler has answered: no response started.
+            log.exception("unhandled error", extra={"fields": {"fbtrace_id": fbtrace_id}})
+            await self._send_error(send, GraphError.of("unknown"), fbtrace_id)
+            status = 500
+        error: GraphError | None = scope["state"].get("graph_error")
+        self._record(scope, status, started, str(error.code) if error else None)
+
+    def _limited(self, receive: Receive) -> Receive:
+        """``receive``, raising :class:`_BodyTooLarge` once the body passes the limit."""
+        limit = self.max_body_bytes
+        received = 0
+
+        async def limited_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > limit:
+                    raise _BodyTooLarge
+            return message
+
+        return limited_receive
 
     def _record(self, scope: Scope, status: int, started: float, code: str | None) -> None:
         elapsed = time.perf_counter() - started

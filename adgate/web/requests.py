@@ -8,7 +8,8 @@ requests-oauthlib sends). Any malformed input becomes a code-100 Graph error.
 from __future__ import annotations
 
 import json
-from urllib.parse import parse_qsl
+from collections.abc import Mapping
+from urllib.parse import parse_qsl, unquote_plus
 
 from starlette.requests import Request
 
@@ -19,7 +20,7 @@ _FORM = "application/x-www-form-urlencoded"
 
 
 async def read_params(request: Request) -> Params:
-    query = dict(request.query_params)
+    query = parse_query(request.scope["query_string"].decode("latin-1"))
     if request.method in ("GET", "HEAD"):
         return Params(query)
     body: dict[str, str] = {}
@@ -57,8 +58,32 @@ def _json_body(raw: bytes) -> dict[str, str]:
 
 
 def bearer_token(request: Request) -> str | None:
-    header = request.headers.get("authorization", "")
+    return bearer_in(request.headers)
+
+
+def bearer_in(headers: Mapping[str, str]) -> str | None:
+    """The token of an ``Authorization: Bearer`` (or ``OAuth``) header, as requests-oauthlib sends."""
+    header = headers.get("authorization")
+    if not header:
+        return None
     scheme, _, value = header.partition(" ")
     if scheme.lower() in ("bearer", "oauth") and value.strip():
         return value.strip()
     return None
+
+
+def parse_query(query: str) -> dict[str, str]:
+    """``urllib.parse.parse_qsl(query, keep_blank_values=True)`` as a dict (the last value of a
+    repeated name wins, as in Starlette's ``QueryParams``), without decoding what needs none:
+    this runs on every Graph call."""
+    values: dict[str, str] = {}
+    for part in query.split("&"):
+        if not part:
+            continue
+        name, _, value = part.partition("=")
+        if "%" in name or "+" in name:
+            name = unquote_plus(name)
+        if "%" in value or "+" in value:
+            value = unquote_plus(value)
+        values[name] = value
+    return values

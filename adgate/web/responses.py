@@ -10,6 +10,14 @@ from starlette.responses import Response
 from adgate.protocol import envelope
 from adgate.protocol.errors import GraphError
 
+#: On every response (the edge middleware adds them; the Graph path, which it does not wrap,
+#: sends them itself).
+SECURITY_HEADERS: list[tuple[bytes, bytes]] = [
+    (b"x-content-type-options", b"nosniff"),
+    (b"x-frame-options", b"DENY"),
+    (b"referrer-policy", b"no-referrer"),
+]
+
 
 class GraphJSON(Response):
     """Compact JSON, ``text/javascript``-free: Graph answers ``application/json; charset=UTF-8``."""

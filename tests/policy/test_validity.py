@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import replace
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from adgate import records as r
 from adgate.policy.tokens import DATA_ACCESS_SECONDS, LONG_LIVED_USER_SECONDS
-from adgate.policy.validity import Invalid, check, effective_scopes, graph_date
+from adgate.policy.validity import Invalid, check, effective_scopes, graph_date, valid_until
 
 NOW = 1_790_000_000
 APP = r.App("1", "App", "x", 0, None, (), "development", "development", False, None, 0)
@@ -141,3 +145,35 @@ def test_a_person_token_may_use_only_the_scopes_granted_now() -> None:
 
 def test_dates_are_written_the_way_graph_writes_them() -> None:
     assert graph_date(1_639_227_600) == "Saturday, 11-Dec-21 13:00:00 UTC"
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    kind=st.sampled_from(["user", "page", "app", "system_user"]),
+    expires_in=st.one_of(st.none(), st.integers(-100, 200 * 86400)),
+    last_active_ago=st.one_of(st.none(), st.integers(-100, 200 * 86400)),
+    now_shift=st.integers(-200 * 86400, 200 * 86400),
+)
+def test_a_valid_token_stays_valid_at_every_moment_before_valid_until(
+    kind: str, expires_in: int | None, last_active_ago: int | None, now_shift: int
+) -> None:
+    """What the gate's memo of an admission relies on (adgate.web.gate.PipelineGate): a token valid
+    now is valid at any other moment before ``valid_until``, and not valid from it on."""
+    token = {"user": USER, "page": PAGE, "app": APP_TOKEN, "system_user": SYSTEM}[kind]
+    token = replace(token, expires_at=None if expires_in is None else NOW + expires_in)
+    authorization = (
+        None if last_active_ago is None else replace(AUTHORIZED, last_active_at=NOW - last_active_ago)
+    )
+    if kind in ("user", "page") and authorization is None:
+        authorization = AUTHORIZED
+    if judge(token, authorization=authorization) is not None:
+        return  # only a passing verdict is ever kept
+    until = valid_until(token, authorization)
+    assert until > NOW
+    if until == math.inf:
+        assert judge(token, authorization=authorization, now=NOW + abs(now_shift)) is None
+    else:
+        moment = NOW + now_shift
+        if moment < until:
+            assert judge(token, authorization=authorization, now=moment) is None
+        assert judge(token, authorization=authorization, now=int(until)) is not None

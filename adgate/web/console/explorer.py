@@ -28,10 +28,10 @@ import httpx
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from adgate.app import is_graph_path
 from adgate.policy.permissions import PERMISSIONS
 from adgate.protocol.errors import GraphError
 from adgate.web.console.base import Ctx, explorer_callback, message_of, page
+from adgate.web.graph import is_graph_path
 
 VERSION = "v26.0"
 SHOWN_HEADERS = (
