@@ -52,3 +52,24 @@ async def new_app(client: httpx.AsyncClient, name: str = "Ads Helper") -> str:
     assert response.status_code == 303, response.text
     location = response.headers["location"]
     return location.split("/console/apps/", 1)[1].split("?", 1)[0]
+
+
+async def signed_in(client: httpx.AsyncClient, services: Services) -> r.Person:
+    """Ada, made and signed in to the console."""
+    ada = await person(services)
+    await sign_in(client)
+    return ada
+
+
+async def signed_in_app(client: httpx.AsyncClient, services: Services) -> str:
+    """Ada signed in, with a new app made in the console: its id."""
+    await signed_in(client, services)
+    return await new_app(client)
+
+
+async def stored_app(services: Services, app_id: str) -> r.App:
+    """The app as the store holds it now."""
+    async with services.core.db.transaction() as tx:
+        app = await tx.apps.get(app_id)
+    assert app is not None, app_id
+    return app

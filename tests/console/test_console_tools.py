@@ -4,7 +4,18 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from console_driver import PASSWORD, form_of, new_app, person, post, sign_in, submit
+from console_driver import (
+    PASSWORD,
+    form_of,
+    new_app,
+    person,
+    post,
+    sign_in,
+    signed_in,
+    signed_in_app,
+    stored_app,
+    submit,
+)
 from html_forms import fragment_of, query_of
 
 from adgate.services.minting import Minting
@@ -16,9 +27,7 @@ pytestmark = pytest.mark.anyio
 async def test_act_ids_are_refused_and_add_is_disabled_at_the_max(
     client: httpx.AsyncClient, services: Services
 ) -> None:
-    await person(services)
-    await sign_in(client)
-    app_id = await new_app(client)
+    app_id = await signed_in_app(client, services)
     accounts = [await services.world.create_ad_account(f"Account {i}") for i in range(6)]
     path = f"/console/apps/{app_id}/settings/advanced"
     page = await client.get(path)
@@ -49,8 +58,7 @@ async def test_act_ids_are_refused_and_add_is_disabled_at_the_max(
 async def test_the_debugger_shows_every_field_and_extends(
     client: httpx.AsyncClient, services: Services
 ) -> None:
-    ada = await person(services)
-    await sign_in(client)
+    ada = await signed_in(client, services)
     app_id = await new_app(client)
     short = await Minting(services.core).user_token(app_id, ada.id, ["ads_read"], long_lived=False)
     page = await client.get("/console/tools/debug")
@@ -67,9 +75,8 @@ async def test_the_debugger_shows_every_field_and_extends(
 
 
 async def test_the_debugger_explains_bad_input(client: httpx.AsyncClient, services: Services) -> None:
-    await person(services)
+    await signed_in(client, services)
     other = await person(services, "Sam", "sam@example.com")
-    await sign_in(client)
     page = await client.get("/console/tools/debug")
     garbage = await submit(client, page, "debug-form", input_token="not-a-token")
     assert "Cannot parse access token" in garbage.text
@@ -86,9 +93,7 @@ async def test_the_debugger_explains_bad_input(client: httpx.AsyncClient, servic
 async def test_explorer_code_flow_through_the_real_dialog(
     client: httpx.AsyncClient, services: Services
 ) -> None:
-    await person(services)
-    await sign_in(client)
-    app_id = await new_app(client)
+    app_id = await signed_in_app(client, services)
     page = await client.get("/console/tools/explorer")
     missing = await submit(
         client, page, "get-token-form", app_id=app_id, scope="ads_read", response_type="code"
@@ -112,9 +117,7 @@ async def test_explorer_code_flow_through_the_real_dialog(
 
 
 async def test_explorer_token_flow_and_a_foreign_state(client: httpx.AsyncClient, services: Services) -> None:
-    await person(services)
-    await sign_in(client)
-    app_id = await new_app(client)
+    app_id = await signed_in_app(client, services)
     settings = await client.get(f"/console/apps/{app_id}/settings")
     await submit(client, settings, "explorer-uri-form")
     page = await client.get("/console/tools/explorer")
@@ -139,10 +142,8 @@ async def test_explorer_token_flow_and_a_foreign_state(client: httpx.AsyncClient
 async def test_submit_for_basic_and_a_reviewer_approves(
     client: httpx.AsyncClient, services: Services
 ) -> None:
-    await person(services)
+    app_id = await signed_in_app(client, services)
     await person(services, "Rita Reviewer", "rita@example.com", reviewer=True)
-    await sign_in(client)
-    app_id = await new_app(client)
     status = await client.get(f"/console/apps/{app_id}/review")
     assert status.status_code == 200, status.text
     assert 'id="calls-chart"' in status.text and "1000 calls" in status.text
@@ -160,9 +161,7 @@ async def test_submit_for_basic_and_a_reviewer_approves(
     assert no_reason.status_code == 400 and "Give the reason" in no_reason.text
     approved = await submit(client, detail, "decide-form", decision="approve", reason="Looks fine")
     assert approved.status_code == 200, approved.text
-    async with services.core.db.transaction() as tx:
-        app = await tx.apps.get(app_id)
-    assert app is not None and app.access_level == "basic"
+    assert (await stored_app(services, app_id)).access_level == "basic"
 
 
 async def test_the_sandbox_console_needs_the_admin_key(client: httpx.AsyncClient, services: Services) -> None:

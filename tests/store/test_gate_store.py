@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 
 import pytest
 
 from adgate import records as r
-from adgate.settings import normalize_database_url
 from adgate.store.interfaces import ListedAccount, UsageCount
-from adgate.store.migrate import upgrade
 from adgate.store.sql.database import SqlDatabase
 
 pytestmark = pytest.mark.anyio
@@ -21,22 +18,16 @@ OTHER_APP = "200000000000002"
 
 
 @pytest.fixture
-async def db(database_url: str) -> AsyncIterator[SqlDatabase]:
-    database = SqlDatabase(normalize_database_url(database_url))
-    await upgrade(database.engine)
-    await database.reset()
-    async with database.transaction() as tx:
+async def db(db: SqlDatabase) -> SqlDatabase:
+    """The shared empty database (conftest.py) with two apps and thirty ad accounts."""
+    async with db.transaction() as tx:
         for app_id in (APP, OTHER_APP):
             await tx.apps.add(
                 r.App(app_id, "App", "enc", 0, None, (), "development", "development", False, None, NOW)
             )
         for n in range(1, 31):
             await tx.ad_accounts.add(r.AdAccount(str(n), f"Account {n}", None, "USD", "UTC", 1, NOW))
-    try:
-        yield database
-    finally:
-        await database.reset()
-        await database.close()
+    return db
 
 
 async def test_an_account_list_keeps_its_accounts_oldest_first_with_their_source(db: SqlDatabase) -> None:

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from dataclasses import replace
 
 import pytest
 
 from adgate import records as r
-from adgate.settings import normalize_database_url
-from adgate.store.migrate import upgrade
 from adgate.store.review import AuditEntry, LoginEvidence, Submission
 from adgate.store.sql.database import SqlDatabase
 
@@ -38,22 +35,16 @@ def submission(
 
 
 @pytest.fixture
-async def db(database_url: str) -> AsyncIterator[SqlDatabase]:
-    database = SqlDatabase(normalize_database_url(database_url))
-    await upgrade(database.engine)
-    await database.reset()
-    async with database.transaction() as tx:
+async def db(db: SqlDatabase) -> SqlDatabase:
+    """The shared empty database (conftest.py) with two apps and three people."""
+    async with db.transaction() as tx:
         for app_id in (APP, OTHER_APP):
             await tx.apps.add(
                 r.App(app_id, "App", "enc", 0, None, (), "development", "live", False, None, NOW)
             )
         for pid in (ADA, OLLY, SAM):
             await tx.people.add(r.Person(pid, "P", f"{pid}@example.com", "h", 0, 0, False, NOW))
-    try:
-        yield database
-    finally:
-        await database.reset()
-        await database.close()
+    return db
 
 
 async def test_a_submission_is_stored_with_its_evidence_and_read_back(db: SqlDatabase) -> None:

@@ -24,15 +24,16 @@ from adgate.protocol.times import graph_time
 from adgate.services.context import Core
 from adgate.services.marketing.accounts import position, require_account, unsupported
 from adgate.services.marketing.creatives import reviewed_text
+from adgate.services.marketing.lifecycle import changeable, fetch, mark_deleted
 from adgate.services.marketing.listing import Listing, Row, list_query, listing, pick
 from adgate.services.marketing.validation import (
-    check_changeable,
     field_error,
     json_object,
     missing,
     object_id,
     one_of,
     text,
+    unchangeable,
 )
 from adgate.store.interfaces import Repos
 
@@ -134,7 +135,7 @@ class Ads:
 
     async def read(self, ad_id: str, fields: list[str] | None) -> dict[str, Any]:
         async with self.core.db.transaction() as tx:
-            ad = await self._get(tx, ad_id, "GET")
+            ad = await fetch(tx.ads, ad_id, "GET")
             account = await require_account(tx, ad.account_id)
             campaign = await tx.campaigns.get(ad.campaign_id)
             adset = await tx.ad_sets.get(ad.adset_id)
@@ -180,15 +181,13 @@ class Ads:
         return listing(rows, query)
 
     async def update(self, ad_id: str, params: Params) -> dict[str, Any]:
-        if params.get_str("adset_id") is not None:
-            raise field_error("adset_id", "An ad cannot move to another ad set", title="Ad Set Cannot Change")
+        unchangeable(params, "adset_id", "An ad cannot move to another ad set", title="Ad Set Cannot Change")
         name = text(params, "name", required=False)
         status = one_of(params, "status", CONFIGURED, required=False)
         creative_id = _creative_id(params)
         now = self.core.now()
         async with self.core.db.transaction() as tx:
-            ad = await self._get(tx, ad_id, "POST")
-            check_changeable(ad.status, ad_id, status)
+            ad = await changeable(tx.ads, ad_id, status)
             updated = replace(ad, name=name or ad.name, status=status or ad.status, updated_at=now)
             if creative_id is not None and creative_id != ad.creative_id:
                 verdict = await self._review(tx, ad.account_id, creative_id)
@@ -204,14 +203,5 @@ class Ads:
 
     async def delete(self, ad_id: str) -> dict[str, Any]:
         async with self.core.db.transaction() as tx:
-            ad = await self._get(tx, ad_id, "DELETE")
-            if ad.status != "DELETED":
-                await tx.ads.update(replace(ad, status="DELETED", updated_at=self.core.now()))
+            await mark_deleted(tx.ads, ad_id, self.core.now())
         return {"success": True}
-
-    @staticmethod
-    async def _get(tx: Repos, ad_id: str, method: str) -> o.Ad:
-        ad = await tx.ads.get(ad_id)
-        if ad is None:
-            raise unsupported(ad_id, method)
-        return ad

@@ -25,10 +25,10 @@ from adgate.protocol.params import Params
 from adgate.protocol.times import graph_time
 from adgate.services.context import Core
 from adgate.services.marketing.accounts import position, require_account, unsupported
+from adgate.services.marketing.lifecycle import changeable, fetch, mark_deleted
 from adgate.services.marketing.listing import Listing, Row, list_query, listing, money_text, pick
 from adgate.services.marketing.validation import (
     budgets,
-    check_changeable,
     field_error,
     json_object,
     missing,
@@ -37,8 +37,8 @@ from adgate.services.marketing.validation import (
     one_of,
     text,
     time_value,
+    unchangeable,
 )
-from adgate.store.interfaces import Repos
 
 BILLING_EVENTS = (
     "APP_INSTALLS",
@@ -234,7 +234,7 @@ class AdSets:
 
     async def read(self, adset_id: str, fields: list[str] | None) -> dict[str, Any]:
         async with self.core.db.transaction() as tx:
-            adset = await self._get(tx, adset_id, "GET")
+            adset = await fetch(tx.ad_sets, adset_id, "GET")
             account = await require_account(tx, adset.account_id)
             campaign = await tx.campaigns.get(adset.campaign_id)
         campaign_status = campaign.status if campaign else "ACTIVE"
@@ -265,10 +265,9 @@ class AdSets:
         return listing(rows, query)
 
     async def update(self, adset_id: str, params: Params) -> dict[str, Any]:
-        if params.get_str("campaign_id") is not None:
-            raise field_error(
-                "campaign_id", "An ad set cannot move to another campaign", title="Campaign Cannot Change"
-            )
+        unchangeable(
+            params, "campaign_id", "An ad set cannot move to another campaign", title="Campaign Cannot Change"
+        )
         status = one_of(params, "status", CONFIGURED, required=False)
         name = text(params, "name", required=False)
         billing_event = one_of(params, "billing_event", BILLING_EVENTS, required=False)
@@ -277,9 +276,8 @@ class AdSets:
         bid_amount = money(params, "bid_amount")
         now = self.core.now()
         async with self.core.db.transaction() as tx:
-            adset = await self._get(tx, adset_id, "POST")
+            adset = await changeable(tx.ad_sets, adset_id, status)
             account = await require_account(tx, adset.account_id)
-            check_changeable(adset.status, adset_id, status)
             daily, lifetime = budgets(params, (adset.daily_budget, adset.lifetime_budget))
             campaign = await tx.campaigns.get(adset.campaign_id)
             if campaign is not None and (daily, lifetime) != (adset.daily_budget, adset.lifetime_budget):
@@ -310,15 +308,6 @@ class AdSets:
     async def delete(self, adset_id: str) -> dict[str, Any]:
         now = self.core.now()
         async with self.core.db.transaction() as tx:
-            adset = await self._get(tx, adset_id, "DELETE")
-            if adset.status != "DELETED":
-                await tx.ad_sets.update(replace(adset, status="DELETED", updated_at=now))
+            if await mark_deleted(tx.ad_sets, adset_id, now) is not None:
                 await tx.ads.cascade_status("DELETED", now, adset_id=adset_id)
         return {"success": True}
-
-    @staticmethod
-    async def _get(tx: Repos, adset_id: str, method: str) -> o.AdSet:
-        adset = await tx.ad_sets.get(adset_id)
-        if adset is None:
-            raise unsupported(adset_id, method)
-        return adset

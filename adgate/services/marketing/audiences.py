@@ -29,17 +29,17 @@ from adgate import ids
 from adgate.policy.effective_status import CREATIVE_STATUSES
 from adgate.protocol.params import Params
 from adgate.services.context import Core
-from adgate.services.marketing.accounts import position, require_account, unsupported
+from adgate.services.marketing.accounts import position, require_account
+from adgate.services.marketing.lifecycle import changeable, fetch, mark_deleted
 from adgate.services.marketing.listing import Listing, Row, list_query, listing, pick
 from adgate.services.marketing.validation import (
-    check_changeable,
     field_error,
     json_object,
     object_id,
     one_of,
     text,
+    unchangeable,
 )
-from adgate.store.interfaces import Repos
 
 SUBTYPES = ("CUSTOM", "WEBSITE", "LOOKALIKE", "ENGAGEMENT", "APP")
 FILE_SOURCES = ("USER_PROVIDED_ONLY", "PARTNER_PROVIDED_ONLY", "BOTH_USER_AND_PARTNER_PROVIDED")
@@ -158,7 +158,7 @@ class Audiences:
 
     async def read(self, audience_id: str, fields: list[str] | None) -> dict[str, Any]:
         async with self.core.db.transaction() as tx:
-            audience = await self._get(tx, audience_id, "GET")
+            audience = await fetch(tx.custom_audiences, audience_id, "GET")
         return pick(audience_json(audience), fields)
 
     async def list(self, account_id: str, params: Params) -> Listing:
@@ -170,17 +170,15 @@ class Audiences:
         return listing(rows, query)
 
     async def update(self, audience_id: str, params: Params) -> dict[str, Any]:
-        if params.get_str("subtype") is not None:
-            raise field_error(
-                "subtype", "The subtype of an audience cannot change", title="Subtype Cannot Change"
-            )
+        unchangeable(
+            params, "subtype", "The subtype of an audience cannot change", title="Subtype Cannot Change"
+        )
         name = text(params, "name", required=False)
         description = text(params, "description", required=False, max_len=2000)
         retention = _retention(params)
         rule = json_object(params, "rule", required=False)
         async with self.core.db.transaction() as tx:
-            audience = await self._get(tx, audience_id, "POST")
-            check_changeable(audience.status, audience_id)
+            audience = await changeable(tx.custom_audiences, audience_id)
             if rule is not None and audience.subtype not in ("WEBSITE", "ENGAGEMENT", "APP"):
                 raise field_error(
                     "rule", "Only WEBSITE, ENGAGEMENT and APP audiences have a rule", title="Rule Not Allowed"
@@ -199,16 +197,5 @@ class Audiences:
 
     async def delete(self, audience_id: str) -> dict[str, Any]:
         async with self.core.db.transaction() as tx:
-            audience = await self._get(tx, audience_id, "DELETE")
-            if audience.status != "DELETED":
-                await tx.custom_audiences.update(
-                    replace(audience, status="DELETED", updated_at=self.core.now())
-                )
+            await mark_deleted(tx.custom_audiences, audience_id, self.core.now())
         return {"success": True}
-
-    @staticmethod
-    async def _get(tx: Repos, audience_id: str, method: str) -> o.CustomAudience:
-        audience = await tx.custom_audiences.get(audience_id)
-        if audience is None:
-            raise unsupported(audience_id, method)
-        return audience

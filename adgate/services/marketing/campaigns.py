@@ -26,11 +26,11 @@ from adgate.policy.effective_status import CONFIGURED, EFFECTIVE, ON_CREATE, cam
 from adgate.protocol.params import Params
 from adgate.protocol.times import graph_time
 from adgate.services.context import Core
-from adgate.services.marketing.accounts import position, require_account, unsupported
+from adgate.services.marketing.accounts import position, require_account
+from adgate.services.marketing.lifecycle import changeable, fetch, mark_deleted
 from adgate.services.marketing.listing import Listing, Row, list_query, listing, money_text, pick
 from adgate.services.marketing.validation import (
     budgets,
-    check_changeable,
     each_one_of,
     field_error,
     flag,
@@ -39,6 +39,7 @@ from adgate.services.marketing.validation import (
     one_of,
     string_list,
     text,
+    unchangeable,
 )
 from adgate.store.interfaces import Repos
 
@@ -159,7 +160,7 @@ class Campaigns:
 
     async def read(self, campaign_id: str, fields: list[str] | None) -> dict[str, Any]:
         async with self.core.db.transaction() as tx:
-            campaign = await self._get(tx, campaign_id, "GET")
+            campaign = await fetch(tx.campaigns, campaign_id, "GET")
             account = await require_account(tx, campaign.account_id)
         return pick(campaign_json(campaign, account.timezone_name), fields)
 
@@ -177,17 +178,18 @@ class Campaigns:
     async def update(self, campaign_id: str, params: Params) -> dict[str, Any]:
         status = one_of(params, "status", CONFIGURED, required=False)
         name = text(params, "name", required=False)
-        if params.get_str("objective") is not None:
-            raise field_error(
-                "objective", "The objective of a campaign cannot be changed", title="Objective Cannot Change"
-            )
+        unchangeable(
+            params,
+            "objective",
+            "The objective of a campaign cannot be changed",
+            title="Objective Cannot Change",
+        )
         categories = _categories(params, required=False)
         bid_strategy = one_of(params, "bid_strategy", BID_STRATEGIES, required=False)
         spend_cap = money(params, "spend_cap")
         now = self.core.now()
         async with self.core.db.transaction() as tx:
-            campaign = await self._get(tx, campaign_id, "POST")
-            check_changeable(campaign.status, campaign_id, status)
+            campaign = await changeable(tx.campaigns, campaign_id, status)
             daily, lifetime = budgets(params, (campaign.daily_budget, campaign.lifetime_budget))
             if (daily, lifetime) != (campaign.daily_budget, campaign.lifetime_budget) and any(
                 s.daily_budget or s.lifetime_budget for s in await tx.ad_sets.for_campaign(campaign_id)
@@ -215,10 +217,8 @@ class Campaigns:
     async def delete(self, campaign_id: str) -> dict[str, Any]:
         now = self.core.now()
         async with self.core.db.transaction() as tx:
-            campaign = await self._get(tx, campaign_id, "DELETE")
-            if campaign.status != "DELETED":
-                deleted = replace(campaign, status="DELETED", updated_at=now)
-                await tx.campaigns.update(deleted)
+            deleted = await mark_deleted(tx.campaigns, campaign_id, now)
+            if deleted is not None:
                 await self._cascade(tx, deleted, now)
         return {"success": True}
 
@@ -227,10 +227,3 @@ class Campaigns:
         if campaign.status in ("DELETED", "ARCHIVED"):
             await tx.ad_sets.cascade_status(campaign.id, campaign.status, now)
             await tx.ads.cascade_status(campaign.status, now, campaign_id=campaign.id)
-
-    @staticmethod
-    async def _get(tx: Repos, campaign_id: str, method: str) -> o.Campaign:
-        campaign = await tx.campaigns.get(campaign_id)
-        if campaign is None:
-            raise unsupported(campaign_id, method)
-        return campaign

@@ -22,16 +22,10 @@ from adgate.policy.effective_status import CREATIVE_STATUSES
 from adgate.protocol.params import Params
 from adgate.protocol.times import graph_time
 from adgate.services.context import Core
-from adgate.services.marketing.accounts import position, require_account, unsupported
+from adgate.services.marketing.accounts import position, require_account
+from adgate.services.marketing.lifecycle import changeable, fetch, mark_deleted
 from adgate.services.marketing.listing import Listing, Row, list_query, listing, pick
-from adgate.services.marketing.validation import (
-    check_changeable,
-    field_error,
-    json_object,
-    one_of,
-    text,
-)
-from adgate.store.interfaces import Repos
+from adgate.services.marketing.validation import field_error, json_object, one_of, text
 
 CALL_TO_ACTION_TYPES = (
     "LEARN_MORE",
@@ -171,7 +165,7 @@ class Creatives:
 
     async def read(self, creative_id: str, fields: list[str] | None) -> dict[str, Any]:
         async with self.core.db.transaction() as tx:
-            creative = await self._get(tx, creative_id, "GET")
+            creative = await fetch(tx.ad_creatives, creative_id, "GET")
             account = await require_account(tx, creative.account_id)
         return pick(creative_json(creative, account.timezone_name), fields)
 
@@ -197,8 +191,7 @@ class Creatives:
         name = text(params, "name", required=False)
         status = one_of(params, "status", ("ACTIVE", "DELETED"), required=False)
         async with self.core.db.transaction() as tx:
-            creative = await self._get(tx, creative_id, "POST")
-            check_changeable(creative.status, creative_id, status)
+            creative = await changeable(tx.ad_creatives, creative_id, status)
             await tx.ad_creatives.update(
                 replace(
                     creative,
@@ -211,14 +204,5 @@ class Creatives:
 
     async def delete(self, creative_id: str) -> dict[str, Any]:
         async with self.core.db.transaction() as tx:
-            creative = await self._get(tx, creative_id, "DELETE")
-            if creative.status != "DELETED":
-                await tx.ad_creatives.update(replace(creative, status="DELETED", updated_at=self.core.now()))
+            await mark_deleted(tx.ad_creatives, creative_id, self.core.now())
         return {"success": True}
-
-    @staticmethod
-    async def _get(tx: Repos, creative_id: str, method: str) -> o.AdCreative:
-        creative = await tx.ad_creatives.get(creative_id)
-        if creative is None:
-            raise unsupported(creative_id, method)
-        return creative

@@ -31,6 +31,7 @@ from adgate.protocol.params import Params, select_fields
 from adgate.protocol.times import graph_time, local_day
 from adgate.services.context import Core
 from adgate.services.marketing.accounts import require_account, unsupported
+from adgate.services.marketing.lifecycle import fetch
 from adgate.services.marketing.listing import Listing
 from adgate.store.interfaces import Repos
 
@@ -172,7 +173,7 @@ class Insights:
     async def run(self, run_id: str, fields: list[str] | None) -> dict[str, Any]:
         now = self.core.now()
         async with self.core.db.transaction() as tx:
-            run = await self._run(tx, run_id)
+            run = await fetch(tx.report_runs, run_id, "GET")
             account = await require_account(tx, run.account_id)
         status, percent = run_status(run, now)
         query = InsightsQuery.from_json(dict(run.query))
@@ -197,20 +198,13 @@ class Insights:
         request = page_request(params)
         now = self.core.now()
         async with self.core.db.transaction() as tx:
-            run = await self._run(tx, run_id)
+            run = await fetch(tx.report_runs, run_id, "GET")
             status, percent = run_status(run, now)
             if percent < 100:
                 raise GraphError.of("report_not_ready", run_id=run_id, status=status)
             account, ads = await self._node(tx, run.node_kind, run.node_id, "GET")
         query = InsightsQuery.from_json(dict(run.query))
         return _listing(compute_rows(query, account, ads, max_cells=ASYNC_CELLS), request)
-
-    @staticmethod
-    async def _run(tx: Repos, run_id: str) -> o.ReportRun:
-        run = await tx.report_runs.get(run_id)
-        if run is None:
-            raise unsupported(run_id, "GET")
-        return run
 
     @staticmethod
     async def _node(

@@ -226,6 +226,12 @@ def object_id(params: Params, name: str, *, required: bool) -> str | None:
     return value
 
 
+def unchangeable(params: Params, name: str, message: str, *, title: str) -> None:
+    """Refuse ``name`` on an update: it is fixed when the object is created."""
+    if params.get_str(name) is not None:
+        raise field_error(name, message, title=title)
+
+
 def check_changeable(status: str, node_id: str, wanted: str | None = None) -> None:
     """DELETED objects take no change; ARCHIVED ones can only be deleted (OURS: Graph documents
     neither rule, but its Ads Manager offers no other action on such objects)."""
