@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Mapping
-from typing import Any
+from typing import Any, TypeVar, overload
 
 from adgate.protocol.errors import GraphError
+
+T = TypeVar("T")
 
 _TRUE = {"true", "1", "yes", "on"}
 _FALSE = {"false", "0", "no", "off", ""}
@@ -39,6 +41,15 @@ class Params(Mapping[str, str]):
 
     def __len__(self) -> int:
         return len(self._values)
+
+    @overload
+    def get(self, key: str, /) -> str | None: ...
+    @overload
+    def get(self, key: str, /, default: str | T) -> str | T: ...
+
+    def get(self, key: str, /, default: object = None) -> object:
+        # Mapping's own get goes through __getitem__ and a KeyError: this runs on every call.
+        return self._values.get(key, default)
 
     def without(self, *names: str) -> Params:
         return Params({k: v for k, v in self._values.items() if k not in names})

@@ -21,10 +21,18 @@ def format_version(version: tuple[int, int]) -> str:
     return f"v{version[0]}.{version[1]}"
 
 
+#: The versions clients send (``vNN.0``), known good without the pattern (every call has one).
+_SERVED_MAJORS = frozenset(
+    format_version((major, 0)) for major in range(OLDEST[0], LATEST[0] + 1) if OLDEST <= (major, 0) <= LATEST
+)
+
+
 def split_version(path: str) -> tuple[str | None, str]:
     """``/v26.0/act_1/`` → ``("v26.0", "act_1")``; checks the version is one adgate serves."""
     stripped = path.strip("/")
     head, _, rest = stripped.partition("/")
+    if head in _SERVED_MAJORS:
+        return head, rest.strip("/")
     match = _VERSION.match(head)
     if not match:
         if head.startswith("v") and head[1:2].isdigit():

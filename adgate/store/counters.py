@@ -14,7 +14,8 @@ period covers small drift. A key is only dropped once its state could no longer 
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+import math
+from types import MappingProxyType
 from typing import Any, Literal, Protocol
 
 import redis.asyncio as aioredis
@@ -79,16 +80,34 @@ class LimiterStore(Protocol):
     async def aclose(self) -> None: ...
 
 
+class _Window:
+    """One hour window in memory: its minute buckets, and the calls they hold as of ``minute``."""
+
+    __slots__ = ("buckets", "count", "minute")
+
+    def __init__(self, buckets: dict[int, int], minute: int, count: int) -> None:
+        self.buckets = buckets
+        #: The minute ``count`` was taken at: calls in buckets ``minute - 59`` to ``minute``.
+        self.minute = minute
+        self.count = count
+
+
 class MemoryLimiterStore:
     """Counters in this process: exact under asyncio concurrency, lost on restart.
 
     Each method reads, decides and writes without an ``await`` in between, so concurrent tasks on
     one event loop are serialised. Not shared between processes: use Redis for several workers.
+
+    Decisions are those of :func:`decide_score` and :func:`decide_window`. The common case of each
+    is computed here without building a new state (the score's arithmetic is the same operations
+    in the same order, so the same doubles; a window keeps its running count while the minute
+    stays the same), and anything else goes through the pure functions: the contract suite runs
+    every case against both.
     """
 
     def __init__(self, *, sweep_every: int = 4096) -> None:
         self._scores: dict[str, tuple[ScoreTier, ScoreState]] = {}
-        self._windows: dict[str, Mapping[int, int]] = {}
+        self._windows: dict[str, _Window] = {}
         self._hits = 0
         # Every this many hits, drop counters that can no longer change a decision (the memory
         # counterpart of Redis TTLs), so a long-running server does not grow for ever.
@@ -100,8 +119,21 @@ class MemoryLimiterStore:
 
     async def hit_score(self, key: str, tier: ScoreTier, cost: int, now: float) -> ScoreDecision:
         entry = self._scores.get(key)
+        if entry is not None and entry[0] is tier and cost >= 0:
+            state = entry[1]
+            if now >= state.updated_at and now >= state.blocked_until:
+                # decide_score's allowed branch, operation for operation, on the kept state.
+                score = state.score - (now - state.updated_at) * tier.max_score / tier.decay_seconds
+                if score < 0:
+                    score = 0.0
+                if score + cost < tier.max_score:
+                    state.score = score + cost
+                    state.updated_at = now
+                    self._maybe_sweep(now)
+                    return score_view(tier, ScoreState(state.score, now, state.blocked_until), True, now)
         decision = decide_score(tier, entry[1] if entry else None, cost, now)
-        self._scores[key] = (tier, decision.new_state)
+        new = decision.new_state
+        self._scores[key] = (tier, ScoreState(new.score, new.updated_at, new.blocked_until))
         self._maybe_sweep(now)
         return decision
 
@@ -110,13 +142,28 @@ class MemoryLimiterStore:
         return decide_score(tier, entry[1] if entry else None, 0, now)
 
     async def hit_window(self, key: str, limit: int, cost: int, now: float) -> WindowDecision:
-        decision = decide_window(limit, self._windows.get(key, {}), cost, now)
-        self._windows[key] = decision.new_buckets
+        window = self._windows.get(key)
+        minute = math.floor(now / 60)
+        if window is not None and window.minute == minute and cost > 0 and window.count + cost <= limit:
+            # decide_window's allowed branch: the minute has not changed, so neither has the set
+            # of buckets in the window, and the count is the kept one plus this call.
+            buckets = window.buckets
+            buckets[minute] = buckets.get(minute, 0) + cost
+            window.count += cost
+            self._maybe_sweep(now)
+            count = window.count
+            pct = round(min(count * 100 / limit, 100.0), 2)
+            return WindowDecision(True, count, pct, 0, MappingProxyType(buckets))
+        decision = decide_window(limit, window.buckets if window else {}, cost, now)
+        buckets = dict(decision.new_buckets)
+        live = sum(c for m, c in buckets.items() if m <= minute)
+        self._windows[key] = _Window(buckets, minute, live)
         self._maybe_sweep(now)
         return decision
 
     async def peek_window(self, key: str, limit: int, now: float) -> WindowDecision:
-        return decide_window(limit, self._windows.get(key, {}), 0, now)
+        window = self._windows.get(key)
+        return decide_window(limit, window.buckets if window else {}, 0, now)
 
     async def reset(self) -> None:
         self._scores.clear()
@@ -134,7 +181,9 @@ class MemoryLimiterStore:
             for k, (tier, s) in self._scores.items()
             if now < s.blocked_until or decide_score(tier, s, 0, now).new_state.score > 0
         }
-        self._windows = {k: b for k, b in self._windows.items() if decide_window(0, b, 0, now).new_buckets}
+        self._windows = {
+            k: w for k, w in self._windows.items() if decide_window(0, w.buckets, 0, now).new_buckets
+        }
 
 
 # Same transition as ratelimit.decide_score, operation for operation (IEEE doubles on both sides;

@@ -146,9 +146,9 @@ class PipelineGate:
         raw = call.raw_token
         if self.core is None or not raw or len(raw) > MAX_TOKEN_LENGTH:
             return None
-        # The token by its keyed digest, never in clear; the endpoint lives as long as the server.
-        digest = self.core.keyring.digest(raw)
-        return digest, call.params.get("appsecret_proof"), id(endpoint), call.node_id
+        # The token by a keyed fingerprint, never in clear; the endpoint lives as long as the server.
+        fingerprint = self.core.keyring.fingerprint(raw)
+        return fingerprint, call.params.get("appsecret_proof"), id(endpoint), call.node_id
 
     async def settle(self, call: GraphCall, endpoint: Endpoint | None, error: GraphError | None) -> None:
         for settler in self.settlers:
