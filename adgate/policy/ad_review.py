@@ -115,6 +115,11 @@ def decided_by(now: int) -> int:
     return now - REVIEW_SECONDS
 
 
+def decided_at(submitted_at: int) -> int:
+    """The first instant at which a review submitted at ``submitted_at`` has ended."""
+    return submitted_at + REVIEW_SECONDS
+
+
 def creative_text(
     *,
     title: str | None,

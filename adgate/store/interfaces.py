@@ -25,6 +25,7 @@ from adgate.records import (
     SystemUser,
     Token,
 )
+from adgate.store.cache import Generation
 from adgate.store.marketing import (
     AdCreativeRepo,
     AdRepo,
@@ -301,6 +302,12 @@ class Repos(Protocol):
 
 
 class Database(Protocol):
+    #: Bumped after every committed write (here, or on another node through the bus) and when
+    #: caching is suspended or resumed: a value read while it held one number is void once it
+    #: holds another (:mod:`adgate.store.cache`). :meth:`cached` keeps its values on these terms;
+    #: a service may keep a memo of its own on the same terms, stamped before its read begins.
+    generation: Generation
+
     def transaction(self, *, invalidates: bool = True) -> AbstractAsyncContextManager[Repos]:
         """One transaction: committed when the block exits normally, rolled back otherwise.
 

@@ -51,6 +51,21 @@ class ReviewCounts:
     pending: int = 0
 
 
+@dataclass(frozen=True, slots=True)
+class ActiveAds:
+    """The ads delivering in an ad account by a review cut-off, and how far that count holds.
+
+    ``count`` is :meth:`AdRepo.count_active` at ``decided_by``. Only the cut-off moves it without a
+    write, one ad at a time as reviews end, so it is the same for every cut-off from ``since``
+    (the latest submission it counts; None: it counts none) up to but excluding ``until`` (the
+    earliest submission of an ad that will count once its review ends; None: there is none).
+    """
+
+    count: int
+    since: int | None = None
+    until: int | None = None
+
+
 class AdRepo(ObjectRepo[Ad], Protocol):
     async def for_adset(self, adset_id: str) -> Sequence[Ad]: ...
     async def for_campaign(self, campaign_id: str) -> Sequence[Ad]: ...
@@ -66,6 +81,10 @@ class AdRepo(ObjectRepo[Ad], Protocol):
 
     async def count_active(self, account_id: str, decided_by: int) -> int:
         """Ads delivering in the account: ad, ad set and campaign ACTIVE, approved by ``decided_by``."""
+        ...
+
+    async def active_ads(self, account_id: str, decided_by: int) -> ActiveAds:
+        """:meth:`count_active`, with the cut-offs over which it stays the same (one query)."""
         ...
 
 

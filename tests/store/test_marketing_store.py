@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from dataclasses import replace
 
 import pytest
 
 from adgate import ad_objects as o
 from adgate import records as r
-from adgate.settings import normalize_database_url
-from adgate.store.marketing import ReviewCounts
-from adgate.store.migrate import upgrade
+from adgate.store.marketing import ActiveAds, ReviewCounts
 from adgate.store.sql.database import SqlDatabase
 
 pytestmark = pytest.mark.anyio
@@ -100,21 +97,15 @@ def ad(n: int, adset_id: str, campaign_id: str, **changes: object) -> o.Ad:
 
 
 @pytest.fixture
-async def db(database_url: str) -> AsyncIterator[SqlDatabase]:
-    database = SqlDatabase(normalize_database_url(database_url))
-    await upgrade(database.engine)
-    await database.reset()
-    async with database.transaction() as tx:
+async def db(db: SqlDatabase) -> SqlDatabase:
+    """The shared empty database (conftest.py) with two apps, two ad accounts and a creative."""
+    async with db.transaction() as tx:
         for app_id in (APP, OTHER_APP):
             await tx.apps.add(r.App(app_id, "App", "enc", 0, None, (), "standard", "live", False, None, NOW))
         for account_id in (ACCOUNT, OTHER_ACCOUNT):
             await tx.ad_accounts.add(r.AdAccount(account_id, "Acct", None, "USD", "UTC", 1, NOW))
         await tx.ad_creatives.add(CREATIVE)
-    try:
-        yield database
-    finally:
-        await database.reset()
-        await database.close()
+    return db
 
 
 async def test_objects_come_back_as_stored_with_json_fields_intact(db: SqlDatabase) -> None:
@@ -207,6 +198,30 @@ async def test_active_ads_need_every_level_active_and_a_passed_review(db: SqlDat
         assert await tx.ads.count_active(ACCOUNT, decided_by=NOW) == 1
         assert await tx.ads.count_active(ACCOUNT, decided_by=NOW + 500) == 2
         assert await tx.ads.count_active(OTHER_ACCOUNT, decided_by=NOW + 500) == 0
+
+
+async def test_active_ads_say_between_which_cut_offs_their_count_holds(db: SqlDatabase) -> None:
+    c = campaign(1)
+    s = adset(1, c.id)
+    async with db.transaction() as tx:
+        await tx.campaigns.add(c)
+        await tx.ad_sets.add(s)
+        await tx.ads.add(ad(1, s.id, c.id, review_submitted_at=NOW - 50))
+        await tx.ads.add(ad(2, s.id, c.id, review_submitted_at=NOW))
+        await tx.ads.add(ad(3, s.id, c.id, review_submitted_at=NOW + 300))
+        await tx.ads.add(ad(4, s.id, c.id, review_submitted_at=NOW + 100))
+        # Never counted, so they never move the count: no cut-off of theirs shows.
+        await tx.ads.add(ad(5, s.id, c.id, review_submitted_at=NOW + 10, review_verdict="disapproved"))
+        await tx.ads.add(ad(6, s.id, c.id, review_submitted_at=NOW + 20, status="PAUSED"))
+    async with db.read() as tx:
+        assert await tx.ads.active_ads(ACCOUNT, NOW - 51) == ActiveAds(0, None, NOW - 50)
+        assert await tx.ads.active_ads(ACCOUNT, NOW + 99) == ActiveAds(2, NOW, NOW + 100)
+        assert await tx.ads.active_ads(ACCOUNT, NOW + 100) == ActiveAds(3, NOW + 100, NOW + 300)
+        assert await tx.ads.active_ads(ACCOUNT, NOW + 300) == ActiveAds(4, NOW + 300, None)
+        assert await tx.ads.active_ads(OTHER_ACCOUNT, NOW) == ActiveAds(0, None, None)
+        for cut_off in (NOW - 51, NOW, NOW + 99, NOW + 100, NOW + 299, NOW + 300):
+            held = await tx.ads.active_ads(ACCOUNT, cut_off)
+            assert held.count == await tx.ads.count_active(ACCOUNT, cut_off)
 
 
 async def test_audiences_count_until_deleted_and_report_runs_keep_their_query(db: SqlDatabase) -> None:

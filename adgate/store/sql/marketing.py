@@ -11,12 +11,25 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import Table, and_, func, insert, select, update
+from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
+    FromClause,
+    Select,
+    Table,
+    and_,
+    bindparam,
+    case,
+    func,
+    insert,
+    select,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adgate import ad_objects as o
 from adgate.store import tables as t
-from adgate.store.marketing import ReviewCounts
+from adgate.store.marketing import ActiveAds, ReviewCounts
 from adgate.store.sql.world import _Repo
 
 T = TypeVar("T")
@@ -147,24 +160,56 @@ class SqlAds(_Objects[o.Ad]):
         return ReviewCounts(counts["approved"], counts["disapproved"], counts["pending"])
 
     async def count_active(self, account_id: str, decided_by: int) -> int:
-        a, s, c = t.ads, t.ad_sets, t.campaigns
+        ads, delivering = _delivering(account_id)
         stmt = (
-            select(func.count())
-            .select_from(
-                a.join(s, s.c.id == a.c.adset_id).join(c, c.c.id == a.c.campaign_id),
-            )
-            .where(
-                and_(
-                    a.c.account_id == account_id,
-                    a.c.status == "ACTIVE",
-                    s.c.status == "ACTIVE",
-                    c.c.status == "ACTIVE",
-                    a.c.review_verdict == "approved",
-                    a.c.review_submitted_at <= decided_by,
-                )
-            )
+            select(func.count()).select_from(ads).where(delivering, t.ads.c.review_submitted_at <= decided_by)
         )
         return int((await self.conn.execute(stmt)).scalar_one())
+
+    async def active_ads(self, account_id: str, decided_by: int) -> ActiveAds:
+        params = {"account_id": account_id, "decided_by": decided_by}
+        count, since, until = (await self.conn.execute(_ACTIVE_ADS, params)).one()
+        return ActiveAds(int(count), _int_or_none(since), _int_or_none(until))
+
+
+def _delivering(account_id: str | BindParameter[str]) -> tuple[FromClause, ColumnElement[bool]]:
+    """The account's approved ads joined to their ad set and campaign, and "all three ACTIVE"."""
+    a, s, c = t.ads, t.ad_sets, t.campaigns
+    joined = a.join(s, s.c.id == a.c.adset_id).join(c, c.c.id == a.c.campaign_id)
+    return joined, and_(
+        a.c.account_id == account_id,
+        a.c.status == "ACTIVE",
+        s.c.status == "ACTIVE",
+        c.c.status == "ACTIVE",
+        a.c.review_verdict == "approved",
+    )
+
+
+def _active_ads() -> Select[int, Any, Any]:
+    # The same ads as count_active without the cut-off, split by it: those reviewed by it are
+    # counted, and the first of the others is where the count next changes.
+    submitted = t.ads.c.review_submitted_at
+    decided = submitted <= bindparam("decided_by")
+    ads, delivering = _delivering(bindparam("account_id"))
+    return (
+        select(
+            func.count(case((decided, 1))),
+            func.max(case((decided, submitted))),
+            func.min(case((submitted > bindparam("decided_by"), submitted))),
+        )
+        .select_from(ads)
+        .where(delivering)
+    )
+
+
+#: Built once, as the gate's point lookups are (adgate.store.sql.world.by_key): the rate-limit
+#: step reads it after every write (adgate.services.active_counts), and building it per call cost
+#: ten times what running it does on SQLite.
+_ACTIVE_ADS = _active_ads()
+
+
+def _int_or_none(value: Any) -> int | None:
+    return None if value is None else int(value)
 
 
 class SqlCustomAudiences(_Objects[o.CustomAudience]):
@@ -173,13 +218,15 @@ class SqlCustomAudiences(_Objects[o.CustomAudience]):
     json_fields = frozenset({"rule", "lookalike_spec"})
 
     async def count_active(self, account_id: str) -> int:
-        c = t.custom_audiences.c
-        stmt = (
-            select(func.count())
-            .select_from(t.custom_audiences)
-            .where(c.account_id == account_id, c.status != DELETED)
-        )
-        return int((await self.conn.execute(stmt)).scalar_one())
+        return int((await self.conn.execute(_ACTIVE_AUDIENCES, {"account_id": account_id})).scalar_one())
+
+
+#: Built once, like _ACTIVE_ADS.
+_ACTIVE_AUDIENCES = (
+    select(func.count())
+    .select_from(t.custom_audiences)
+    .where(t.custom_audiences.c.account_id == bindparam("account_id"), t.custom_audiences.c.status != DELETED)
+)
 
 
 class SqlReportRuns(_Repo):

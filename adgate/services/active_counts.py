@@ -1,0 +1,94 @@
+"""Active ads and active custom audiences of an ad account, for its hourly BUC limits, per call.
+
+graph-api-facts.md §5.3: the business-use-case limits grow with the account's active ads
+(``ads_management`` 300 + 40 * active ads at Development, ``ads_insights`` 600 + 400 * active ads)
+and active custom audiences (``custom_audience`` 5000 + 40 * active audiences). What is counted is
+what :func:`adgate.services.marketing.counts.active_counts` counts: ads whose effective status is
+ACTIVE (ad, ad set and campaign ACTIVE, review passed) and audiences not deleted, per ad account
+whichever app made them. ``user_errors`` stays 0: adgate does not count an account's user errors.
+
+The rate-limit step runs on every Graph call against an ad account, so a count already read costs
+a dictionary lookup and a few comparisons (:meth:`ActiveCountsSource.get`). It is kept on the terms
+of the database's read cache (:mod:`adgate.store.cache`), in a memo of this source's own, as that
+is several times cheaper than a :meth:`Database.cached` hit and its key: stamped with the
+database's generation before the read begins and used only while the generation is unchanged,
+so any committed write (a new, paused or deleted ad or audience) is counted on the very next call.
+A count is read through :meth:`Database.cached`, which reads it on the event loop's thread on a
+SQLite file.
+
+Exact at every instant, not bucketed. One thing changes the count without a write: an ad's review
+ends as the clock moves (:mod:`adgate.policy.ad_review`). Each read also finds the instants between
+which its count holds (:meth:`adgate.store.marketing.AdRepo.active_ads`: from the end of the latest
+review it counts to the end of the earliest review still pending), and the memo answers only for a
+``now`` inside them; a sandbox clock moved forwards or back included.
+
+With a bus (other nodes write too), a held count also lapses after the generation's ``max_age``
+(:class:`adgate.store.cache.Generation`) as the read cache's entries do, to bound what a lost
+invalidation message could cost (:mod:`adgate.store.bus`).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Awaitable, Callable
+
+from adgate.policy.ad_review import decided_at, decided_by
+from adgate.services.limits import ActiveCounts
+from adgate.store.interfaces import Database, Repos
+
+#: First element of this module's keys in :meth:`Database.cached`.
+KEY = "active_counts"
+#: Accounts held before the memo starts over.
+MEMO_SIZE = 50_000
+
+#: A count as the database returned it: ``(counts, since, until)``, good for ``since <= now < until``.
+Read = tuple[ActiveCounts, float, float]
+
+
+class ActiveCountsSource:
+    """The exact :class:`ActiveCounts` of an ad account at an instant, held between reads."""
+
+    def __init__(self, db: Database, *, monotonic: Callable[[], float] = time.monotonic) -> None:
+        self.db = db
+        self._generation = db.generation
+        #: For the age bound only, as in :class:`adgate.store.cache.ReadCache`; never for ``now``.
+        self._monotonic = monotonic
+        #: account id → (generation stamp, since, until, counts, monotonic deadline or None)
+        self._memo: dict[str, tuple[int, float, float, ActiveCounts, float | None]] = {}
+
+    async def get(self, account_id: str, now: float) -> ActiveCounts:
+        """The counts at ``now``: the one clock's time, as the caller (the rate-limit step) read it."""
+        held = self._memo.get(account_id)
+        if (
+            held is not None
+            and held[0] == self._generation.value
+            and held[1] <= now < held[2]
+            and (held[4] is None or self._monotonic() <= held[4])
+        ):
+            return held[3]
+        return await self._read(account_id, now)
+
+    async def _read(self, account_id: str, now: float) -> ActiveCounts:
+        stamp = self._generation.stamp()  # before the read begins: see adgate.store.cache
+        at = int(now)
+        # The key names everything the read depends on: the account, and the second it counts at.
+        counts, since, until = await self.db.cached((KEY, account_id, at), _reader(account_id, at))
+        if stamp is not None:
+            if len(self._memo) >= MEMO_SIZE:
+                self._memo.clear()
+            max_age = self._generation.max_age
+            deadline = None if max_age is None else self._monotonic() + max_age
+            self._memo[account_id] = (stamp, since, until, counts, deadline)
+        return counts
+
+
+def _reader(account_id: str, at: int) -> Callable[[Repos], Awaitable[Read]]:
+    async def read(tx: Repos) -> Read:
+        ads = await tx.ads.active_ads(account_id, decided_by(at))
+        audiences = await tx.custom_audiences.count_active(account_id)
+        since = -math.inf if ads.since is None else decided_at(ads.since)
+        until = math.inf if ads.until is None else decided_at(ads.until)
+        return ActiveCounts(ads=ads.count, audiences=audiences), since, until
+
+    return read
