@@ -26,7 +26,7 @@ from collections.abc import Awaitable, Callable
 from adgate.clock import SandboxClock
 from adgate.policy.levels import load_policy
 from adgate.policy.ratelimit import SCORE_TIERS, buc_key, score_key
-from adgate.services.limits import RateLimits
+from adgate.services.limits import ActiveCounts, RateLimits
 from adgate.store.counters import LimiterStore, MemoryLimiterStore, limiter_store_from_url
 
 ACCOUNTS = 500
@@ -51,10 +51,17 @@ async def rate(seconds: float, work: Callable[[int], Awaitable[object]], callers
     return done / (time.perf_counter() - started)
 
 
+class NoObjects:
+    """Ad accounts with no active ads or audiences: the decision alone, without the world."""
+
+    async def get(self, account_id: str, now: float) -> ActiveCounts:
+        return ActiveCounts()
+
+
 async def measure(name: str, store: LimiterStore, seconds: float) -> None:
     clock = SandboxClock()
     tier = SCORE_TIERS["standard"]
-    limits = RateLimits(store, clock, None)  # type: ignore[arg-type]  # no app-level calls here
+    limits = RateLimits(store, clock, None, NoObjects())  # type: ignore[arg-type]  # no app-level calls here
     level = load_policy(None).limits_for("standard")
 
     async def score(i: int) -> object:

@@ -36,6 +36,7 @@ from adgate.policy import access
 from adgate.policy.levels import LevelLimits
 from adgate.protocol.errors import GraphError
 from adgate.services.account_list import AccountLists
+from adgate.services.active_counts import ActiveCountsSource
 from adgate.services.context import Core
 from adgate.services.limits import RateLimits, check_policy
 from adgate.services.tokens import Caller
@@ -320,7 +321,7 @@ def build_gate_services(services: Services) -> Enforcer:
     store = limiter_store_from_url(settings.redis_url, failure_mode=settings.limiter_failure)
     enforcer = Enforcer(
         core,
-        RateLimits(store, core.clock, core.db),
+        RateLimits(store, core.clock, core.db, ActiveCountsSource(core.db)),
         UsageMeter(core.db, core.clock, flush_seconds=USAGE_FLUSH_SECONDS),
         AccountLists(core),
     )

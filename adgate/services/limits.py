@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, MutableMapping
 from dataclasses import dataclass
+from typing import Protocol
 
 from adgate.clock import Clock
 from adgate.policy.levels import LevelLimits, Policy
@@ -79,13 +80,11 @@ class ActiveCounts:
     user_errors: int = 0
 
 
-def active_counts(app_id: str, account_id: str) -> ActiveCounts:
-    """Active ads and custom audiences of an ad account, for its hourly BUC limits.
+class CountsSource(Protocol):
+    """Where an ad account's active counts come from
+    (:class:`adgate.services.active_counts.ActiveCountsSource`)."""
 
-    The Marketing objects issue (campaigns, ads, audiences) fills this in from its store; until
-    those objects exist an account has none, and every limit is the formula's base.
-    """
-    return ActiveCounts()
+    async def get(self, account_id: str, now: float) -> ActiveCounts: ...
 
 
 def check_policy(policy: Policy) -> None:
@@ -109,10 +108,11 @@ def header_tier(limits: LevelLimits) -> str:
 
 
 class RateLimits:
-    def __init__(self, store: LimiterStore, clock: Clock, db: Database) -> None:
+    def __init__(self, store: LimiterStore, clock: Clock, db: Database, counts: CountsSource) -> None:
         self.store = store
         self.clock = clock
         self.db = db
+        self.counts = counts
         self._users: dict[str, tuple[int, float]] = {}
         self._formatted: dict[tuple[object, ...], str] = {}
         self._limits: dict[tuple[str, str, ActiveCounts], int] = {}
@@ -144,7 +144,7 @@ class RateLimits:
                 if not score.allowed:
                     raise GraphError.of("user_limit")
                 return
-            limit = self._buc_limit(tier, buc_type, active_counts(app_id, account_id))
+            limit = self._buc_limit(tier, buc_type, await self.counts.get(account_id, now))
             key = buc_key(app_id, account_id, buc_type)
             if score.allowed:
                 window = await self.store.hit_window(key, limit, 1, now)
