@@ -10,7 +10,9 @@ and errors. Choices where the sources are silent:
   case (``ads_management`` for ad objects, ``ads_insights``, ``custom_audience``). The score is
   checked first because it binds first (60 points per 5 minutes against 300 calls per hour at
   Development); a call the hour window then refuses keeps its score points, as the load it put on
-  the account was real. The two counters are separate atomic operations, not one transaction.
+  the account was real. Both counters move in one atomic step of the store
+  (:meth:`adgate.store.counters.LimiterStore.hit_account`: one Lua script, one round trip, with
+  Redis).
 - A call that names no ad account (``/me``, ``debug_token``, ``/me/adaccounts``) counts in the app's
   hour window of ``200 * users`` calls (§5.1), users being the people who authorized the app; Page
   tokens are exempt, as Graph throttles them per Page (§5.1). Marketing calls with an account are
@@ -136,22 +138,26 @@ class RateLimits:
         shown = header_tier(limits)
         buc_type = BUC_OF_PRODUCT.get(product or "")
         try:
-            score = await self.store.hit_score(
-                score_key(app_id, account_id), SCORE_TIERS[tier], score_cost(write), now
-            )
-            headers[HEADER_AD_ACCOUNT_USAGE] = self._account_header(score, shown)
             if buc_type is None:
+                score = await self.store.hit_score(
+                    score_key(app_id, account_id), SCORE_TIERS[tier], score_cost(write), now
+                )
+                headers[HEADER_AD_ACCOUNT_USAGE] = self._account_header(score, shown)
                 if not score.allowed:
                     raise GraphError.of("user_limit")
                 return
             limit = self._buc_limit(tier, buc_type, await self.counts.get(account_id, now))
-            key = buc_key(app_id, account_id, buc_type)
-            if score.allowed:
-                window = await self.store.hit_window(key, limit, 1, now)
-            else:
-                window = await self.store.peek_window(key, limit, now)
+            score, window = await self.store.hit_account(
+                score_key(app_id, account_id),
+                SCORE_TIERS[tier],
+                score_cost(write),
+                buc_key(app_id, account_id, buc_type),
+                limit,
+                now,
+            )
         except LimiterUnavailable:
             raise GraphError.of("service") from None
+        headers[HEADER_AD_ACCOUNT_USAGE] = self._account_header(score, shown)
         headers[HEADER_BUSINESS_USE_CASE_USAGE] = self._buc_header(account_id, buc_type, window, shown)
         if not score.allowed:
             raise GraphError.of("user_limit")

@@ -45,6 +45,9 @@ FailureMode = Literal["open", "closed"]
 # nodes, a request that started just before). Longer only costs a little memory.
 TTL_GRACE_SECONDS = 60
 
+#: Wall-clock seconds an hour window's key lives after its last counted call.
+WINDOW_TTL_SECONDS = (WINDOW_MINUTES + 1) * 60 + TTL_GRACE_SECONDS
+
 # Client settings of limiter_store_from_url.
 REDIS_POOL_SIZE = 50
 REDIS_TIMEOUT_SECONDS = 0.5
@@ -71,6 +74,14 @@ class LimiterStore(Protocol):
 
     async def peek_window(self, key: str, limit: int, now: float) -> WindowDecision:
         """The hour window at ``key`` as a decision for a zero-cost call, changing nothing."""
+        ...
+
+    async def hit_account(
+        self, score_key: str, tier: ScoreTier, cost: int, window_key: str, limit: int, now: float
+    ) -> tuple[ScoreDecision, WindowDecision]:
+        """One Marketing call, in one atomic step (one round trip): :meth:`hit_score`, then, if
+        the score let it through, one call counted by :meth:`hit_window`; else the window as
+        :meth:`peek_window` sees it (a refused call counts nowhere)."""
         ...
 
     async def reset(self) -> None:
@@ -118,6 +129,27 @@ class MemoryLimiterStore:
         return len(self._scores) + len(self._windows)
 
     async def hit_score(self, key: str, tier: ScoreTier, cost: int, now: float) -> ScoreDecision:
+        return self._hit_score(key, tier, cost, now)
+
+    async def peek_score(self, key: str, tier: ScoreTier, now: float) -> ScoreDecision:
+        entry = self._scores.get(key)
+        return decide_score(tier, entry[1] if entry else None, 0, now)
+
+    async def hit_window(self, key: str, limit: int, cost: int, now: float) -> WindowDecision:
+        return self._hit_window(key, limit, cost, now)
+
+    async def peek_window(self, key: str, limit: int, now: float) -> WindowDecision:
+        return self._peek_window(key, limit, now)
+
+    async def hit_account(
+        self, score_key: str, tier: ScoreTier, cost: int, window_key: str, limit: int, now: float
+    ) -> tuple[ScoreDecision, WindowDecision]:
+        score = self._hit_score(score_key, tier, cost, now)
+        if score.allowed:
+            return score, self._hit_window(window_key, limit, 1, now)
+        return score, self._peek_window(window_key, limit, now)
+
+    def _hit_score(self, key: str, tier: ScoreTier, cost: int, now: float) -> ScoreDecision:
         entry = self._scores.get(key)
         if entry is not None and entry[0] is tier and cost >= 0:
             state = entry[1]
@@ -137,11 +169,7 @@ class MemoryLimiterStore:
         self._maybe_sweep(now)
         return decision
 
-    async def peek_score(self, key: str, tier: ScoreTier, now: float) -> ScoreDecision:
-        entry = self._scores.get(key)
-        return decide_score(tier, entry[1] if entry else None, 0, now)
-
-    async def hit_window(self, key: str, limit: int, cost: int, now: float) -> WindowDecision:
+    def _hit_window(self, key: str, limit: int, cost: int, now: float) -> WindowDecision:
         window = self._windows.get(key)
         minute = math.floor(now / 60)
         if window is not None and window.minute == minute and cost > 0 and window.count + cost <= limit:
@@ -161,7 +189,7 @@ class MemoryLimiterStore:
         self._maybe_sweep(now)
         return decision
 
-    async def peek_window(self, key: str, limit: int, now: float) -> WindowDecision:
+    def _peek_window(self, key: str, limit: int, now: float) -> WindowDecision:
         window = self._windows.get(key)
         return decide_window(limit, window.buckets if window else {}, 0, now)
 
@@ -191,87 +219,115 @@ class MemoryLimiterStore:
 # KEYS[1] score hash {s, u, b}; ARGV max_score, decay_seconds, block_seconds, cost, now, grace.
 # Returns {allowed, score, updated_at, blocked_until}, numbers as text: Lua numbers would be
 # truncated to integers in the reply.
-_SCORE_LUA = """
-local key = KEYS[1]
-local max = tonumber(ARGV[1])
-local decay = tonumber(ARGV[2])
-local block = tonumber(ARGV[3])
-local cost = tonumber(ARGV[4])
-local now = tonumber(ARGV[5])
-local grace = tonumber(ARGV[6])
-local h = redis.call('HMGET', key, 's', 'u', 'b')
-local score, updated, blocked = 0, now, now
-if h[1] then
-  score = tonumber(h[1]); updated = tonumber(h[2]); blocked = tonumber(h[3])
+# The transitions, as Lua functions shared by the three scripts below.
+# score_step: same transition as ratelimit.decide_score, operation for operation (IEEE doubles on
+# both sides; numbers cross the wire as shortest-repr / %.17g text, so nothing is rounded on the
+# way). The hash {s, u, b} at key; returns allowed, score, updated_at, blocked_until, numbers as
+# text: Lua numbers would be truncated to integers in the reply.
+# window_step: same transition as ratelimit.decide_window. The hash {minute: calls} at key; returns
+# allowed and {minute, calls, ...} of the buckets kept.
+_STEPS_LUA = """
+local function score_step(key, max, decay, block, cost, now, grace)
+  local h = redis.call('HMGET', key, 's', 'u', 'b')
+  local score, updated, blocked = 0, now, now
+  if h[1] then
+    score = tonumber(h[1]); updated = tonumber(h[2]); blocked = tonumber(h[3])
+  end
+  local elapsed = now - updated
+  if elapsed < 0 then elapsed = 0 end
+  score = score - elapsed * max / decay
+  if score < 0 then score = 0 end
+  local new_updated = updated
+  if now > updated then new_updated = now end
+  local allowed = 0
+  if now < blocked then
+    allowed = 0
+  elseif score + cost >= max then
+    blocked = now + block
+  else
+    score = score + cost
+    allowed = 1
+  end
+  local fs = string.format('%.17g', score)
+  local fu = string.format('%.17g', new_updated)
+  local fb = string.format('%.17g', blocked)
+  redis.call('HSET', key, 's', fs, 'u', fu, 'b', fb)
+  local ttl = blocked - now
+  local drain = score * decay / max
+  if drain > ttl then ttl = drain end
+  redis.call('EXPIRE', key, math.ceil(ttl) + grace)
+  return allowed, fs, fu, fb
 end
-local elapsed = now - updated
-if elapsed < 0 then elapsed = 0 end
-score = score - elapsed * max / decay
-if score < 0 then score = 0 end
-local new_updated = updated
-if now > updated then new_updated = now end
-local allowed = 0
-if now < blocked then
-  allowed = 0
-elseif score + cost >= max then
-  blocked = now + block
-else
-  score = score + cost
-  allowed = 1
+
+local function window_step(key, limit, cost, now, ttl)
+  local minute = math.floor(now / 60)
+  local oldest = minute - 60
+  local flat = redis.call('HGETALL', key)
+  local kept = {}
+  local count = 0
+  local current = 0
+  for i = 1, #flat, 2 do
+    local m = tonumber(flat[i])
+    local c = tonumber(flat[i + 1])
+    if m <= oldest then
+      redis.call('HDEL', key, flat[i])
+    elseif m == minute then
+      current = c
+      count = count + c
+    else
+      kept[#kept + 1] = flat[i]
+      kept[#kept + 1] = flat[i + 1]
+      if m < minute then count = count + c end
+    end
+  end
+  local allowed = 0
+  if count + cost <= limit then
+    allowed = 1
+    if cost > 0 then
+      current = redis.call('HINCRBY', key, string.format('%d', minute), cost)
+      redis.call('EXPIRE', key, ttl)
+    end
+  end
+  if current > 0 then
+    kept[#kept + 1] = string.format('%d', minute)
+    kept[#kept + 1] = tostring(current)
+  end
+  return allowed, kept
 end
-local fs = string.format('%.17g', score)
-local fu = string.format('%.17g', new_updated)
-local fb = string.format('%.17g', blocked)
-redis.call('HSET', key, 's', fs, 'u', fu, 'b', fb)
-local ttl = blocked - now
-local drain = score * decay / max
-if drain > ttl then ttl = drain end
-redis.call('EXPIRE', key, math.ceil(ttl) + grace)
-return {allowed, fs, fu, fb}
 """
 
-# Same transition as ratelimit.decide_window. KEYS[1] window hash {minute: calls};
-# ARGV limit, cost, now, ttl. Returns {allowed, {minute, calls, ...}} of the buckets kept.
-_WINDOW_LUA = """
-local key = KEYS[1]
-local limit = tonumber(ARGV[1])
-local cost = tonumber(ARGV[2])
-local now = tonumber(ARGV[3])
-local ttl = tonumber(ARGV[4])
-local minute = math.floor(now / 60)
-local oldest = minute - 60
-local flat = redis.call('HGETALL', key)
-local kept = {}
-local count = 0
-local current = 0
-for i = 1, #flat, 2 do
-  local m = tonumber(flat[i])
-  local c = tonumber(flat[i + 1])
-  if m <= oldest then
-    redis.call('HDEL', key, flat[i])
-  elseif m == minute then
-    current = c
-    count = count + c
-  else
-    kept[#kept + 1] = flat[i]
-    kept[#kept + 1] = flat[i + 1]
-    if m < minute then count = count + c end
-  end
-end
-local allowed = 0
-if count + cost <= limit then
-  allowed = 1
-  if cost > 0 then
-    current = redis.call('HINCRBY', key, string.format('%d', minute), cost)
-    redis.call('EXPIRE', key, ttl)
-  end
-end
-if current > 0 then
-  kept[#kept + 1] = string.format('%d', minute)
-  kept[#kept + 1] = tostring(current)
-end
-return {allowed, kept}
+# KEYS[1] score hash; ARGV max_score, decay_seconds, block_seconds, cost, now, grace.
+_SCORE_LUA = (
+    _STEPS_LUA
+    + """
+local n = tonumber
+return {score_step(KEYS[1], n(ARGV[1]), n(ARGV[2]), n(ARGV[3]), n(ARGV[4]), n(ARGV[5]), n(ARGV[6]))}
 """
+)
+
+# KEYS[1] window hash; ARGV limit, cost, now, ttl.
+_WINDOW_LUA = (
+    _STEPS_LUA
+    + """
+local n = tonumber
+return {window_step(KEYS[1], n(ARGV[1]), n(ARGV[2]), n(ARGV[3]), n(ARGV[4]))}
+"""
+)
+
+# LimiterStore.hit_account. KEYS[1] score hash, KEYS[2] window hash; ARGV max_score, decay_seconds,
+# block_seconds, cost, now, grace, limit, ttl. Returns {allowed, score, updated_at, blocked_until,
+# window allowed, window buckets}.
+_ACCOUNT_LUA = (
+    _STEPS_LUA
+    + """
+local n = tonumber
+local now = n(ARGV[5])
+local max, decay, block, cost = n(ARGV[1]), n(ARGV[2]), n(ARGV[3]), n(ARGV[4])
+local allowed, fs, fu, fb = score_step(KEYS[1], max, decay, block, cost, now, n(ARGV[6]))
+local wallowed, kept = window_step(KEYS[2], n(ARGV[7]), allowed, now, n(ARGV[8]))
+return {allowed, fs, fu, fb, wallowed, kept}
+"""
+)
 
 
 # What "Redis cannot be reached" means for failure_mode (asyncio timeouts are OSErrors). One
@@ -316,6 +372,7 @@ class RedisLimiterStore:
         # Registered once: each call is an EVALSHA, loading the script only if the server lacks it.
         self._score_script = redis.register_script(_SCORE_LUA)
         self._window_script = redis.register_script(_WINDOW_LUA)
+        self._account_script = redis.register_script(_ACCOUNT_LUA)
 
     def _score_key(self, key: str) -> str:
         return f"{self._prefix}score:{key}"
@@ -348,17 +405,39 @@ class RedisLimiterStore:
     async def hit_window(self, key: str, limit: int, cost: int, now: float) -> WindowDecision:
         if cost < 0:
             raise ValueError("cost must not be negative")
-        ttl = (WINDOW_MINUTES + 1) * 60 + TTL_GRACE_SECONDS
         try:
             reply = await self._window_script(
-                keys=[self._window_key(key)], args=[str(limit), str(cost), repr(float(now)), str(ttl)]
+                keys=[self._window_key(key)],
+                args=[str(limit), str(cost), repr(float(now)), str(WINDOW_TTL_SECONDS)],
             )
         except _UNREACHABLE as exc:
             return self._window_unavailable(exc)
         self._recovered()
         allowed, flat = reply
+        return self._window_view(limit, flat, cost, int(allowed) == 1, now)
+
+    async def hit_account(
+        self, score_key: str, tier: ScoreTier, cost: int, window_key: str, limit: int, now: float
+    ) -> tuple[ScoreDecision, WindowDecision]:
+        if cost < 0:
+            raise ValueError("cost must not be negative")
+        args = [repr(float(a)) for a in (tier.max_score, tier.decay_seconds, tier.block_seconds, cost, now)]
+        args += [str(TTL_GRACE_SECONDS), str(limit), str(WINDOW_TTL_SECONDS)]
+        keys = [self._score_key(score_key), self._window_key(window_key)]
+        try:
+            reply = await self._account_script(keys=keys, args=args)
+        except _UNREACHABLE as exc:
+            return self._score_unavailable(exc, now), self._window_unavailable(exc)
+        self._recovered()
+        allowed, score, updated_at, blocked_until, window_allowed, flat = reply
+        state = ScoreState(float(_text(score)), float(_text(updated_at)), float(_text(blocked_until)))
+        decision = score_view(tier, state, int(allowed) == 1, now)
+        return decision, self._window_view(limit, flat, int(allowed), int(window_allowed) == 1, now)
+
+    @staticmethod
+    def _window_view(limit: int, flat: list[Any], cost: int, allowed: bool, now: float) -> WindowDecision:
         buckets = {int(_text(flat[i])): int(_text(flat[i + 1])) for i in range(0, len(flat), 2)}
-        return window_view(limit, buckets, cost, int(allowed) == 1, now)
+        return window_view(limit, buckets, cost, allowed, now)
 
     async def peek_window(self, key: str, limit: int, now: float) -> WindowDecision:
         try:

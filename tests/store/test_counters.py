@@ -358,3 +358,55 @@ async def test_an_unknown_failure_mode_is_rejected() -> None:
             RedisLimiterStore(client, "p:", "maybe")  # type: ignore[arg-type]
     finally:
         await client.aclose()
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("seed", range(4))
+async def test_a_marketing_call_moves_both_counters_as_the_policy_math_says(
+    store: LimiterStore, seed: int
+) -> None:
+    """hit_account is hit_score, then hit_window for a call the score let through or
+    peek_window for one it refused: bit-identical, whichever backend."""
+    rng = random.Random(seed)
+    tier = ScoreTier(max_score=7, decay_seconds=13.7, block_seconds=2.5)
+    steps = [0.0, 0.001, 0.37, 1.9, 7.3, 59.9, 311.1, 1800.0, -0.4]
+    weights = [30, 10, 10, 5, 3, 2, 1, 1, 3]
+    scores: dict[str, ScoreState] = {}
+    windows: dict[str, dict[int, int]] = {}
+    now = T0 + rng.random()
+    for _ in range(300):
+        now += rng.choices(steps, weights)[0]
+        account = rng.choice(["a", "b"])
+        cost, limit = rng.choice([1, 1, 3]), rng.choice([0, 4, 25])
+        score = decide_score(tier, scores.get(account), cost, now)
+        window = decide_window(limit, windows.get(account, {}), 1 if score.allowed else 0, now)
+        got = await store.hit_account(f"s:{account}", tier, cost, f"w:{account}", limit, now)
+        assert got == (score, window)
+        scores[account] = score.new_state
+        windows[account] = dict(window.new_buckets)
+
+
+@pytest.mark.redis
+@pytest.mark.anyio
+async def test_a_marketing_call_is_one_round_trip_to_redis() -> None:
+    store = await redis_store_or_skip(unique_prefix())
+    assert isinstance(store, RedisLimiterStore)
+    sent: list[str] = []
+    client = store._redis
+    original = client.execute_command
+
+    async def counting(*args: object, **options: object) -> object:
+        sent.append(str(args[0]))
+        return await original(*args, **options)
+
+    client.execute_command = counting  # type: ignore[method-assign]
+    try:
+        await store.hit_account("s", DEV, 1, "w", 300, T0)  # loads the script on first use
+        sent.clear()
+        score, window = await store.hit_account("s", DEV, 1, "w", 300, T0 + 1)
+        assert sent == ["EVALSHA"]
+        assert (score.allowed, window.count) == (True, 2)
+    finally:
+        client.execute_command = original  # type: ignore[method-assign]
+        await store.reset()
+        await store.aclose()
