@@ -13,6 +13,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
+import orjson
 from starlette.datastructures import Headers
 from starlette.requests import Request
 from starlette.responses import Response
@@ -191,8 +192,18 @@ def is_graph_path(path: str) -> bool:
     return "/dialog/" not in path
 
 
-#: Compact JSON, as Graph writes it (one encoder: ``json.dumps`` with options builds one per call).
+#: Compact JSON, as Graph writes it, for what orjson declines (an int past 64 bits, a non-str key).
 GRAPH_JSON = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
+
+
+def graph_json(result: Any) -> bytes:
+    """A handler's result as Graph writes JSON: compact, UTF-8 (orjson: several times faster than
+    ``json``, the same bytes for what handlers return: str keys, str/int/float/bool/None values)."""
+    try:
+        return orjson.dumps(result)
+    except TypeError:
+        return GRAPH_JSON.encode(result).encode()
+
 
 #: HTTP methods a Graph path answers (HEAD as GET); any other gets the 405 envelope.
 GRAPH_METHODS = frozenset({"GET", "HEAD", "POST", "DELETE"})
@@ -264,7 +275,7 @@ class GraphApp:
             result.raw_headers.extend(SECURITY_HEADERS)
             await result(scope, receive, send)
             return result.status_code
-        body = GRAPH_JSON.encode(result).encode()
+        body = graph_json(result)
         await send_json(send, 200, body, call.response_headers, fbtrace_id)
         return 200
 
