@@ -110,7 +110,8 @@ def decide_score(tier: ScoreTier, state: ScoreState | None, cost: int, now: floa
     if cost < 0:
         raise ValueError("cost must not be negative")
     if state is None:
-        state = ScoreState(score=0.0, updated_at=now, blocked_until=now)
+        # Never blocked (0, not now: a node whose clock runs a little behind must not see a block).
+        state = ScoreState(score=0.0, updated_at=now, blocked_until=0.0)
     elapsed = now - state.updated_at
     if elapsed < 0:  # another node's clock is a little behind: never decay backwards
         elapsed = 0.0

@@ -176,7 +176,15 @@ class RateLimits:
         return value
 
     def _buc_header(self, account_id: str, buc_type: str, window: WindowDecision, shown: str) -> str:
-        key = ("buc", account_id, buc_type, window.pct, window.estimated_time_to_regain_access_minutes, shown)
+        # The header shows whole percentages (rounded down): keyed by what it shows, not by pct.
+        key = (
+            "buc",
+            account_id,
+            buc_type,
+            int(window.pct),
+            window.estimated_time_to_regain_access_minutes,
+            shown,
+        )
         value = self._formatted.get(key)
         if value is None:
             usage = BucUsage.from_window(buc_type, window, shown)

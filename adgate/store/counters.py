@@ -116,13 +116,17 @@ class MemoryLimiterStore:
     every case against both.
     """
 
-    def __init__(self, *, sweep_every: int = 4096) -> None:
+    def __init__(self, *, sweep_every: int = 4096, sweep_per_counter: int = 8) -> None:
         self._scores: dict[str, tuple[ScoreTier, ScoreState]] = {}
         self._windows: dict[str, _Window] = {}
         self._hits = 0
-        # Every this many hits, drop counters that can no longer change a decision (the memory
-        # counterpart of Redis TTLs), so a long-running server does not grow for ever.
+        # Drop counters that can no longer change a decision (the memory counterpart of Redis
+        # TTLs), so a long-running server does not grow for ever: every ``sweep_every`` hits, or
+        # every ``sweep_per_counter`` hits per counter held if that is more, so that a sweep costs
+        # a bounded share of the hits whatever the number of counters.
         self._sweep_every = sweep_every
+        self._sweep_per_counter = sweep_per_counter
+        self._next_sweep = sweep_every
 
     def __len__(self) -> int:
         """How many counters are held."""
@@ -202,23 +206,25 @@ class MemoryLimiterStore:
 
     def _maybe_sweep(self, now: float) -> None:
         self._hits += 1
-        if self._hits % self._sweep_every:
+        if self._hits < self._next_sweep:
             return
+        # Kept: a score still blocked, touched, or not drained to zero (decide_score's decay, the
+        # same operations), a window with a bucket still in the hour (what decide_window keeps),
+        # all judged TTL_GRACE_SECONDS ago, as the Redis keys' TTLs are: a later call from a clock
+        # a little behind still finds what it would have counted.
+        then = now - TTL_GRACE_SECONDS
         self._scores = {
             k: (tier, s)
             for k, (tier, s) in self._scores.items()
-            if now < s.blocked_until or decide_score(tier, s, 0, now).new_state.score > 0
+            if then < s.blocked_until
+            or then < s.updated_at
+            or s.score - (then - s.updated_at) * tier.max_score / tier.decay_seconds > 0
         }
-        self._windows = {
-            k: w for k, w in self._windows.items() if decide_window(0, w.buckets, 0, now).new_buckets
-        }
+        oldest = math.floor(then / 60) - WINDOW_MINUTES
+        self._windows = {k: w for k, w in self._windows.items() if w.buckets and max(w.buckets) > oldest}
+        self._next_sweep = self._hits + max(self._sweep_every, self._sweep_per_counter * len(self))
 
 
-# Same transition as ratelimit.decide_score, operation for operation (IEEE doubles on both sides;
-# numbers cross the wire as shortest-repr / %.17g text, so nothing is rounded on the way).
-# KEYS[1] score hash {s, u, b}; ARGV max_score, decay_seconds, block_seconds, cost, now, grace.
-# Returns {allowed, score, updated_at, blocked_until}, numbers as text: Lua numbers would be
-# truncated to integers in the reply.
 # The transitions, as Lua functions shared by the three scripts below.
 # score_step: same transition as ratelimit.decide_score, operation for operation (IEEE doubles on
 # both sides; numbers cross the wire as shortest-repr / %.17g text, so nothing is rounded on the
@@ -229,7 +235,7 @@ class MemoryLimiterStore:
 _STEPS_LUA = """
 local function score_step(key, max, decay, block, cost, now, grace)
   local h = redis.call('HMGET', key, 's', 'u', 'b')
-  local score, updated, blocked = 0, now, now
+  local score, updated, blocked = 0, now, 0
   if h[1] then
     score = tonumber(h[1]); updated = tonumber(h[2]); blocked = tonumber(h[3])
   end

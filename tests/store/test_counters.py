@@ -32,6 +32,7 @@ from adgate.policy.ratelimit import (
     decide_window,
 )
 from adgate.store.counters import (
+    TTL_GRACE_SECONDS,
     LimiterStore,
     LimiterUnavailable,
     MemoryLimiterStore,
@@ -81,10 +82,14 @@ async def redis_client() -> AsyncIterator[aioredis.Redis]:
         await client.aclose()
 
 
-@pytest.fixture(params=["memory", pytest.param("redis", marks=pytest.mark.redis)])
+@pytest.fixture(params=["memory", "memory-sweeping", pytest.param("redis", marks=pytest.mark.redis)])
 async def store(request: pytest.FixtureRequest) -> AsyncIterator[LimiterStore]:
     if request.param == "memory":
         yield MemoryLimiterStore()
+        return
+    if request.param == "memory-sweeping":
+        # Sweeping after every hit must never change a decision: it drops only what no longer counts.
+        yield SweepingStore()
         return
     redis_store = await redis_store_or_skip(unique_prefix())
     try:
@@ -92,6 +97,23 @@ async def store(request: pytest.FixtureRequest) -> AsyncIterator[LimiterStore]:
     finally:
         await redis_store.reset()
         await redis_store.aclose()
+
+
+class SweepingStore(MemoryLimiterStore):
+    """Sweeps after every hit: that must never change what a caller is told."""
+
+    def __init__(self) -> None:
+        super().__init__(sweep_every=1, sweep_per_counter=0)
+
+
+def seen(decision: ScoreDecision | WindowDecision, store: LimiterStore) -> object:
+    """The whole decision, bit for bit; for a store that sweeps after every hit, what a caller
+    sees of it (a swept counter starts afresh: its kept state differs, never what it decides)."""
+    if not isinstance(store, SweepingStore):
+        return decision
+    if isinstance(decision, ScoreDecision):
+        return decision.allowed, decision.util_pct, decision.reset_time_duration, decision.retry_after
+    return decision.allowed, decision.count, decision.pct, decision.estimated_time_to_regain_access_minutes
 
 
 # --- The contract --------------------------------------------------------------------------------
@@ -188,20 +210,22 @@ async def test_the_store_applies_exactly_the_policy_math(store: LimiterStore, se
         key = rng.choice(["a", "b", "c"])
         cost = rng.choice([0, 1, 1, 3])
         if rng.random() < 0.5:
-            tier = rng.choice(tiers)
+            # A key keeps its tier in a sweeping store: a sweep judges a score drained at the tier
+            # it was last hit with (a level change may start a drained score afresh).
+            tier = tiers[ord(key) % len(tiers)] if isinstance(store, SweepingStore) else rng.choice(tiers)
             score = decide_score(tier, scores.get(key), cost, now)
-            assert await store.hit_score(key, tier, cost, now) == score
+            assert seen(await store.hit_score(key, tier, cost, now), store) == seen(score, store)
             scores[key] = score.new_state
         else:
             limit = rng.choice([0, 4, 25])
             window = decide_window(limit, windows.get(key, {}), cost, now)
-            assert await store.hit_window(key, limit, cost, now) == window
+            assert seen(await store.hit_window(key, limit, cost, now), store) == seen(window, store)
             windows[key] = dict(window.new_buckets)
 
 
 @pytest.mark.anyio
 async def test_the_memory_store_forgets_counters_that_no_longer_matter() -> None:
-    store = MemoryLimiterStore(sweep_every=1)
+    store = MemoryLimiterStore(sweep_every=1, sweep_per_counter=0)
     for i in range(10):
         await store.hit_score(f"s{i}", DEV, 1, T0)
         await store.hit_window(f"w{i}", 5, 1, T0)
@@ -381,7 +405,7 @@ async def test_a_marketing_call_moves_both_counters_as_the_policy_math_says(
         score = decide_score(tier, scores.get(account), cost, now)
         window = decide_window(limit, windows.get(account, {}), 1 if score.allowed else 0, now)
         got = await store.hit_account(f"s:{account}", tier, cost, f"w:{account}", limit, now)
-        assert got == (score, window)
+        assert (seen(got[0], store), seen(got[1], store)) == (seen(score, store), seen(window, store))
         scores[account] = score.new_state
         windows[account] = dict(window.new_buckets)
 
@@ -410,3 +434,30 @@ async def test_a_marketing_call_is_one_round_trip_to_redis() -> None:
         client.execute_command = original  # type: ignore[method-assign]
         await store.reset()
         await store.aclose()
+
+
+@pytest.mark.anyio
+async def test_a_node_whose_clock_is_a_little_behind_is_not_blocked_by_a_new_score(
+    store: LimiterStore,
+) -> None:
+    """A fresh score is never blocked: another node's first call a moment 'later' changes nothing."""
+    assert (await store.hit_score("k", DEV, 1, T0)).allowed
+    behind = await store.hit_score("k", DEV, 1, T0 - 0.4)
+    assert behind.allowed
+    assert behind.util_pct == round(2 * 100 / 60, 2)
+
+
+@pytest.mark.anyio
+async def test_sweeping_keeps_what_a_clock_a_little_behind_still_counts() -> None:
+    store = SweepingStore()
+    await store.hit_score("k", DEV, 30, T0)  # drains at 0.2 points a second: empty at T0 + 150
+    await store.hit_score("other", DEV, 1, T0 + 180)  # a sweep, 30 s after: within the grace
+    assert (await store.peek_score("k", DEV, T0 + 140)).util_pct == round(2 * 100 / 60, 2)
+    await store.hit_score("other", DEV, 1, T0 + 150 + TTL_GRACE_SECONDS + 1)  # past it
+    assert (await store.peek_score("k", DEV, T0 + 140)).util_pct == 0.0
+    await store.hit_window("w", 5, 5, T0)  # the minute of T0 leaves the hour at its start + 60 min
+    leaves = (T0 // 60 + 60) * 60
+    await store.hit_score("other", DEV, 1, leaves + 30)
+    assert (await store.peek_window("w", 5, leaves - 10)).count == 5
+    await store.hit_score("other", DEV, 1, leaves + TTL_GRACE_SECONDS + 1)
+    assert (await store.peek_window("w", 5, leaves - 10)).count == 0
