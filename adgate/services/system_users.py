@@ -55,14 +55,15 @@ class SystemUsers:
         async with self.core.db.transaction() as tx:
             await self._business(tx, business_id)
             await self._need_admin(tx, caller, business_id)
-            count = sum(1 for u in await tx.system_users.for_business(business_id) if u.role == role_name)
-            if count >= cap:
+            user = r.SystemUser(ids.new_id(), business_id, name, role_name, now)
+            # The store counts and adds in one step, so two creations at once cannot both take the
+            # last place.
+            if not await tx.system_users.add(user, limit=cap):
+                count = await tx.system_users.count(business_id, role_name)
                 what = "admin system user(s)" if role_name == "ADMIN" else "system user(s)"
                 raise GraphError.of(
                     "system_user_limit", business_id=business_id, count=count, what=what, level=limits.title
                 )
-            user = r.SystemUser(ids.new_id(), business_id, name, role_name, now)
-            await tx.system_users.add(user)
             await tx.nodes.add(user.id, "system_user")
         return user.id
 

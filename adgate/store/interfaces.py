@@ -18,6 +18,7 @@ from adgate.records import (
     AuthCode,
     Authorization,
     Business,
+    BusinessRole,
     Grant,
     Page,
     Person,
@@ -112,7 +113,18 @@ class AppRepo(Protocol):
 
 
 class SystemUserRepo(Protocol):
-    async def add(self, user: SystemUser) -> None: ...
+    async def add(self, user: SystemUser, *, limit: int | None = None) -> bool:
+        """Add unless the business has ``limit`` system users of the user's role already (``None``:
+        no limit); False if it has.
+
+        Atomic against concurrent adds to the same business: the limit is never exceeded.
+        """
+        ...
+
+    async def count(self, business_id: str, role: BusinessRole) -> int:
+        """How many system users of ``role`` the business has."""
+        ...
+
     async def get(self, system_user_id: str) -> SystemUser | None: ...
     async def for_business(self, business_id: str) -> Sequence[SystemUser]: ...
     async def install_app(self, system_user_id: str, app_id: str, now: int) -> None: ...

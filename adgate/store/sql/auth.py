@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import ColumnElement, delete, func, insert, select, update
+from sqlalchemy import ColumnElement, bindparam, delete, func, insert, select, update
 
 from adgate import records as r
 from adgate.store import tables as t
@@ -13,6 +13,11 @@ from adgate.store.sql.world import _Repo, by_key_of
 
 #: A person's grants to an app, every uncached gate call (built once, see ``by_key``).
 _GRANTS_OF = by_key_of(t.grants, "app_id", "person_id").order_by(t.grants.c.permission)
+
+#: Lock a business row for this transaction: ``FOR NO KEY UPDATE`` on PostgreSQL, nothing on SQLite.
+_LOCK_BUSINESS = (
+    select(t.businesses.c.id).where(t.businesses.c.id == bindparam("id")).with_for_update(key_share=True)
+)
 
 
 class SqlTokens(_Repo):
@@ -137,8 +142,29 @@ class SqlGrants(_Repo):
 
 
 class SqlSystemUsers(_Repo):
-    async def add(self, user: r.SystemUser) -> None:
+    async def add(self, user: r.SystemUser, *, limit: int | None = None) -> bool:
+        if limit is not None:
+            # Two creations at once must not both take the last place (count, then insert). The
+            # business row is the lock, as the app row is for account lists (adgate.store.sql.gate):
+            # PostgreSQL queues the second transaction on it until the first commits, and READ
+            # COMMITTED then counts afresh; SQLite runs every transaction under BEGIN IMMEDIATE,
+            # already one writer at a time, and ignores the clause. NO KEY UPDATE rather than UPDATE:
+            # it queues the creators just the same, but not the inserts elsewhere whose foreign key
+            # checks take KEY SHARE on the business row (its ad accounts, pages and apps).
+            await self.conn.execute(_LOCK_BUSINESS, {"id": user.business_id})
+            if await self.count(user.business_id, user.role) >= limit:
+                return False
         await self.conn.execute(insert(t.system_users).values(**rows.values_of(user)))
+        return True
+
+    async def count(self, business_id: str, role: r.BusinessRole) -> int:
+        c = t.system_users.c
+        stmt = (
+            select(func.count())
+            .select_from(t.system_users)
+            .where(c.business_id == business_id, c.role == role)
+        )
+        return int((await self.conn.execute(stmt)).scalar_one())
 
     async def get(self, system_user_id: str) -> r.SystemUser | None:
         row = await self._one(by_key_of(t.system_users, "id"), {"id": system_user_id})
