@@ -61,9 +61,19 @@ class Services:
             await hook()
 
     async def stop(self) -> None:
-        """Graceful shutdown: flush what is kept in memory; nothing committed is lost."""
+        """Graceful shutdown: flush what is kept in memory; nothing committed is lost.
+
+        Every hook runs even if one before it fails (the usage flush must not be skipped because
+        the invalidation bus failed to close); the first failure is raised afterwards.
+        """
+        failure: BaseException | None = None
         for hook in reversed(self.stop_hooks):
-            await hook()
+            try:
+                await hook()
+            except Exception as exc:
+                failure = failure or exc
+        if failure is not None:
+            raise failure
 
     async def on_reset(self) -> None:
         """After the sandbox wiped the database: drop every cache that remembers it."""

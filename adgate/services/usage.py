@@ -91,6 +91,7 @@ class UsageMeter:
         self._pending: dict[tuple[str, int, str], int] = {}
         self._task: asyncio.Task[None] | None = None
         self._flushing = asyncio.Lock()
+        self._stopping = asyncio.Event()
 
     def record(self, app_id: str, classes: Iterable[str]) -> None:
         """Count one call of ``app_id`` now: in memory, no IO."""
@@ -122,15 +123,16 @@ class UsageMeter:
 
     async def start(self) -> None:
         if self._task is None:
+            self._stopping.clear()
             self._task = asyncio.create_task(self._run(), name="adgate-usage-flush")
 
     async def stop(self) -> None:
-        """Graceful shutdown: stop the periodic flush, then flush what is left."""
+        """Graceful shutdown: let the periodic flush finish (never cancel a batch in the middle of
+        its write: it is out of memory then, and would be lost), then flush what is left."""
         task, self._task = self._task, None
         if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+            self._stopping.set()
+            await task
         await self.flush()
 
     async def reset(self) -> None:
@@ -139,8 +141,10 @@ class UsageMeter:
             self._pending.clear()
 
     async def _run(self) -> None:
-        while True:
-            await asyncio.sleep(self.flush_seconds)
+        while not self._stopping.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stopping.wait(), self.flush_seconds)
+                return  # stopping: stop() flushes what is left
             try:
                 await self.flush()
             except Exception:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
+import anyio
 import pytest
 
 from adgate import records as r
@@ -12,6 +14,7 @@ from adgate.clock import SandboxClock
 from adgate.protocol.errors import GraphError
 from adgate.services.usage import UsageMeter, classify, date_of, day_of
 from adgate.settings import normalize_database_url
+from adgate.store.interfaces import Repos
 from adgate.store.migrate import upgrade
 from adgate.store.sql.database import SqlDatabase
 
@@ -126,3 +129,36 @@ async def test_stop_flushes_what_is_left(db: SqlDatabase) -> None:
     await meter.stop()
     async with db.transaction() as tx:
         assert [c.count for c in await tx.usage.for_app(APP, 0, 10**6)] == [1]
+
+
+class SlowWrites:
+    """The database, with every write transaction held open until ``release`` is set."""
+
+    def __init__(self, db: SqlDatabase) -> None:
+        self.db = db
+        self.writing = anyio.Event()
+        self.release = anyio.Event()
+
+    @asynccontextmanager
+    async def transaction(self, *, invalidates: bool = True) -> AsyncIterator[Repos]:
+        async with self.db.transaction(invalidates=invalidates) as tx:
+            self.writing.set()
+            await self.release.wait()
+            yield tx
+
+
+async def test_a_shutdown_during_a_flush_loses_nothing(db: SqlDatabase) -> None:
+    slow = SlowWrites(db)
+    meter = UsageMeter(slow, SandboxClock(frozen_at=NOW), flush_seconds=0.01)  # type: ignore[arg-type]
+    await meter.start()
+    for _ in range(5):
+        meter.record(APP, ("calls",))
+    await slow.writing.wait()  # the periodic flush has taken the 5 counts and is writing them
+    meter.record(APP, ("calls",))
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(meter.stop)
+        await anyio.sleep(0.05)  # stop() is waiting for the write in progress, not cancelling it
+        slow.release.set()
+    async with db.transaction() as tx:
+        assert [c.count for c in await tx.usage.for_app(APP, 0, 10**6)] == [6]
+    assert meter.pending() == 0
