@@ -29,10 +29,11 @@ PERMISSIONS: dict[str, str] = {
 #: Granted with every login whether asked or not, as Graph does.
 DEFAULT_PERMISSIONS: tuple[str, ...] = ("public_profile",)
 
-#: Products and the permissions that open them (any one suffices).
+#: Products and the permissions that open them (any one suffices). The Business Manager API needs
+#: ``ads_management`` as the seed's table says; ``business_management`` alone does not open it.
 PRODUCT_PERMISSIONS: dict[str, tuple[str, ...]] = {
     "ads_management": ("ads_management",),
-    "business_management": ("ads_management", "business_management"),
+    "business_management": ("ads_management",),
     "audiences": ("ads_management",),
     "ads_insights": ("ads_read", "ads_management"),
     "ads_read": ("ads_read", "ads_management"),

@@ -20,14 +20,14 @@ pytestmark = pytest.mark.anyio
 class Biz:
     cast: Cast
     business: r.Business
-    token: str  # the business admin's user token, with business_management
+    token: str  # the business admin's user token, with ads_management (what Business Manager needs)
 
 
 @pytest.fixture
 async def biz(client: httpx.AsyncClient, services: Services) -> Biz:
     cast = await make_cast(services)
     business = await services.world.create_business("Shoes Inc", admin_id=cast.admin.id)
-    token = await user_token(client, services, cast, cast.admin, ("business_management",))
+    token = await user_token(client, services, cast, cast.admin, ("ads_management", "business_management"))
     return Biz(cast, business, token)
 
 
@@ -52,7 +52,7 @@ async def system_user_token(
         f"{user_id}/access_tokens",
         biz.token,
         business_app=biz.cast.app.id,
-        scope="ads_read,business_management",
+        scope="ads_management,business_management",
         appsecret_proof=proof(biz.cast.secret, biz.token),
         **extra,
     )
@@ -104,7 +104,7 @@ async def test_only_an_admin_person_or_an_admin_system_user_may_create(
     await services.world.set_access_level(cast.app.id, "standard")
     await services.world.assign_role("business", biz.business.id, cast.other.id, "EMPLOYEE")
     await services.world.assign_role("app", cast.app.id, cast.other.id, "developer")
-    employee = await user_token(client, services, cast, cast.other, ("business_management",))
+    employee = await user_token(client, services, cast, cast.other, ("ads_management", "business_management"))
     refused = await create(client, biz, "Nope", "EMPLOYEE", token=employee)
     assert (refused.status_code, error_of(refused)["code"]) == (403, 200)
     admin_id = (await create(client, biz, "Boss", "ADMIN")).json()["id"]
@@ -122,7 +122,7 @@ async def test_a_system_user_token_never_expires_unless_asked_for_sixty_days(
     token = response.json()["access_token"]
     debug = (await graph(client, "GET", "debug_token", biz.cast.app_token, input_token=token)).json()["data"]
     assert (debug["type"], debug["expires_at"], debug["user_id"]) == ("SYSTEM_USER", 0, user_id)
-    assert debug["scopes"] == ["ads_read", "business_management"]
+    assert debug["scopes"] == ["ads_management", "business_management"]
     me = await graph(client, "GET", "me", token)
     assert me.json() == {"id": user_id, "name": "Bot"}
     sixty = (await system_user_token(client, biz, user_id, set_token_expires_in_60_days="true")).json()
@@ -173,7 +173,7 @@ async def test_bad_system_user_requests_get_graph_errors(
 ) -> None:
     plain = await user_token(client, services, biz.cast, biz.cast.admin)
     no_scope = await create(client, biz, "Bot", "EMPLOYEE", token=plain)
-    assert (no_scope.status_code, error_of(no_scope)["code"]) == (403, 200)
+    assert (no_scope.status_code, error_of(no_scope)["code"]) == (403, 294)
     assert error_of(await create(client, biz, "Bot", "OWNER"))["code"] == 100
     assert error_of(await create(client, biz, "", "EMPLOYEE"))["code"] == 100
     unknown = await graph(client, "POST", "123456789012345/system_users", biz.token, name="x")
@@ -193,3 +193,13 @@ async def test_bad_system_user_requests_get_graph_errors(
         appsecret_proof=proof(biz.cast.secret, biz.token),
     )
     assert error_of(wrong_biz)["code"] == 100
+
+
+async def test_business_manager_calls_need_ads_management(
+    client: httpx.AsyncClient, services: Services, biz: Biz
+) -> None:
+    """Seed, Permissions: the Business Manager API needs ads_management; business_management alone
+    is not enough (294, as for any call that needs ads_management)."""
+    narrow = await user_token(client, services, biz.cast, biz.cast.admin, ("business_management",))
+    refused = await create(client, biz, "Nope", "EMPLOYEE", token=narrow)
+    assert (refused.status_code, error_of(refused)["code"]) == (403, 294)

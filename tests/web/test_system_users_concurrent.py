@@ -42,7 +42,7 @@ async def test_concurrent_creations_stop_exactly_at_the_limit(
     cast = await make_cast(services)
     business = await services.world.create_business("Shoes Inc", admin_id=cast.admin.id)
     await services.world.set_access_level(cast.app.id, "basic")
-    token = await user_token(client, services, cast, cast.admin, ("business_management",))
+    token = await user_token(client, services, cast, cast.admin, ("ads_management", "business_management"))
     cap = services.core.policy.limits_for("basic").system_users
 
     async def create(n: int) -> httpx.Response:
