@@ -19,7 +19,10 @@ Choices where the docs are silent, each made once, here:
 2. The score refuses a call that would make it *reach or exceed* the maximum, so it always stays
    below it: from zero, 59 reads get through at Development and the 60th is refused. The hour
    windows refuse a call only when it would *exceed* the limit: a limit of N lets N calls through.
-3. A refused call never counts: it adds no score and no window calls. A refusal by the score starts
+3. A call a counter refuses never counts in it: a refused score adds no points (and a call the score
+   refuses counts in no window either); a call an hour window refuses adds no calls to it (the
+   score points it cost stay: :mod:`adgate.services.limits` checks the score first, as the load on
+   the account was real). A refusal by the score starts
    (or, while blocked, leaves untouched) a block of ``block_seconds``; the block is not extended by
    calls made during it, so a client retrying in a loop is not locked out for ever.
 4. While blocked, ``util_pct`` reports 100 and ``reset_time_duration`` the seconds until the block

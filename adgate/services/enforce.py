@@ -16,8 +16,9 @@ gives the steps in bold, which :func:`adgate.web.gate.build_gate` slots around t
   headers go into ``call.response_headers`` here, so they come with the handler's answer and
   with any error after this point;
 - :meth:`Enforcer.account_usage` (a settler, after the handler) — counts the call
-  (:class:`adgate.services.usage.UsageMeter`). Only calls whose token proved which app made them
-  are counted: a dead or forged token names no app anyone should be charged for.
+  (:class:`adgate.services.usage.UsageMeter`) for the app its token names: any token this server
+  issued, valid or not (an expired token's call is the app's auth error), or the literal app
+  secret; a forged or unknown token names no app anyone should be charged for.
 
 The rules themselves are pure functions in :mod:`adgate.policy.access`; this module loads the
 records they need, in one read transaction per step, kept in the database's read cache until the
@@ -145,6 +146,15 @@ class Enforcer:
             return
         account_id = await need.account(call) if need.account is not None else None
         limits = decided.limits
+        if need.account is not None and account_id is None and not limits.multi_account_calls:
+            # The endpoint names an ad account but this call's can't be identified: refused where
+            # such calls are (seed: "the affected account can't be identified"), never let through
+            # as a call on no account.
+            refusal = access.level_rule(
+                self.core.policy, caller.app.access_level, caller.app.id, multi_account=True
+            )
+            if refusal is not None:
+                raise refuse(refusal)
         admission.decided = decided = Decided(limits, account_id)
         marketing = need.product in access.MARKETING_PRODUCTS or account_id is not None
         if not marketing or caller.kind == "app":
@@ -225,12 +235,13 @@ class Enforcer:
         self, call: GraphCall, endpoint: Endpoint | None, error: GraphError | None
     ) -> None:
         caller = _caller(call)
-        if caller is None:
+        app_id = caller.app.id if caller is not None else call.app_id
+        if app_id is None:
             return
         # The router settles in a ``finally``: an exception other than a GraphError on its way
         # out is a handler crash (the edge middleware turns it into a code-1 envelope).
         crashed = error is None and isinstance(sys.exc_info()[1], Exception)
-        self.usage.record(caller.app.id, classify(error, crashed=crashed))
+        self.usage.record(app_id, classify(error, crashed=crashed))
 
     # --- records ----------------------------------------------------------------------------------
     async def _records(

@@ -172,7 +172,8 @@ class TokenSteps:
             return
         if not raw:
             raise GraphError.of("no_token")
-        admission.presented = await self.tokens.present(raw)
+        admission.presented = presented = await self.tokens.present(raw)
+        admission.call.app_id = presented.app.id  # whatever the next steps decide: for usage
 
     async def check_appsecret_proof(self, admission: Admission) -> None:
         presented = admission.presented

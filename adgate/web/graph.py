@@ -84,6 +84,8 @@ class GraphCall:
     raw_token: str | None = None
     #: Filled in by the gate: who is calling (an ``adgate.services`` caller object).
     caller: Any = None
+    #: Filled in by the gate once the token is found, valid or not: the app it names.
+    app_id: str | None = None
     response_headers: dict[str, str] = field(default_factory=dict)
 
 

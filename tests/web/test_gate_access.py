@@ -8,7 +8,7 @@ from gate_world import Shop, make_shop
 from helpers import error_of
 
 from adgate.services.registry import Services
-from adgate.web.graph import Need
+from adgate.web.graph import GraphCall, Need
 
 pytestmark = pytest.mark.anyio
 
@@ -166,6 +166,25 @@ async def test_calls_spanning_several_accounts_are_standard_only(
     shop.endpoint("GET", "me", "multi_test", Need(product="ads_read", multi_account=True))
     await shop.level(level)
     response = await shop.call("GET", "me/multi_test", await shop.token())
+    if allowed:
+        assert response.status_code == 200
+    else:
+        assert code_of(response)[1] == 10
+        assert "spans several ad accounts" in str(error_of(response)["message"])
+
+
+async def _no_account(call: GraphCall) -> str | None:
+    return None
+
+
+@pytest.mark.parametrize(("level", "allowed"), [("development", False), ("basic", False), ("standard", True)])
+async def test_a_call_whose_account_cannot_be_identified_is_standard_only(
+    shop: Shop, level: str, allowed: bool
+) -> None:
+    """An endpoint that names an ad account but finds none for this call fails closed below Standard."""
+    shop.endpoint("GET", "me", "lost_test", Need(product="ads_read", account=_no_account))
+    await shop.level(level)
+    response = await shop.call("GET", "me/lost_test", await shop.token())
     if allowed:
         assert response.status_code == 200
     else:

@@ -56,9 +56,22 @@ async def test_throttled_calls_count_as_throttled(shop: Shop) -> None:
     assert (today["calls"], today["throttled"]) == (61, 2)
 
 
-async def test_calls_with_a_dead_token_are_charged_to_no_app(shop: Shop) -> None:
+async def test_calls_with_a_forged_token_are_charged_to_no_app(shop: Shop) -> None:
     await shop.call("GET", f"act_{shop.accounts[0]}", "EAAnot-a-token")
     assert (await usage(shop, days="1")).json()["totals"]["calls"] == 0
+
+
+async def test_calls_with_the_apps_own_dead_token_are_its_auth_errors(
+    shop: Shop, clock: SandboxClock
+) -> None:
+    token, node = await shop.token(), f"act_{shop.accounts[0]}"
+    assert (await shop.call("GET", node, token)).status_code == 200
+    clock.advance(3 * 3600)  # a short-lived token is dead after 2 hours
+    assert error_of(await shop.call("GET", node, token))["code"] == 190
+    bad_proof = await shop.call("GET", node, await shop.token(), appsecret_proof="0" * 64)
+    assert error_of(bad_proof)["code"] == 100
+    (today,) = (await usage(shop, days="1")).json()["data"]
+    assert (today["calls"], today["errors"], today["auth_errors"]) == (3, 2, 2)
 
 
 async def test_a_handler_crash_counts_as_a_server_error(shop: Shop) -> None:
