@@ -203,14 +203,15 @@ def account_role(
     ``direct``: the person's own role on the account. ``business_role``: the person's role in the
     business that owns the account — an ``ADMIN`` controls every asset of it, so counts as an
     account admin; an ``EMPLOYEE`` only has the assets assigned to them (their direct roles).
-    ``system_user_role``: for a system user of the owning business (OURS: adgate keeps no asset
-    assignments for system users, so a system user acts on its business's ad accounts — an admin
-    system user as an admin, an employee one as an advertiser).
+    ``system_user_role``: for a system user of the owning business, whose ``direct`` role is the
+    one its assignment gives (``POST /act_<n>/assigned_users``): an admin system user controls
+    every asset of its business, so counts as an admin; an employee one has only the assets
+    assigned to it (facts §7: "only assigned assets").
     """
+    if system_user_role == "ADMIN":
+        return "admin"
     if direct is not None:
         return direct
     if business_role == "ADMIN":
         return "admin"
-    if system_user_role is not None:
-        return "admin" if system_user_role == "ADMIN" else "advertiser"
     return None

@@ -195,6 +195,9 @@ CATALOG: dict[str, ErrorSpec] = {
                                      "person with the reviewer role, as a Bearer token or access_token.",
                                      status=401, www_authenticate="invalid_token"),
     "review_forbidden": ErrorSpec(200, "(#200) User {user_id} does not have the reviewer role.", status=403),
+    # --- Business Manager: claiming assets (business/owned_ad_accounts reference, error table) ----
+    "business_has_access": ErrorSpec(3944, "(#3944) Your Business Manager already has access to this "
+                                     "object."),
 }
 # fmt: on
 

@@ -282,8 +282,11 @@ class Enforcer:
 
     async def _account_role(self, tx: Repos, caller: Caller, account: r.AdAccount) -> str | None:
         if caller.system_user is not None:
-            owns = account.business_id is not None and caller.system_user.business_id == account.business_id
-            return access.account_role(None, system_user_role=caller.system_user.role if owns else None)
+            user = caller.system_user
+            if account.business_id is None or user.business_id != account.business_id:
+                return None
+            assigned = await tx.system_user_ad_accounts.get(account.id, user.id)
+            return access.account_role(assigned.role if assigned else None, system_user_role=user.role)
         if caller.person is None:
             return None
         direct = await tx.ad_account_roles.get(account.id, caller.person.id)

@@ -98,11 +98,20 @@ class AdAccountRepo(Protocol):
         """Set the account's name; False if there is no such account."""
         ...
 
+    async def set_business(self, account_id: str, business_id: str | None) -> bool:
+        """Set (or clear, with ``None``) the business that owns the account; False if there is no
+        such account."""
+        ...
+
 
 class PageRepo(Protocol):
     async def add(self, page: Page) -> None: ...
     async def get(self, page_id: str) -> Page | None: ...
     async def list(self) -> Sequence[Page]: ...
+    async def set_business(self, page_id: str, business_id: str | None) -> bool:
+        """Set (or clear, with ``None``) the business that owns the Page; False if there is no
+        such Page."""
+        ...
 
 
 class AppRepo(Protocol):
@@ -129,6 +138,38 @@ class SystemUserRepo(Protocol):
     async def for_business(self, business_id: str) -> Sequence[SystemUser]: ...
     async def install_app(self, system_user_id: str, app_id: str, now: int) -> None: ...
     async def installed_apps(self, system_user_id: str) -> Sequence[str]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class SystemUserAdAccount:
+    """An ad account assigned to a system user through Business Manager, with the role its tasks
+    make (``admin``, ``advertiser`` or ``analyst``)."""
+
+    ad_account_id: str
+    system_user_id: str
+    role: str
+
+
+class SystemUserAdAccountRepo(Protocol):
+    """The ad accounts assigned to system users (``POST /act_<n>/assigned_users``)."""
+
+    async def set(self, assignment: SystemUserAdAccount) -> None:
+        """Assign, or change the role of an assignment already made."""
+        ...
+
+    async def get(self, ad_account_id: str, system_user_id: str) -> SystemUserAdAccount | None: ...
+    async def remove(self, ad_account_id: str, system_user_id: str) -> bool: ...
+    async def for_account(self, ad_account_id: str) -> Sequence[SystemUserAdAccount]:
+        """Ordered by system user id."""
+        ...
+
+    async def for_system_user(self, system_user_id: str) -> Sequence[SystemUserAdAccount]:
+        """Ordered by ad account id."""
+        ...
+
+    async def remove_for_account(self, ad_account_id: str) -> int:
+        """Unassign every system user from the account; returns how many were."""
+        ...
 
 
 class TokenRepo(Protocol):
@@ -274,6 +315,9 @@ class Repos(Protocol):
 
     @property
     def system_users(self) -> SystemUserRepo: ...
+
+    @property
+    def system_user_ad_accounts(self) -> SystemUserAdAccountRepo: ...
 
     @property
     def tokens(self) -> TokenRepo: ...

@@ -141,6 +141,17 @@ system_user_apps = Table(
     Column("installed_at", TS, nullable=False),
 )
 
+#: Business Manager: the ad accounts assigned to a system user, with the role its tasks make
+#: (``POST /act_<n>/assigned_users``; people's assignments are ``ad_account_roles``).
+system_user_ad_accounts = Table(
+    "system_user_ad_accounts",
+    metadata,
+    Column("ad_account_id", ID, ForeignKey("ad_accounts.id", ondelete="CASCADE"), primary_key=True),
+    Column("system_user_id", ID, ForeignKey("system_users.id", ondelete="CASCADE"), primary_key=True),
+    Column("role", String(32), nullable=False),
+    Index("ix_system_user_ad_accounts_system_user", "system_user_id"),
+)
+
 tokens = Table(
     "tokens",
     metadata,

@@ -130,7 +130,9 @@ def test_another_policy_file_changes_the_rules_without_code() -> None:
         (None, "ADMIN", None, "admin"),
         (None, "EMPLOYEE", None, None),
         (None, None, "ADMIN", "admin"),
-        (None, None, "EMPLOYEE", "advertiser"),
+        ("analyst", None, "ADMIN", "admin"),  # an admin system user controls every asset
+        (None, None, "EMPLOYEE", None),  # an employee system user: only assigned assets
+        ("advertiser", None, "EMPLOYEE", "advertiser"),
         (None, None, None, None),
     ],
 )

@@ -53,6 +53,7 @@ from adgate.store.sql.world import (
     SqlPages,
     SqlPeople,
     SqlRoles,
+    SqlSystemUserAdAccounts,
 )
 
 
@@ -72,6 +73,7 @@ class SqlRepos:
         self.apps = SqlApps(conn)
         self.app_roles = SqlRoles(conn, tables.app_roles)
         self.system_users = SqlSystemUsers(conn)
+        self.system_user_ad_accounts = SqlSystemUserAdAccounts(conn)
         self.tokens = SqlTokens(conn)
         self.codes = SqlCodes(conn)
         self.grants = SqlGrants(conn)

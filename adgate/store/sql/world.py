@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adgate import records as r
 from adgate.store import tables as t
+from adgate.store.interfaces import SystemUserAdAccount
 from adgate.store.sql import rows
 
 
@@ -166,6 +167,12 @@ class SqlPages(_Entities):
     table = t.pages
     record = r.Page
 
+    async def set_business(self, page_id: str, business_id: str | None) -> bool:
+        done = await self.conn.execute(
+            update(t.pages).where(t.pages.c.id == page_id).values(business_id=business_id)
+        )
+        return bool(done.rowcount)
+
 
 class SqlAdAccounts(_Entities):
     table = t.ad_accounts
@@ -182,6 +189,65 @@ class SqlAdAccounts(_Entities):
             update(t.ad_accounts).where(t.ad_accounts.c.id == account_id).values(name=name)
         )
         return bool(done.rowcount)
+
+    async def set_business(self, account_id: str, business_id: str | None) -> bool:
+        done = await self.conn.execute(
+            update(t.ad_accounts).where(t.ad_accounts.c.id == account_id).values(business_id=business_id)
+        )
+        return bool(done.rowcount)
+
+
+class SqlSystemUserAdAccounts(_Repo):
+    """Ad accounts assigned to system users (:class:`adgate.store.interfaces.SystemUserAdAccountRepo`)."""
+
+    async def set(self, assignment: SystemUserAdAccount) -> None:
+        c = t.system_user_ad_accounts.c
+        done = await self.conn.execute(
+            update(t.system_user_ad_accounts)
+            .where(c.ad_account_id == assignment.ad_account_id, c.system_user_id == assignment.system_user_id)
+            .values(role=assignment.role)
+        )
+        if done.rowcount == 0:
+            await self.conn.execute(insert(t.system_user_ad_accounts).values(**rows.values_of(assignment)))
+
+    async def get(self, ad_account_id: str, system_user_id: str) -> SystemUserAdAccount | None:
+        stmt = by_key_of(t.system_user_ad_accounts, "ad_account_id", "system_user_id")
+        row = await self._one(stmt, {"ad_account_id": ad_account_id, "system_user_id": system_user_id})
+        return None if row is None else rows.plain(SystemUserAdAccount, row)
+
+    async def remove(self, ad_account_id: str, system_user_id: str) -> bool:
+        c = t.system_user_ad_accounts.c
+        done = await self.conn.execute(
+            delete(t.system_user_ad_accounts).where(
+                c.ad_account_id == ad_account_id, c.system_user_id == system_user_id
+            )
+        )
+        return bool(done.rowcount)
+
+    async def for_account(self, ad_account_id: str) -> Sequence[SystemUserAdAccount]:
+        c = t.system_user_ad_accounts.c
+        stmt = (
+            select(t.system_user_ad_accounts)
+            .where(c.ad_account_id == ad_account_id)
+            .order_by(c.system_user_id)
+        )
+        return [rows.plain(SystemUserAdAccount, row) for row in await self._all(stmt)]
+
+    async def for_system_user(self, system_user_id: str) -> Sequence[SystemUserAdAccount]:
+        c = t.system_user_ad_accounts.c
+        stmt = (
+            select(t.system_user_ad_accounts)
+            .where(c.system_user_id == system_user_id)
+            .order_by(c.ad_account_id)
+        )
+        return [rows.plain(SystemUserAdAccount, row) for row in await self._all(stmt)]
+
+    async def remove_for_account(self, ad_account_id: str) -> int:
+        c = t.system_user_ad_accounts.c
+        done = await self.conn.execute(
+            delete(t.system_user_ad_accounts).where(c.ad_account_id == ad_account_id)
+        )
+        return int(done.rowcount or 0)
 
 
 class SqlApps(_Repo):
