@@ -36,9 +36,9 @@ from adgate.store.counters import (
     LimiterStore,
     LimiterUnavailable,
     MemoryLimiterStore,
-    RedisLimiterStore,
     limiter_store_from_url,
 )
+from adgate.store.redis_counters import RedisLimiterStore
 
 REDIS_URL = os.environ.get("ADGATE_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 UNREACHABLE_URL = "redis://127.0.0.1:1/0"
@@ -335,7 +335,7 @@ async def test_redis_store_works_with_decoded_responses() -> None:
 async def test_failing_open_lets_calls_through_flagged_degraded(caplog: pytest.LogCaptureFixture) -> None:
     store = limiter_store_from_url(UNREACHABLE_URL, failure_mode="open")
     try:
-        with caplog.at_level(logging.WARNING, logger="adgate.store.counters"):
+        with caplog.at_level(logging.WARNING, logger="adgate.store.redis_counters"):
             score = await store.hit_score("k", DEV, 1, T0)
             window = await store.hit_window("k", 10, 1, T0)
             peeked = await store.peek_score("k", DEV, T0)
