@@ -107,7 +107,7 @@ class ScoreDecision:
 def decide_score(tier: ScoreTier, state: ScoreState | None, cost: int, now: float) -> ScoreDecision:
     """Apply one call of ``cost`` points to the (app, ad account) score at ``now``.
 
-    The Redis Lua script in ``adgate.store.counters`` performs this same transition, operation for
+    The Redis Lua script in ``adgate.store.redis_counters`` performs this same transition, operation for
     operation, so both backends agree to the last bit; change them together.
     """
     if cost < 0:

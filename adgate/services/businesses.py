@@ -137,10 +137,7 @@ class BusinessAssets:
             account = await tx.ad_accounts.get(account_id)
             if account is None:
                 raise GraphError.of("unsupported_post", node=node)
-            if account.business_id == business_id:
-                raise GraphError.of("business_has_access")
-            if account.business_id is not None:
-                raise _owned_elsewhere("adaccount_id", f"Ad account {node}")
+            _claimable(account.business_id, business_id, "adaccount_id", f"Ad account {node}")
             role = await tx.ad_account_roles.get(account.id, caller.person.id) if caller.person else None
             if role is None or role.role != "admin":
                 raise _denied(
@@ -244,10 +241,7 @@ class BusinessAssets:
             page = await tx.pages.get(wanted)
             if page is None:
                 raise GraphError.of("unsupported_post", node=wanted)
-            if page.business_id == business_id:
-                raise GraphError.of("business_has_access")
-            if page.business_id is not None:
-                raise _owned_elsewhere("page_id", f"Page {page.id}")
+            _claimable(page.business_id, business_id, "page_id", f"Page {page.id}")
             role = await tx.page_roles.get(page.id, caller.person.id) if caller.person else None
             if role is None or role.role != "admin":
                 raise _denied(f"Only an admin of Page {page.id} can claim it for business {business_id}")
@@ -256,6 +250,16 @@ class BusinessAssets:
 
 
 # --- checks -------------------------------------------------------------------------------------
+
+
+def _claimable(owner: str | None, business_id: str, param: str, label: str) -> None:
+    """An asset can be claimed when no business owns it: 3944 if this one does, 100 if another."""
+    if owner == business_id:
+        raise GraphError.of("business_has_access")
+    if owner is not None:
+        raise _owned_elsewhere(param, label)
+
+
 async def _business(tx: Repos, business_id: str, method: str) -> r.Business:
     business = await tx.businesses.get(business_id)
     if business is None:
