@@ -46,7 +46,8 @@ class Need:
     #: The token must carry at least one of these scopes.
     permissions: tuple[str, ...] = ()
     write: bool = False
-    #: The ad account the call touches (numeric id), from the call; None if it can't be identified.
+    #: The ad account the call touches (numeric id), from the call's node (its kind and id, nothing
+    #: else: the gate's memo of an admission is keyed by the node); None if it can't be identified.
     account: Callable[[GraphCall], Awaitable[str | None]] | None = None
     #: The call spans several ad accounts (or none can be identified): refused below that level.
     multi_account: bool = False
