@@ -199,10 +199,19 @@ class Enforcer:
         if limit is None:
             return  # a level without a maximum has no list to enforce
         app, account_id = caller.app, decided.account_id
-        async with self.core.db.transaction() as tx:
-            outcome = await tx.account_lists.add(
-                app.id, account_id, source="auto", now=self.core.now(), limit=limit
-            )
+        # A full list refuses every unlisted account: seen through the read cache, that costs no
+        # write transaction (and no lock on the app's row) per refused call. Room left: the add
+        # itself decides, atomically.
+        size = await self.core.db.cached(
+            ("account_list_size", app.id), lambda tx: tx.account_lists.count(app.id)
+        )
+        if size >= limit:
+            outcome = "full"
+        else:
+            async with self.core.db.transaction() as tx:
+                outcome = await tx.account_lists.add(
+                    app.id, account_id, source="auto", now=self.core.now(), limit=limit
+                )
         refusal = access.account_list_rule(self.core.policy, app.access_level, app.id, account_id, outcome)
         if refusal is not None:
             error = refuse(refusal)

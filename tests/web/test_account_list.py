@@ -49,6 +49,31 @@ async def test_accounts_are_added_by_calls_up_to_the_levels_maximum_then_refused
     assert (await shop.call("GET", f"act_{accounts[0]}", token)).status_code == 200
 
 
+async def test_a_full_list_refuses_without_a_write_transaction(
+    shop: Shop, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    accounts = await shop.new_accounts(6)
+    token = await shop.token()
+    for account in accounts[:5]:
+        assert (await shop.call("GET", f"act_{account}", token)).status_code == 200
+    db = shop.services.core.db
+    opened: list[bool] = []
+    transaction = db.transaction
+
+    def counting(**options: bool) -> object:
+        opened.append(True)
+        return transaction(**options)
+
+    monkeypatch.setattr(db, "transaction", counting)
+    for _ in range(3):
+        assert error_of(await shop.call("GET", f"act_{accounts[5]}", token))["code"] == 10
+    assert opened == []
+    monkeypatch.undo()
+    removed = await shop.client.delete(list_path(shop, f"/{accounts[0]}"), headers=shop.admin_headers)
+    assert removed.status_code == 200, removed.text
+    assert (await shop.call("GET", f"act_{accounts[5]}", token)).status_code == 200  # room again
+
+
 async def test_standard_has_no_maximum_and_keeps_no_list(shop: Shop) -> None:
     await shop.level("standard")
     accounts = await shop.new_accounts(30)

@@ -45,9 +45,14 @@ async def account_of(core: Core, kind: str, node_id: str | None) -> str | None:
     repo_name = OBJECT_REPOS.get(kind)
     if repo_name is None:
         return None
-    async with core.db.transaction() as tx:
+
+    async def load(tx: Repos) -> str | None:
         found = await getattr(tx, repo_name).get(node_id)
-    return None if found is None else str(found.account_id)
+        return None if found is None else str(found.account_id)
+
+    # A read on every gated call to an object node (the gate's Need.account): through the read
+    # cache, never a write transaction; an object never changes ad account.
+    return await core.db.cached(("object_account", kind, node_id), load)
 
 
 async def require_account(tx: Repos, account_id: str, *, write: bool = False) -> r.AdAccount:
