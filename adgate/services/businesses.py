@@ -59,6 +59,7 @@ from adgate.protocol.cursors import Page, PageRequest, paginate
 from adgate.protocol.errors import GraphError
 from adgate.protocol.params import select_fields
 from adgate.services.context import Core
+from adgate.services.marketing.accounts import unsupported
 from adgate.services.marketing.validation import field_error, missing
 from adgate.services.tokens import Caller
 from adgate.store.interfaces import Repos, SystemUserAdAccount
@@ -129,14 +130,8 @@ class BusinessAssets:
     # --- ad accounts ----------------------------------------------------------------------------
     async def claim_ad_account(self, caller: Caller, business_id: str, adaccount_id: str | None) -> str:
         """Claim an ad account for the business; returns Graph's ``access_status``."""
-        account_id = _account_param(adaccount_id)
-        node = ids.ad_account_node(account_id)
         async with self.core.db.transaction() as tx:
-            await _business(tx, business_id, "POST")
-            await _need_admin(tx, caller, business_id)
-            account = await tx.ad_accounts.get(account_id)
-            if account is None:
-                raise GraphError.of("unsupported_post", node=node)
+            account, node = await _named_account(tx, caller, business_id, adaccount_id, "POST")
             _claimable(account.business_id, business_id, "adaccount_id", f"Ad account {node}")
             role = await tx.ad_account_roles.get(account.id, caller.person.id) if caller.person else None
             if role is None or role.role != "admin":
@@ -150,14 +145,8 @@ class BusinessAssets:
 
     async def remove_ad_account(self, caller: Caller, business_id: str, adaccount_id: str | None) -> None:
         """The ad account leaves the business (and its system users' assignments with it)."""
-        account_id = _account_param(adaccount_id)
-        node = ids.ad_account_node(account_id)
         async with self.core.db.transaction() as tx:
-            await _business(tx, business_id, "DELETE")
-            await _need_admin(tx, caller, business_id)
-            account = await tx.ad_accounts.get(account_id)
-            if account is None:
-                raise GraphError.of("unsupported_delete", node=node)
+            account, node = await _named_account(tx, caller, business_id, adaccount_id, "DELETE")
             if account.business_id != business_id:
                 raise field_error(
                     "adaccount_id",
@@ -263,9 +252,23 @@ def _claimable(owner: str | None, business_id: str, param: str, label: str) -> N
 async def _business(tx: Repos, business_id: str, method: str) -> r.Business:
     business = await tx.businesses.get(business_id)
     if business is None:
-        name = {"GET": "unsupported_get", "DELETE": "unsupported_delete"}.get(method, "unsupported_post")
-        raise GraphError.of(name, node=business_id)
+        raise unsupported(business_id, method)
     return business
+
+
+async def _named_account(
+    tx: Repos, caller: Caller, business_id: str, adaccount_id: str | None, method: str
+) -> tuple[r.AdAccount, str]:
+    """The business exists, the caller administers it, and the ``adaccount_id`` it names exists:
+    that account and its ``act_`` node."""
+    account_id = _account_param(adaccount_id)
+    node = ids.ad_account_node(account_id)
+    await _business(tx, business_id, method)
+    await _need_admin(tx, caller, business_id)
+    account = await tx.ad_accounts.get(account_id)
+    if account is None:
+        raise unsupported(node, method)
+    return account, node
 
 
 async def _need_admin(tx: Repos, caller: Caller, business_id: str) -> None:
@@ -289,8 +292,7 @@ async def _owned_account(tx: Repos, account_id: str, method: str, business_id: s
     node = ids.ad_account_node(account_id)
     account = await tx.ad_accounts.get(account_id)
     if account is None:
-        name = {"GET": "unsupported_get", "DELETE": "unsupported_delete"}.get(method, "unsupported_post")
-        raise GraphError.of(name, node=node)
+        raise unsupported(node, method)
     if account.business_id is None:
         raise GraphError.invalid(
             f"Ad account {node} belongs to no business: claim it first with "
