@@ -8,11 +8,10 @@ ACTIVE (ad, ad set and campaign ACTIVE, review passed) and audiences not deleted
 whichever app made them. ``user_errors`` stays 0: adgate does not count an account's user errors.
 
 The rate-limit step runs on every Graph call against an ad account, so a count already read costs
-a dictionary lookup and a few comparisons (:meth:`ActiveCountsSource.get`). It is kept on the terms
-of the database's read cache (:mod:`adgate.store.cache`), in a memo of this source's own, as that
-is several times cheaper than a :meth:`Database.cached` hit and its key: stamped with the
-database's generation before the read begins and used only while the generation is unchanged,
-so any committed write (a new, paused or deleted ad or audience) is counted on the very next call.
+one lookup in a :class:`adgate.store.cache.ReadCache` of this source's own, keyed by the account
+alone (the gate's memo is the same kind of cache): stamped with the database's generation before
+the read begins and used only while the generation is unchanged, so any committed write (a new,
+paused or deleted ad or audience) is counted on the very next call.
 A count is read through :meth:`Database.cached`, which reads it on the event loop's thread on a
 SQLite file.
 
@@ -23,8 +22,7 @@ review it counts to the end of the earliest review still pending), and the memo 
 ``now`` inside them; a sandbox clock moved forwards or back included.
 
 With a bus (other nodes write too), a held count also lapses after the generation's ``max_age``
-(:class:`adgate.store.cache.Generation`) as the read cache's entries do, to bound what a lost
-invalidation message could cost (:mod:`adgate.store.bus`).
+(:class:`adgate.store.cache.Generation`), as every read cache's entries do.
 """
 
 from __future__ import annotations
@@ -35,6 +33,7 @@ from collections.abc import Awaitable, Callable
 
 from adgate.policy.ad_review import decided_at, decided_by
 from adgate.services.limits import ActiveCounts
+from adgate.store.cache import ReadCache
 from adgate.store.interfaces import Database, Repos
 
 #: First element of this module's keys in :meth:`Database.cached`.
@@ -51,35 +50,23 @@ class ActiveCountsSource:
 
     def __init__(self, db: Database, *, monotonic: Callable[[], float] = time.monotonic) -> None:
         self.db = db
-        self._generation = db.generation
-        #: For the age bound only, as in :class:`adgate.store.cache.ReadCache`; never for ``now``.
-        self._monotonic = monotonic
-        #: account id → (generation stamp, since, until, counts, monotonic deadline or None)
-        self._memo: dict[str, tuple[int, float, float, ActiveCounts, float | None]] = {}
+        #: account id → (counts, since, until), on the read cache's terms (void after any write, on
+        #: any node; aged out with the bus's ``max_age``); ``monotonic`` only for that age.
+        self._memo = ReadCache(db.generation, capacity=MEMO_SIZE, monotonic=monotonic)
 
     async def get(self, account_id: str, now: float) -> ActiveCounts:
         """The counts at ``now``: the one clock's time, as the caller (the rate-limit step) read it."""
-        held = self._memo.get(account_id)
-        if (
-            held is not None
-            and held[0] == self._generation.value
-            and held[1] <= now < held[2]
-            and (held[4] is None or self._monotonic() <= held[4])
-        ):
-            return held[3]
+        found, held = self._memo.get(account_id)
+        if found and held[1] <= now < held[2]:
+            return held[0]  # type: ignore[no-any-return]
         return await self._read(account_id, now)
 
     async def _read(self, account_id: str, now: float) -> ActiveCounts:
-        stamp = self._generation.stamp()  # before the read begins: see adgate.store.cache
+        stamp = self._memo.generation.stamp()  # before the read begins: see adgate.store.cache
         at = int(now)
         # The key names everything the read depends on: the account, and the second it counts at.
         counts, since, until = await self.db.cached((KEY, account_id, at), _reader(account_id, at))
-        if stamp is not None:
-            if len(self._memo) >= MEMO_SIZE:
-                self._memo.clear()
-            max_age = self._generation.max_age
-            deadline = None if max_age is None else self._monotonic() + max_age
-            self._memo[account_id] = (stamp, since, until, counts, deadline)
+        self._memo.put(account_id, (counts, since, until), stamp)
         return counts
 
 
