@@ -32,7 +32,8 @@ import contextlib
 import logging
 import time
 import uuid
-from typing import Any, Protocol
+from collections.abc import Awaitable, Callable
+from typing import Any, Protocol, cast
 
 import asyncpg  # type: ignore[import-untyped]
 import redis.asyncio as aioredis
@@ -184,7 +185,9 @@ class RedisBus(_Subscriber):
                     self.heard()
         finally:
             with contextlib.suppress(Exception):
-                await pubsub.aclose()  # type: ignore[no-untyped-call]
+                # redis-py types aclose() in some releases and not in others: a cast holds for all.
+                aclose = cast("Callable[[], Awaitable[None]]", pubsub.aclose)
+                await aclose()
 
 
 class PostgresBus(_Subscriber):
