@@ -185,3 +185,51 @@ async def test_the_sandbox_console_needs_the_admin_key(client: httpx.AsyncClient
     assert refused.status_code == 400 and "Type &#34;reset&#34;" in refused.text
     done = await submit(client, world, "reset-form", confirm="reset")
     assert done.status_code == 200 and "pat@example.com" not in done.text
+
+
+async def _usage(services: Services, app_id: str) -> dict[str, float]:
+    enforcer = services.enforcer
+    assert enforcer is not None
+    totals: dict[str, float] = (await enforcer.usage.daily(app_id, 30))["totals"]
+    return totals
+
+
+async def test_the_explorer_s_own_calls_are_not_the_app_s_traffic(
+    client: httpx.AsyncClient, services: Services
+) -> None:
+    ada = await signed_in(client, services)
+    app_id = await new_app(client)
+    shop = await services.world.create_page("Ada's Shop")
+    token = (await Minting(services.core).user_token(app_id, ada.id, ["ads_read"]))["access_token"]
+    for _ in range(4):
+        assert (await client.get("/v26.0/me", params={"access_token": token})).status_code == 200
+    before = await _usage(services, app_id)
+    assert (before["calls"], before["errors"], before["error_rate"]) == (4, 0, 0.0)
+    status = await client.get(f"/console/apps/{app_id}/review")
+    assert "4 calls, 0 errors" in status.text
+
+    # Every render with a user token lists its Pages in the background (GET /me/accounts): without
+    # a Page permission that fails, and must not count; nor does Get Page Token.
+    page = await client.get("/console/tools/explorer")
+    for _ in range(3):
+        shown = await submit(client, page, "run-form", access_token=token, path="not a path")
+        assert shown.status_code == 400 and token in shown.text
+    forms_data = form_of(shown, "run-form").data(access_token=token)
+    csrf = dict(forms_data)["fb_dtsg"]
+    no_page = await post(
+        client,
+        "/console/tools/explorer/page",
+        [("fb_dtsg", csrf), ("access_token", token), ("app_id", app_id), ("page_id", shop.id)],
+    )
+    assert no_page.status_code == 400 and "No page token" in no_page.text
+    after = await _usage(services, app_id)
+    assert after == before
+    status = await client.get(f"/console/apps/{app_id}/review")
+    assert "4 calls, 0 errors" in status.text
+    assert "The app made 4 API calls" in status.text
+
+    # Submit runs the developer's own Graph call with the app's token: that is the app's traffic.
+    ran = await submit(client, shown, "run-form", access_token=token, path="me/accounts")
+    assert ran.status_code == 200 and 'id="result-status">HTTP 403' in ran.text
+    counted = await _usage(services, app_id)
+    assert (counted["calls"], counted["errors"], counted["permission_errors"]) == (5, 1, 1)
