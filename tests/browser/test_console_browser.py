@@ -101,6 +101,7 @@ def test_a_developer_walks_the_consoles(server: LiveServer, chromium: Path) -> N
             page.wait_for_selector("#result-json")
             assert "Ada Admin" in page.inner_text("#result-json")
             assert "x-app-usage" in page.inner_text("#usage-headers")
+            assert "count nowhere" in page.inner_text("#traffic-note")
             shot(page, "05-explorer")
 
             # A page token, then back to the user token in the debugger.

@@ -251,6 +251,11 @@ async def test_the_explorer_s_own_calls_are_not_the_app_s_traffic(
         [("fb_dtsg", csrf), ("access_token", token), ("app_id", app_id), ("page_id", shop.id)],
     )
     assert no_page.status_code == 400 and "No page token" in no_page.text
+    # The token debugger and Extend read the token through the services, not through Graph.
+    debugger = await client.get("/console/tools/debug")
+    debugged = await submit(client, debugger, "debug-form", input_token=token)
+    assert debugged.status_code == 200 and "ads_read" in debugged.text
+    assert (await submit(client, debugged, "extend-form")).status_code == 200
     after = await _usage(services, app_id)
     assert after == before
     status = await client.get(f"/console/apps/{app_id}/review")
