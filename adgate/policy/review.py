@@ -36,6 +36,8 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
+from adgate.words import counted
+
 WINDOW_DAYS = 30
 MIN_CALLS = 1000
 #: Strictly under this percentage of the window's calls may have failed.
@@ -100,7 +102,8 @@ def api_calls(f: Figures) -> Criterion:
         "api_calls",
         f"at least {MIN_CALLS} API calls in the last {WINDOW_DAYS} days",
         f.calls >= MIN_CALLS,
-        f"The app made {f.calls} API calls in the last {WINDOW_DAYS} days; at least {MIN_CALLS} are needed.",
+        f"The app made {counted(f.calls, 'API call')} in the last {WINDOW_DAYS} days; "
+        f"at least {MIN_CALLS} are needed.",
     )
 
 
@@ -111,7 +114,7 @@ def error_rate(f: Figures) -> Criterion:
         "error_rate",
         f"an error rate under {MAX_ERROR_PERCENT}% over the last {WINDOW_DAYS} days",
         met,
-        f"{f.errors} of the app's {f.calls} API calls in the last {WINDOW_DAYS} days failed "
+        f"{f.errors} of the app's {counted(f.calls, 'API call')} in the last {WINDOW_DAYS} days failed "
         f"({f.error_rate:.2%}); the error rate must be under {MAX_ERROR_PERCENT}%."
         if f.calls
         else f"The app made no API calls in the last {WINDOW_DAYS} days, so it has no error rate to judge.",
@@ -121,10 +124,14 @@ def error_rate(f: Figures) -> Criterion:
 def ad_review(f: Figures) -> Criterion:
     met = f.ads_approved >= MIN_APPROVED_ADS and f.ads_disapproved == 0
     if f.ads_disapproved:
-        reason = f"{f.ads_disapproved} of the app's ads were disapproved by ad review (bad creatives)."
+        reason = (
+            f"{f.ads_disapproved} of the app's ads {'was' if f.ads_disapproved == 1 else 'were'} "
+            "disapproved by ad review (bad creatives)."
+        )
     else:
         reason = (
-            f"The app has {f.ads_approved} ads approved by ad review; at least {MIN_APPROVED_ADS} is needed."
+            f"The app has {counted(f.ads_approved, 'ad')} approved by ad review; "
+            f"at least {MIN_APPROVED_ADS} is needed."
         )
     return Criterion(
         "ad_review", "ads that pass ad review, and no disapproved ads (bad creatives)", met, reason
@@ -136,8 +143,8 @@ def login_flow(f: Figures) -> Criterion:
         "login_flow",
         "people without a role on the app completed the login dialog and granted what was asked",
         f.clear_logins >= MIN_CLEAR_LOGINS,
-        f"{f.clear_logins} people without a role on the app completed the login dialog granting every "
-        f"permission asked ({f.role_free_logins} authorized it in all); "
+        f"{counted(f.clear_logins, 'person', 'people')} without a role on the app completed the login "
+        f"dialog granting every permission asked ({f.role_free_logins} authorized it in all); "
         f"at least {MIN_CLEAR_LOGINS} is needed.",
     )
 

@@ -21,6 +21,10 @@ call, in :attr:`PipelineGate.every_call`; usage accounting in :attr:`PipelineGat
 :meth:`PipelineGate.settle` runs after the handler, whether it succeeded or not. The deciding steps'
 conclusion for an admitted call is remembered until a write or the token's expiry
 (:class:`PipelineGate`), so the same call made again pays only for the rate limits.
+
+A call the consoles make on their own (``GraphCall.tooling``: the explorer's Page list and page
+token) is decided by the same steps, but neither the ``every_call`` steps nor the settlers run for
+it: it is not the app's traffic, and moves none of its figures (rate limits, usage, review criteria).
 """
 
 from __future__ import annotations
@@ -126,6 +130,8 @@ class PipelineGate:
                 )
         if admission is None:
             admission = await self._decide(call, endpoint, key)
+        if call.tooling:
+            return  # the consoles' own call: decided, but counted in no rate limit
         for step in self.every_call:
             await step(admission)
 
@@ -151,6 +157,8 @@ class PipelineGate:
         return fingerprint, call.params.get("appsecret_proof"), id(endpoint), call.node_id
 
     async def settle(self, call: GraphCall, endpoint: Endpoint | None, error: GraphError | None) -> None:
+        if call.tooling:
+            return  # the consoles' own call: not the app's traffic, so not in its usage
         for settler in self.settlers:
             await settler(call, endpoint, error)
 

@@ -36,6 +36,12 @@ Auth = Literal["none", "token", "optional"]
 #: Paths that are not nodes: (first segment, second segment or "").
 FIXED_PATHS = {"debug_token": "debug_token", "oauth": "oauth"}
 
+#: The key, in an ASGI scope's ``state``, that marks a Graph call the consoles make on their own
+#: (the explorer's Page list and page token): decided like any call, but not the app's traffic
+#: (:attr:`GraphCall.tooling`). Only code in this process can set it: a client sends headers and
+#: a body, never the scope.
+CONSOLE_TOOLING = "adgate.console_tooling"
+
 
 @dataclass(frozen=True, slots=True)
 class Need:
@@ -88,6 +94,9 @@ class GraphCall:
     #: Filled in by the gate once the token is found, valid or not: the app it names.
     app_id: str | None = None
     response_headers: dict[str, str] = field(default_factory=dict)
+    #: Made by the consoles on their own (:data:`CONSOLE_TOOLING`): the gate decides it as any
+    #: call but counts it nowhere (no rate-limit count, no usage), so it moves no figure of the app.
+    tooling: bool = False
 
 
 class Gate(Protocol):
@@ -263,6 +272,7 @@ class GraphApp:
                 fbtrace_id=fbtrace_id,
                 services=services,
                 raw_token=params.get_str("access_token") or bearer_in(headers),
+                tooling=state.get(CONSOLE_TOOLING) is True,
             )
             result = await dispatch(call, services.router, services.gate)
         except GraphError as exc:

@@ -12,12 +12,16 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from starlette.responses import HTMLResponse
 
+from adgate.words import counted
+
 _env = Environment(
     loader=PackageLoader("adgate", "templates"),
     autoescape=select_autoescape(default=True, default_for_string=True),
     undefined=StrictUndefined,
     auto_reload=False,
 )
+#: ``{{ n|counted("call") }}``: ``1 call``, ``2 calls`` (:func:`adgate.words.counted`).
+_env.filters["counted"] = counted
 
 
 def render(template: str, status: int = 200, /, **context: Any) -> HTMLResponse:

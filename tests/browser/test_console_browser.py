@@ -2,7 +2,8 @@
 the explorer's redirect URI, get a token through the explorer and the real login dialog, debug it,
 extend it, fill the account list to its maximum (Add disabled), submit for Basic, approve as a
 reviewer, and see the level change. Screenshots of each page go to
-``test-artifacts/screenshots/console-*.png`` (at phone width: the pages must work there)."""
+``test-artifacts/screenshots/console-*-{desktop,phone}.png``: the walk is made at phone width (the
+pages must work there), and each page is shot at desktop width too."""
 
 from __future__ import annotations
 
@@ -15,6 +16,9 @@ from live_world import PASSWORD, sandbox
 from adgate.testing.server import LiveServer
 
 pytestmark = pytest.mark.browser
+
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 900}
 
 
 def test_a_developer_walks_the_consoles(server: LiveServer, chromium: Path) -> None:
@@ -34,7 +38,10 @@ def test_a_developer_walks_the_consoles(server: LiveServer, chromium: Path) -> N
     )
 
     def shot(page: Page, name: str) -> None:
-        page.screenshot(path=SCREENSHOTS / f"console-{name}.png", full_page=True)
+        """The page at desktop width, then at phone width (where the walk goes on)."""
+        for width, size in (("desktop", DESKTOP), ("phone", PHONE)):
+            page.set_viewport_size(size)
+            page.screenshot(path=SCREENSHOTS / f"console-{name}-{width}.png", full_page=True)
 
     def sign_in(page: Page, email: str) -> None:
         page.goto(f"{server.url}/console/login")
@@ -46,7 +53,7 @@ def test_a_developer_walks_the_consoles(server: LiveServer, chromium: Path) -> N
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(chromium), args=ARGS)
         try:
-            context = browser.new_context(viewport={"width": 390, "height": 844})
+            context = browser.new_context(viewport=PHONE)
             page = context.new_page()
             page.goto(f"{server.url}/console/login")
             shot(page, "01-sign-in")
@@ -94,6 +101,7 @@ def test_a_developer_walks_the_consoles(server: LiveServer, chromium: Path) -> N
             page.wait_for_selector("#result-json")
             assert "Ada Admin" in page.inner_text("#result-json")
             assert "x-app-usage" in page.inner_text("#usage-headers")
+            assert "count nowhere" in page.inner_text("#traffic-note")
             shot(page, "05-explorer")
 
             # A page token, then back to the user token in the debugger.
@@ -132,30 +140,59 @@ def test_a_developer_walks_the_consoles(server: LiveServer, chromium: Path) -> N
             page.wait_for_selector("#notice")
             assert page.is_enabled("#add-account")
 
-            # Status & Review: submit for Basic.
+            # Status & Review: one call so far, the Submit in the explorer; the explorer's own calls
+            # (the Page list on every render, Get Page Token) are not the app's traffic.
             page.goto(f"{server.url}/console/apps/{app_id}/review")
             assert "Development" in page.inner_text("#current-level")
+            assert page.inner_text("#window-figures") == "1 call, 0 errors"
+            assert "The app made 1 API call in the last 30 days" in page.inner_text("#criteria")
+            limits = page.inner_text("#limits")
+            assert "1 system user and 1 admin system user" in limits and "system users and" in limits
+            # At phone width the Limits table reflows: the Standard column is on screen, labelled.
+            standard = page.locator('#limits td[data-label="Standard"]').first
+            box = standard.bounding_box()
+            assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]
+            assert "Standard: " in standard.evaluate("td => getComputedStyle(td, '::before').content")
+            # The calls chart scales to the data (one call), says the 1000 mark is above its scale,
+            # and labels days across the window, not just its ends.
+            y_labels = page.locator("#calls-chart .y-label").all_text_contents()
+            assert y_labels[0] == "0" and int(y_labels[-1]) < 10, y_labels
+            assert "1000 calls" in page.text_content("#calls-chart .mark-above") or ""
+            assert page.locator("#calls-chart .x-label").count() >= 4
+            assert page.locator("#errors-chart .mark-line").count() == 1
             page.click("#submit-review")
             page.wait_for_selector("#pending")
+            assert "(in " in page.inner_text("#history")  # open: due in about 3 business days
             shot(page, "09-status-and-review")
             page.click("#sign-out")
 
-            # The reviewer approves.
+            # The reviewer approves: the queue lists the app by name, the submission gives the
+            # reasons of the criteria not met.
             sign_in(page, "rita@example.com")
             page.goto(f"{server.url}/console/review")
+            assert page.inner_text("#queue .app-name").strip() == "Ads Helper"
+            assert app_id not in page.inner_text("#queue")
             shot(page, "10-review-queue")
             page.click("#queue a")
+            assert "Ads Helper" in page.inner_text("#submission-app")
+            reasons = page.locator(".criteria .reason").all_inner_texts()
+            assert any("The app made 1 API call in the last 30 days" in x for x in reasons), reasons
+            assert page.locator("#due").count() == 1
             page.fill("#reason", "Clear login flow; fine for Basic.")
             shot(page, "11-submission")
             page.click("#approve")
             page.wait_for_selector("#notice")
             assert "approved" in page.inner_text("#submission-status")
+            assert page.locator("#due").count() == 0  # decided: no longer due
+            shot(page, "11-submission-approved")
             page.click("#sign-out")
 
             # The developer sees the level change.
             sign_in(page, "ada@example.com")
             page.goto(f"{server.url}/console/apps/{app_id}/review")
             assert "Basic" in page.inner_text("#current-level")
+            history = page.inner_text("#history")
+            assert "approved" in history and "(in " not in history, history
             shot(page, "12-status-basic")
 
             # The sandbox console, behind the admin key.
@@ -164,6 +201,15 @@ def test_a_developer_walks_the_consoles(server: LiveServer, chromium: Path) -> N
             page.click("#unlock")
             page.wait_for_selector("#people")
             assert "rita@example.com" in page.inner_text("#people")
+            # Every create form has its heading: no two "Person's e-mail" fields without context.
+            for form_id, title in (
+                ("person-form", "New person"),
+                ("role-form", "Give a person a role"),
+                ("password-form", "Change a person's password"),
+                ("logout-form", "Log a person out everywhere"),
+            ):
+                assert page.inner_text(f"#{form_id} h3") == title
+            assert page.locator("form.sub").count() == page.locator("form.sub h3").count() == 10
             shot(page, "13-sandbox")
             context.close()
         finally:

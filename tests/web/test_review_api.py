@@ -88,7 +88,7 @@ async def test_a_disapproved_creative_fails_the_ad_criterion(applicant: Applican
     )
     body = (await applicant.status())["criteria"]
     assert not criteria_of(body)["ad_review"]
-    assert "1 of the app's ads were disapproved" in " ".join(body["unmet_reasons"])
+    assert "1 of the app's ads was disapproved" in " ".join(body["unmet_reasons"])
 
 
 # --- submissions --------------------------------------------------------------------------------

@@ -12,8 +12,18 @@ click). Two flows, as the seed describes them:
 
 ``state`` is bound to the browser's session (an HMAC of its CSRF token), so a callback that this
 browser did not start is refused. Then: Get Page Token (``GET /{page}?fields=access_token``), and
-run any GET, shown with its status, JSON and usage headers. Calls go through the whole gate, in
-process, exactly as an HTTP client's would. Tokens travel in POST bodies, never in URLs.
+run any GET, shown with its status, JSON and usage headers. Tokens travel in POST bodies, never
+in URLs.
+
+Calls go through the whole gate, in process, as an HTTP client's would. Whose traffic they are:
+
+- **Submit** runs the Graph call the developer typed, with the app's token: it *is* the app's
+  traffic, counted as any client's call (calls, errors, rate limits, the review criteria), and its
+  usage headers are shown.
+- What the explorer does on its own, the Page list it shows next to a user token (a background
+  ``GET /me/accounts`` on every render) and the page-token fetch behind **Get Page Token**, is
+  console tooling (:data:`adgate.web.graph.CONSOLE_TOOLING`): decided like any call, counted
+  nowhere, so a token without Page permissions does not give the app a permission error.
 """
 
 from __future__ import annotations
@@ -27,11 +37,12 @@ from urllib.parse import urlencode
 import httpx
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from adgate.policy.permissions import PERMISSIONS
 from adgate.protocol.errors import GraphError
 from adgate.web.console.base import Ctx, explorer_callback, message_of, page
-from adgate.web.graph import is_graph_path
+from adgate.web.graph import CONSOLE_TOOLING, is_graph_path
 
 VERSION = "v26.0"
 SHOWN_HEADERS = (
@@ -61,7 +72,7 @@ async def _render(ctx: Ctx, status: int = 200, **extra: Any) -> Response:
     token = str(extra.get("token") or "")
     pages: list[dict[str, Any]] = []
     if token and extra.get("kind", "user") == "user":
-        _s, _h, body = await _get(ctx, f"/{VERSION}/me/accounts?fields=id,name", token)
+        _s, _h, body = await _get(ctx, f"/{VERSION}/me/accounts?fields=id,name", token, tooling=True)
         if isinstance(body, dict) and isinstance(body.get("data"), list):
             pages = [p for p in body["data"] if isinstance(p, dict)]
     values: dict[str, Any] = {
@@ -82,8 +93,19 @@ async def _render(ctx: Ctx, status: int = 200, **extra: Any) -> Response:
     return ctx.render("console/explorer.html", status, **values)
 
 
-async def _get(ctx: Ctx, path: str, token: str) -> tuple[int, dict[str, str], Any]:
-    transport = httpx.ASGITransport(app=ctx.request.app)
+def _as_tooling(app: ASGIApp) -> ASGIApp:
+    """``app``, with every call through it marked as the console's own (not the app's traffic)."""
+
+    async def marked(scope: Scope, receive: Receive, send: Send) -> None:
+        await app({**scope, "state": {**scope.get("state", {}), CONSOLE_TOOLING: True}}, receive, send)
+
+    return marked
+
+
+async def _get(ctx: Ctx, path: str, token: str, *, tooling: bool = False) -> tuple[int, dict[str, str], Any]:
+    """``GET path`` through the whole server; ``tooling``: the console's own call, counted nowhere."""
+    app: ASGIApp = ctx.request.app
+    transport = httpx.ASGITransport(app=_as_tooling(app) if tooling else app)
     async with httpx.AsyncClient(transport=transport, base_url="http://adgate.internal") as client:
         response = await client.get(path, headers={"Authorization": f"Bearer {token}"})
     try:
@@ -183,7 +205,7 @@ async def page_token(ctx: Ctx) -> Response:
         return await _render(
             ctx, 400, app_id=app_id, token=token, error="Get a user token, then pick a Page."
         )
-    status, _h, body = await _get(ctx, f"/{VERSION}/{page_id}?fields=access_token,name", token)
+    status, _h, body = await _get(ctx, f"/{VERSION}/{page_id}?fields=access_token,name", token, tooling=True)
     if status != 200 or not isinstance(body, dict) or "access_token" not in body:
         result = {"status": status, "headers": {}, "json": json.dumps(body, indent=2)}
         return await _render(

@@ -25,8 +25,10 @@ from adgate.policy.levels import LevelLimits
 from adgate.protocol.errors import GraphError
 from adgate.services.dashboard import MyApp
 from adgate.services.review import Review
+from adgate.store.review import OPEN_STATUSES
 from adgate.web.console.base import Ctx, message_of, page
 from adgate.web.console.chart import calls_panel, error_panel
+from adgate.words import counted
 
 LIMIT_LABELS = ("Account Limits", "Rate Limits", "Business Manager", "System User", "Page Creation")
 
@@ -41,7 +43,9 @@ def _review(ctx: Ctx) -> Review:
 def _cell(label: str, lim: LevelLimits) -> str:
     if label == "Account Limits":
         n = lim.account_list_max
-        return "Unlimited ad accounts" if n is None else f"Up to {n} ad accounts in the account list"
+        if n is None:
+            return "Unlimited ad accounts"
+        return f"Up to {counted(n, 'ad account')} in the account list"
     if label == "Rate Limits":
         return f"{lim.rate_limit_tier.capitalize()} rate limits per ad account"
     if label == "Business Manager":
@@ -49,7 +53,10 @@ def _cell(label: str, lim: LevelLimits) -> str:
             return "Access to all Business Manager APIs"
         return "Limited: no managing ad accounts, user permissions or Pages"
     if label == "System User":
-        return f"{lim.system_users} system users and {lim.admin_system_users} admin system user"
+        return (
+            f"{counted(lim.system_users, 'system user')} and "
+            f"{counted(lim.admin_system_users, 'admin system user')}"
+        )
     return "Can create pages through the API" if lim.page_creation else "Cannot create pages through the API"
 
 
@@ -77,6 +84,7 @@ async def _status(ctx: Ctx, mine: MyApp, status: int = 200, **extra: Any) -> Res
         levels=[policy.limits_for(x) for x in policy.order],
         order=policy.order,
         table=limits_table(ctx),
+        open_statuses=OPEN_STATUSES,
         calls=calls_panel(rows, rules.MIN_CALLS),
         errors=error_panel(rows, rules.MAX_ERROR_PERCENT),
         **extra,
@@ -118,13 +126,45 @@ async def queue(ctx: Ctx) -> Response:
     if refused:
         return refused
     found = await _review(ctx).queue()
-    return ctx.render("console/queue.html", submissions=found["data"])
+    names = await _app_names(ctx, {s["app_id"] for s in found["data"]})
+    return ctx.render("console/queue.html", submissions=found["data"], names=names)
+
+
+async def _app_names(ctx: Ctx, app_ids: set[str]) -> dict[str, str]:
+    """The apps' names, for pages that list submissions (a reviewer knows apps by name)."""
+    names: dict[str, str] = {}
+    async with ctx.services.core.db.read() as tx:
+        for app_id in sorted(app_ids):
+            app = await tx.apps.get(app_id)
+            if app is not None:
+                names[app_id] = app.name
+    return names
 
 
 async def _detail(ctx: Ctx, status: int = 200, **extra: Any) -> Response:
     detail = await _review(ctx).open(str(ctx.request.path_params["sid"]), ctx.me.id)
     extra.setdefault("reason", "")
-    return ctx.render("console/submission.html", status, s=detail, **extra)
+    names = await _app_names(ctx, {detail["app_id"]})
+    return ctx.render(
+        "console/submission.html",
+        status,
+        s=detail,
+        app_name=names.get(detail["app_id"], detail["app_id"]),
+        who=await _people_names(ctx, {detail["submitted_by"], detail["decided_by"] or ""}),
+        open_statuses=OPEN_STATUSES,
+        **extra,
+    )
+
+
+async def _people_names(ctx: Ctx, actors: set[str]) -> dict[str, str]:
+    """Who submitted or decided, by name; an actor that is no person ("admin", "auto") as it is."""
+    names = {actor: actor for actor in actors}
+    async with ctx.services.core.db.read() as tx:
+        for actor in sorted(actors):
+            person = await tx.people.get(actor) if actor.isdigit() else None
+            if person is not None:
+                names[actor] = person.name
+    return names
 
 
 @page()

@@ -24,6 +24,7 @@ from starlette.routing import BaseRoute, Route
 from adgate import records as r
 from adgate.protocol.errors import GraphError
 from adgate.web.console.base import ADMIN_COOKIE, Ctx, message_of, page, see_other, when
+from adgate.words import counted
 
 Action = Callable[[Ctx], Awaitable[str]]
 MAX_ADVANCE_DAYS = 3650
@@ -161,7 +162,7 @@ async def move_clock(ctx: Ctx) -> str:
         )
     ctx.services.sandbox_clock().advance(days * 86_400 + hours * 3_600)
     await ctx.services.save_clock()
-    return f"The clock moved forward by {days:g} days and {hours:g} hours."
+    return f"The clock moved forward by {counted(days, 'day')} and {counted(hours, 'hour')}."
 
 
 async def reset(ctx: Ctx) -> str:

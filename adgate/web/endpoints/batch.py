@@ -106,6 +106,7 @@ class Batch:
             fbtrace_id=batch.fbtrace_id,
             services=self.services,
             raw_token=raw_token,
+            tooling=batch.tooling,
         )
 
 
