@@ -17,6 +17,7 @@ from typing import Annotated, Any
 import httpx
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from adgate.settings import SECRETS_FILE, Settings, SettingsError
 
@@ -101,7 +102,7 @@ def admin_key_source(settings: Settings) -> str:
 def _line(label: str, value: str) -> None:
     """One ``label value`` line, never cut or wrapped by the terminal's width; plain when piped."""
     if sys.stdout.isatty():
-        console.print(f"[bold]{label:<15}[/bold] {value}", soft_wrap=True, highlight=False)
+        console.print(f"[bold]{label:<15}[/bold] {escape(value)}", soft_wrap=True, highlight=False)
     else:
         print(f"{label:<15} {value}", flush=True)
 
@@ -487,7 +488,9 @@ def sb_token(
     left = minted.get("expires_in")
     lasts = "never expires" if left is None else f"expires in {_duration(int(left))}"
     granted = ", ".join(wanted) if wanted else "public_profile only"
-    console.print(f"[dim]{kind}, {lasts}; scopes: {granted}[/dim]", soft_wrap=True, highlight=False)
+    console.print(
+        f"[dim]{escape(f'{kind}, {lasts}; scopes: {granted}')}[/dim]", soft_wrap=True, highlight=False
+    )
 
 
 def _duration(seconds: int) -> str:
