@@ -209,6 +209,8 @@ async def test_the_demo_has_a_reviewer_a_system_user_and_the_callbacks_the_readm
         "http://localhost:8000/callback",
         "http://adgate.test/console/tools/explorer/callback",
     ]
+    explorer = await client.get("/console/tools/explorer/callback")
+    assert explorer.status_code != 404, explorer.text  # the registered address is the explorer's own callback
     # The first ad account and page are Alice's (the README's AD_ACCOUNT_ID and PAGE_ID).
     assert demo["ad_accounts"][0]["name"] == "Demo Shoes" and demo["pages"][0]["name"] == "Demo Shoes Page"
 
