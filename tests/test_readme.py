@@ -192,15 +192,20 @@ class Terminal:
         )
         assert process.stdin is not None and process.stdout is not None
         seen: list[str] = []
-        for line in process.stdout:
-            seen.append(line)
-            if "/dialog/oauth?" in line:
-                credentials = re.search(r"(\S+@\S+) / (\S+)", "".join(seen))
-                assert credentials, f"{block.where()} names nobody to sign in as:\n{''.join(seen)}"
-                process.stdin.write(browse(line.strip(), *credentials.groups()) + "\n")
-                process.stdin.flush()
-                break
-        out, err = process.communicate(timeout=BLOCK_SECONDS)
+        try:
+            for line in process.stdout:
+                seen.append(line)
+                if "/dialog/oauth?" in line:
+                    credentials = re.search(r"(\S+@\S+) / (\S+)", "".join(seen))
+                    assert credentials, f"{block.where()} names nobody to sign in as:\n{''.join(seen)}"
+                    process.stdin.write(browse(line.strip(), *credentials.groups()) + "\n")
+                    process.stdin.flush()
+                    break
+            out, err = process.communicate(timeout=BLOCK_SECONDS)
+        finally:
+            if process.poll() is None:
+                process.kill()
+                process.communicate()
         assert process.returncode == 0, f"{block.where()} failed:\n{''.join(seen)}{out}\n{err}"
         self.absorb()
         return "".join(seen) + out, err
