@@ -9,13 +9,15 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import shlex
+import sys
 from pathlib import Path
 from typing import Annotated, Any
 
 import httpx
 import typer
 from rich.console import Console
-from rich.table import Table
+from rich.markup import escape
 
 from adgate.settings import SECRETS_FILE, Settings, SettingsError
 
@@ -29,6 +31,8 @@ review = typer.Typer(
 )
 app.add_typer(review, name="review")
 console = Console()
+errors = Console(stderr=True)
+DEFAULT_URL = "http://127.0.0.1:8765"
 
 DataDir = Annotated[
     Path | None, typer.Option("--data-dir", help="Where data and secrets live (ADGATE_DATA_DIR).")
@@ -60,17 +64,22 @@ def serve(
         from dataclasses import replace
 
         settings = replace(settings, public_url=f"http://{host}:{port}")
+    key_source = admin_key_source(settings)
     application = create_app(settings)
     services = application.state.services
+    base_url = settings.public_url or ""
     if demo:
 
         async def show_demo() -> None:
             from adgate.services.demo import seed_demo
 
-            world = await seed_demo(services.world)
-            print_demo(world.to_json(), settings.public_url or "", services.settings.admin_key or "")
+            world = await seed_demo(services.world, base_url=base_url)
+            print_demo(world.to_json(), base_url, services.settings.admin_key or "", key_source)
 
         services.start_hooks.append(show_demo)
+    else:
+        _line("adgate", f"{base_url}   (Graph, login dialog, /console, /_sandbox)")
+        _line("Admin key", f"{key_source}   (Bearer token for {base_url}/_sandbox/...)")
     uvicorn.run(
         application,
         host=host,
@@ -82,38 +91,71 @@ def serve(
     )
 
 
-def print_demo(world: dict[str, Any], base_url: str, admin_key: str) -> None:
+def admin_key_source(settings: Settings) -> str:
+    """Where the admin key comes from, for the line ``adgate serve`` prints (never the key itself)."""
+    if settings.admin_key:
+        return "given by ADGATE_ADMIN_KEY"
+    path = (settings.data_dir / SECRETS_FILE).resolve()
+    return f"kept in {path} (the adgate sandbox commands read it there; ADGATE_ADMIN_KEY overrides it)"
+
+
+def _line(label: str, value: str) -> None:
+    """One ``label value`` line, never cut or wrapped by the terminal's width; plain when piped."""
+    if sys.stdout.isatty():
+        console.print(f"[bold]{label:<15}[/bold] {escape(value)}", soft_wrap=True, highlight=False)
+    else:
+        print(f"{label:<15} {value}", flush=True)
+
+
+def _command_name() -> str:
+    """How this ``adgate`` was started (``.venv/bin/adgate`` from scripts/demo), for the hints."""
+    invoked = sys.argv[0] if sys.argv else ""
+    return invoked if Path(invoked).name == "adgate" else "adgate"
+
+
+def print_demo(world: dict[str, Any], base_url: str, admin_key: str, key_source: str) -> None:
     app_info = world["app"]
-    table = Table(title="Demo people (log in through the dialog or the consoles)")
-    table.add_column("name")
-    table.add_column("email")
-    table.add_column("password")
-    table.add_column("id")
-    for person in world["people"]:
-        table.add_row(person["name"], person["email"], person["password"], person["id"])
-    accounts = ", ".join(a["id"] for a in world["ad_accounts"])
+    accounts = ", ".join(f"{a['id']} ({a['name']})" for a in world["ad_accounts"])
+    redirect = app_info.get("redirect_uri") or ""
     login = (
         f"{base_url}/v26.0/dialog/oauth?client_id={app_info['id']}"
-        f"&redirect_uri={app_info['redirect_uri']}&scope=ads_management,ads_read&state=demo"
+        f"&redirect_uri={redirect}&scope=ads_management,ads_read&state=demo"
     )
     business = world["business"]
+    url_option = "" if base_url == DEFAULT_URL else f" --url {base_url}"
+    adgate = _command_name()
     lines = [
         ("Graph base URL", f"{base_url}   (SDK: FacebookSession.GRAPH = '{base_url}')"),
         ("Admin key", f"{admin_key}   (Bearer token for {base_url}/_sandbox/...)"),
+        ("", key_source),
         ("Demo app", f"{app_info['name']}: id {app_info['id']}, level {app_info['access_level']}"),
         ("App secret", app_info["secret"]),
         ("App token", f"{app_info['id']}|{app_info['secret']}"),
-        ("Redirect URI", app_info["redirect_uri"]),
+        ("Redirect URIs", ", ".join(app_info.get("redirect_uris") or [])),
         ("Business", f"{business.get('name')} ({business.get('id')})"),
+        ("System users", ", ".join(f"{u['id']} ({u['name']}, {u['role']})" for u in world["system_users"])),
         ("Ad accounts", accounts),
-        ("Pages", ", ".join(p["id"] for p in world["pages"])),
-        ("Login dialog", login),
+        ("Pages", ", ".join(f"{p['id']} ({p['name']})" for p in world["pages"])),
+        ("Login dialog", login + "   (redirects to localhost:8000, where your app would listen)"),
+        ("Consoles", f"{base_url}/console   (sign in as a demo person)"),
         ("Try", f"curl -s -H 'Authorization: Bearer {admin_key}' {base_url}/_sandbox/world"),
+        (
+            "Token",
+            f"{adgate} sandbox token {world['people'][0]['email']} {app_info['id']} --scopes ads_management"
+            + url_option,
+        ),
     ]
-    console.rule("adgate demo world")
+    if sys.stdout.isatty():
+        console.rule("adgate demo world")
     for label, value in lines:
-        console.print(f"[bold]{label:<15}[/bold] {value}", soft_wrap=True, highlight=False)
-    console.print(table)
+        _line(label, value)
+    _line("Demo people", "e-mail, password, id: sign in at /console or in the login dialog")
+    for person in world["people"]:
+        _line(
+            "",
+            f"{person['email']}  {person['password']}  {person['id']}  {person['name']}, {person['about']}",
+        )
+    _line("Shell variables", f'eval "$({adgate} sandbox demo --env{url_option})"   (README.md, Quick start)')
 
 
 @app.command()
@@ -149,40 +191,103 @@ def _admin_key(key: str | None, data_dir: Path | None) -> str:
     try:
         return str(json.loads(path.read_text())["admin_key"])
     except (OSError, ValueError, KeyError):
-        console.print("[red]no admin key:[/red] pass --admin-key or set ADGATE_ADMIN_KEY")
+        errors.print(f"[red]no admin key:[/red] none in {path}; pass --admin-key or set ADGATE_ADMIN_KEY")
         raise typer.Exit(2) from None
 
 
-def _call(url: str, key: str | None, data_dir: Path | None, method: str, path: str, body: Any = None) -> None:
+def _request(
+    url: str, key: str | None, data_dir: Path | None, method: str, path: str, body: Any = None
+) -> tuple[int, Any]:
     headers = {"Authorization": f"Bearer {_admin_key(key, data_dir)}"}
     try:
         response = httpx.request(method, url.rstrip("/") + path, json=body, headers=headers, timeout=30)
     except httpx.HTTPError as exc:
-        console.print(f"[red]cannot reach {url}:[/red] {exc}")
+        errors.print(f"[red]cannot reach {url}:[/red] {exc}")
         raise typer.Exit(1) from None
     try:
         payload = response.json()
     except ValueError:
         payload = {"raw": response.text}
+    return response.status_code, payload
+
+
+def _call(url: str, key: str | None, data_dir: Path | None, method: str, path: str, body: Any = None) -> None:
+    status, payload = _request(url, key, data_dir, method, path, body)
     console.print_json(data=payload)
-    if response.status_code >= 400:
+    if status >= 400:
         raise typer.Exit(1)
 
 
+def _fetch(url: str, key: str | None, data_dir: Path | None, method: str, path: str, body: Any = None) -> Any:
+    """The answer's JSON; a refusal goes to stderr (its envelope) and exits 1."""
+    status, payload = _request(url, key, data_dir, method, path, body)
+    if status >= 400:
+        errors.print_json(data=payload)
+        raise typer.Exit(1)
+    return payload
+
+
+def _person_id(url: str, key: str | None, data_dir: Path | None, person: str) -> str:
+    """A person named by id, or by e-mail (looked up in the sandbox)."""
+    if "@" not in person:
+        return person
+    people = _fetch(url, key, data_dir, "GET", "/_sandbox/people")["data"]
+    for candidate in people:
+        if str(candidate.get("email", "")).lower() == person.strip().lower():
+            return str(candidate["id"])
+    errors.print(f"[red]no person with e-mail {person}[/red] (adgate sandbox world lists everyone)")
+    raise typer.Exit(1)
+
+
 @sandbox.command("reset")
-def sb_reset(url: Url = "http://127.0.0.1:8765", admin_key: Key = None, data_dir: DataDir = None) -> None:
+def sb_reset(url: Url = DEFAULT_URL, admin_key: Key = None, data_dir: DataDir = None) -> None:
     """Delete everything in the sandbox."""
     _call(url, admin_key, data_dir, "POST", "/_sandbox/reset")
 
 
 @sandbox.command("demo")
-def sb_demo(url: Url = "http://127.0.0.1:8765", admin_key: Key = None, data_dir: DataDir = None) -> None:
+def sb_demo(
+    env: Annotated[
+        bool,
+        typer.Option(
+            "--env",
+            help='Print the demo\'s URL, keys and ids as shell exports: eval "$(adgate sandbox demo --env)".',
+        ),
+    ] = False,
+    url: Url = DEFAULT_URL,
+    admin_key: Key = None,
+    data_dir: DataDir = None,
+) -> None:
     """Seed the demo world (once) and print it."""
-    _call(url, admin_key, data_dir, "POST", "/_sandbox/demo")
+    if not env:
+        _call(url, admin_key, data_dir, "POST", "/_sandbox/demo")
+        return
+    world = _fetch(url, admin_key, data_dir, "POST", "/_sandbox/demo")
+    for name, value in demo_variables(world, url.rstrip("/"), _admin_key(admin_key, data_dir)):
+        print(f"export {name}={shlex.quote(value)}")
+
+
+def demo_variables(world: dict[str, Any], url: str, admin_key: str) -> list[tuple[str, str]]:
+    """The shell variables the README's walkthrough uses, from the demo world's JSON."""
+    app_info = world["app"]
+    variables = [
+        ("ADGATE_URL", url),
+        ("ADMIN_KEY", admin_key),
+        ("APP_ID", app_info["id"]),
+        ("APP_SECRET", app_info["secret"]),
+        ("BUSINESS_ID", world["business"]["id"]),
+        ("AD_ACCOUNT_ID", world["ad_accounts"][0]["id"]),
+        ("PAGE_ID", world["pages"][0]["id"]),
+    ]
+    if world.get("system_users"):
+        variables.append(("SYSTEM_USER_ID", world["system_users"][0]["id"]))
+    for person in world["people"]:
+        variables.append((f"{person['name'].split()[0].upper()}_ID", person["id"]))
+    return variables
 
 
 @sandbox.command("world")
-def sb_world(url: Url = "http://127.0.0.1:8765", admin_key: Key = None, data_dir: DataDir = None) -> None:
+def sb_world(url: Url = DEFAULT_URL, admin_key: Key = None, data_dir: DataDir = None) -> None:
     """Show every person, business, ad account, page, app and role."""
     _call(url, admin_key, data_dir, "GET", "/_sandbox/world")
 
@@ -193,7 +298,7 @@ def sb_person(
     email: str,
     password: Annotated[str, typer.Option(prompt=True, hide_input=True)],
     reviewer: bool = False,
-    url: Url = "http://127.0.0.1:8765",
+    url: Url = DEFAULT_URL,
     admin_key: Key = None,
     data_dir: DataDir = None,
 ) -> None:
@@ -206,7 +311,7 @@ def sb_person(
 def sb_business(
     name: str,
     admin_id: str | None = None,
-    url: Url = "http://127.0.0.1:8765",
+    url: Url = DEFAULT_URL,
     admin_key: Key = None,
     data_dir: DataDir = None,
 ) -> None:
@@ -219,7 +324,7 @@ def sb_ad_account(
     name: str,
     business_id: str | None = None,
     currency: str = "USD",
-    url: Url = "http://127.0.0.1:8765",
+    url: Url = DEFAULT_URL,
     admin_key: Key = None,
     data_dir: DataDir = None,
 ) -> None:
@@ -233,7 +338,7 @@ def sb_page(
     name: str,
     category: str = "Brand",
     business_id: str | None = None,
-    url: Url = "http://127.0.0.1:8765",
+    url: Url = DEFAULT_URL,
     admin_key: Key = None,
     data_dir: DataDir = None,
 ) -> None:
@@ -248,7 +353,7 @@ def sb_app(
     admin_id: str | None = None,
     site_url: str | None = None,
     redirect_uri: Annotated[list[str] | None, typer.Option(help="Repeat for several.")] = None,
-    url: Url = "http://127.0.0.1:8765",
+    url: Url = DEFAULT_URL,
     admin_key: Key = None,
     data_dir: DataDir = None,
 ) -> None:
@@ -263,11 +368,12 @@ def sb_role(
     object_id: str,
     person_id: str,
     role: str,
-    url: Url = "http://127.0.0.1:8765",
+    url: Url = DEFAULT_URL,
     admin_key: Key = None,
     data_dir: DataDir = None,
 ) -> None:
-    """Give a person a role on a business, ad account, page or app."""
+    """Give a person (an id or an e-mail) a role on a business, ad account, page or app."""
+    person_id = _person_id(url, admin_key, data_dir, person_id)
     body = {"kind": kind, "object_id": object_id, "person_id": person_id, "role": role}
     _call(url, admin_key, data_dir, "POST", "/_sandbox/roles", body)
 
@@ -276,7 +382,7 @@ def sb_role(
 def sb_level(
     app_id: str,
     level: str,
-    url: Url = "http://127.0.0.1:8765",
+    url: Url = DEFAULT_URL,
     admin_key: Key = None,
     data_dir: DataDir = None,
 ) -> None:
@@ -288,19 +394,21 @@ def sb_level(
 def sb_password(
     person_id: str,
     password: Annotated[str, typer.Option(prompt=True, hide_input=True)],
-    url: Url = "http://127.0.0.1:8765",
+    url: Url = DEFAULT_URL,
     admin_key: Key = None,
     data_dir: DataDir = None,
 ) -> None:
-    """Change a person's password: their tokens die with 190/460."""
+    """Change a person's password (PERSON_ID: an id or an e-mail): their tokens die with 190/460."""
+    person_id = _person_id(url, admin_key, data_dir, person_id)
     _call(url, admin_key, data_dir, "POST", f"/_sandbox/people/{person_id}/password", {"password": password})
 
 
 @sandbox.command("logout")
 def sb_logout(
-    person_id: str, url: Url = "http://127.0.0.1:8765", admin_key: Key = None, data_dir: DataDir = None
+    person_id: str, url: Url = DEFAULT_URL, admin_key: Key = None, data_dir: DataDir = None
 ) -> None:
-    """Log a person out everywhere: their tokens die with 190/467."""
+    """Log a person out everywhere (PERSON_ID: an id or an e-mail): their tokens die with 190/467."""
+    person_id = _person_id(url, admin_key, data_dir, person_id)
     _call(url, admin_key, data_dir, "POST", f"/_sandbox/people/{person_id}/logout")
 
 
@@ -308,7 +416,7 @@ def sb_logout(
 def sb_clock(
     advance: Annotated[str | None, typer.Option(help="e.g. 3600, 90m, 36h, 60d")] = None,
     set_to: Annotated[int | None, typer.Option("--set", help="Unix seconds.")] = None,
-    url: Url = "http://127.0.0.1:8765",
+    url: Url = DEFAULT_URL,
     admin_key: Key = None,
     data_dir: DataDir = None,
 ) -> None:
@@ -320,6 +428,76 @@ def sb_clock(
         {"set": set_to} if set_to is not None else {"advance": parse_duration(advance or "0")}
     )
     _call(url, admin_key, data_dir, "POST", "/_sandbox/clock", body)
+
+
+@sandbox.command("token")
+def sb_token(
+    person: Annotated[
+        str,
+        typer.Argument(
+            metavar="PERSON", help="The person's e-mail or id (with --system-user: the system user's id)."
+        ),
+    ],
+    app_id: Annotated[str, typer.Argument(metavar="APP", help="The app's id.")],
+    scopes: Annotated[
+        list[str] | None,
+        typer.Option("--scopes", help="Permissions to grant, comma-separated (repeatable): ads_management,…"),
+    ] = None,
+    short: Annotated[
+        bool,
+        typer.Option("--short", help="A short-lived (2 h) user token instead of a long-lived (60-day) one."),
+    ] = False,
+    page: Annotated[
+        str | None,
+        typer.Option(
+            "--page", metavar="PAGE", help="A page token for this page (the person needs a role on it)."
+        ),
+    ] = None,
+    system_user: Annotated[
+        bool,
+        typer.Option("--system-user", help="A system user's token (never expires); installs the app for it."),
+    ] = False,
+    url: Url = DEFAULT_URL,
+    admin_key: Key = None,
+    data_dir: DataDir = None,
+) -> None:
+    """Mint an access token, recording the grant as the login dialog does (POST /_sandbox/tokens).
+
+    Prints the token; when stdout is not a terminal, only the token:
+    TOKEN=$(adgate sandbox token alice@demo.adgate.test APP_ID --scopes ads_management)
+    """
+    wanted = [name.strip() for item in scopes or [] for name in item.split(",") if name.strip()]
+    body: dict[str, Any] = {"app_id": app_id, "scopes": wanted, "long_lived": not short}
+    if system_user:
+        if page is not None or short:
+            raise typer.BadParameter("--system-user tokens have no --page and are never short-lived")
+        body.update(kind="system_user", system_user_id=person)
+        del body["long_lived"]
+        kind = "system-user token"
+    else:
+        body["person_id"] = _person_id(url, admin_key, data_dir, person)
+        kind = ("short-lived " if short else "long-lived ") + ("page token" if page else "user token")
+        if page is not None:
+            body.update(kind="page", page_id=page)
+    minted = _fetch(url, admin_key, data_dir, "POST", "/_sandbox/tokens", body)
+    token = str(minted["access_token"])
+    if not sys.stdout.isatty():
+        print(token)
+        return
+    print(token)
+    left = minted.get("expires_in")
+    lasts = "never expires" if left is None else f"expires in {_duration(int(left))}"
+    granted = ", ".join(wanted) if wanted else "public_profile only"
+    console.print(
+        f"[dim]{escape(f'{kind}, {lasts}; scopes: {granted}')}[/dim]", soft_wrap=True, highlight=False
+    )
+
+
+def _duration(seconds: int) -> str:
+    for unit, size in (("days", 86400), ("hours", 3600), ("minutes", 60)):
+        if seconds >= size:
+            return f"{seconds / size:.0f} {unit}"
+    return f"{seconds} seconds"
 
 
 # --- review subcommands -----------------------------------------------------------------------
@@ -335,21 +513,27 @@ def rv_submit(
     feature: Annotated[
         str, typer.Argument(help="ads_management_basic_access, …_standard_access, permission:NAME")
     ],
-    url: Url = "http://127.0.0.1:8765",
+    quiet: Annotated[
+        bool,
+        typer.Option("--quiet", "-q", help="Print only the submission's id: ID=$(adgate review submit …)"),
+    ] = False,
+    url: Url = DEFAULT_URL,
     token: Token = None,
     admin_key: Key = None,
     data_dir: DataDir = None,
 ) -> None:
     """Submit an app for the next access level or a permission."""
-    _call(
-        url, token or admin_key, data_dir, "POST", f"/_apps/{app_id}/review/submissions", {"feature": feature}
-    )
+    path, body = f"/_apps/{app_id}/review/submissions", {"feature": feature}
+    if quiet:
+        print(_fetch(url, token or admin_key, data_dir, "POST", path, body)["id"])
+        return
+    _call(url, token or admin_key, data_dir, "POST", path, body)
 
 
 @review.command("status")
 def rv_status(
     app_id: str,
-    url: Url = "http://127.0.0.1:8765",
+    url: Url = DEFAULT_URL,
     token: Token = None,
     admin_key: Key = None,
     data_dir: DataDir = None,
@@ -360,7 +544,7 @@ def rv_status(
 
 @review.command("queue")
 def rv_queue(
-    url: Url = "http://127.0.0.1:8765", token: Token = None, admin_key: Key = None, data_dir: DataDir = None
+    url: Url = DEFAULT_URL, token: Token = None, admin_key: Key = None, data_dir: DataDir = None
 ) -> None:
     """Open submissions, earliest due first (reviewers)."""
     _call(url, token or admin_key, data_dir, "GET", "/_review/queue")
@@ -369,7 +553,7 @@ def rv_queue(
 @review.command("show")
 def rv_show(
     submission_id: str,
-    url: Url = "http://127.0.0.1:8765",
+    url: Url = DEFAULT_URL,
     token: Token = None,
     admin_key: Key = None,
     data_dir: DataDir = None,
@@ -383,7 +567,7 @@ def rv_decide(
     submission_id: str,
     decision: Annotated[str, typer.Argument(help="approve or deny")],
     reason: Annotated[list[str] | None, typer.Option("--reason", help="Why (repeatable).")] = None,
-    url: Url = "http://127.0.0.1:8765",
+    url: Url = DEFAULT_URL,
     token: Token = None,
     admin_key: Key = None,
     data_dir: DataDir = None,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
@@ -14,18 +15,26 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
+from terminal import in_terminal
 
 from adgate.testing.server import free_port
 
 ADGATE = [sys.executable, "-m", "adgate"]
 
 
-@contextmanager
-def serving(data_dir: Path, port: int) -> Iterator[tuple[str, list[str]]]:
-    env = {**os.environ, "PYTHONUNBUFFERED": "1", "ADGATE_PASSWORD_HASHING": "fast", "COLUMNS": "200"}
+def server_env() -> dict[str, str]:
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", "ADGATE_PASSWORD_HASHING": "fast"}
     env.pop("ADGATE_ADMIN_KEY", None)
+    return env
+
+
+@contextmanager
+def serving(data_dir: Path, port: int, *, demo: bool = True) -> Iterator[tuple[str, list[str]]]:
+    """The server's printed lines up to the end of its summary (``Shell variables``, or ``Admin key``)."""
+    env = server_env()
+    last = "Shell variables" if demo else "Admin key"
     process = subprocess.Popen(
-        [*ADGATE, "serve", "--demo", "--port", str(port), "--data-dir", str(data_dir)],
+        [*ADGATE, "serve", *(["--demo"] if demo else []), "--port", str(port), "--data-dir", str(data_dir)],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -40,7 +49,7 @@ def serving(data_dir: Path, port: int) -> Iterator[tuple[str, list[str]]]:
             if not line:
                 break
             lines.append(line)
-            if line.startswith("└"):
+            if line.startswith(last):
                 break
         url = f"http://127.0.0.1:{port}"
         for _ in range(200):
@@ -84,6 +93,11 @@ def test_serve_demo_prints_what_a_developer_needs_and_curl_reaches_the_world(tmp
         world = httpx.get(f"{url}/_sandbox/world", headers={"Authorization": f"Bearer {admin_key}"}).json()
         assert app_id.group(1) in {a["id"] for a in world["apps"]}
         assert "access_token" not in "".join(lines).lower()
+        # Piped: plain lines, every e-mail whole on the line of its password.
+        assert not any(ch in "".join(lines) for ch in "│─└┏\x1b")
+        for email, password in (("alice@demo.adgate.test", "alice-demo-password"), ("rita", "rita-demo")):
+            assert any(email in line and password in line for line in lines), lines
+        assert str((tmp_path / "secrets.json").resolve()) in "".join(lines)
     # A restart on the same data dir keeps the world, the admin key and the app secret.
     with serving(tmp_path, free_port()) as (url, lines_again):
         assert printed(lines_again, "Admin key").split()[0] == admin_key
@@ -102,3 +116,21 @@ def test_migrate_brings_a_fresh_database_to_head(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert "revision" in result.stdout
+
+
+def test_the_demo_summary_keeps_whole_e_mails_on_a_narrow_terminal(tmp_path: Path) -> None:
+    port = free_port()
+    command = [*ADGATE, "serve", "--demo", "--port", str(port), "--data-dir", str(tmp_path)]
+    shown = in_terminal(command, columns=40, env=server_env(), until="Shell variables")
+    for email in ("alice@demo.adgate.test", "bob@demo.adgate.test", "carol@demo.adgate.test", "rita@demo"):
+        assert email in shown, shown
+    assert "…" not in shown
+
+
+def test_serve_without_the_demo_says_where_the_admin_key_is_kept(tmp_path: Path) -> None:
+    with serving(tmp_path, free_port(), demo=False) as (url, lines):
+        where = printed(lines, "Admin key")
+        secrets = json.loads((tmp_path / "secrets.json").read_text())
+        assert str((tmp_path / "secrets.json").resolve()) in where
+        assert secrets["admin_key"] not in "".join(lines)
+        assert httpx.get(f"{url}/_health").status_code == 200

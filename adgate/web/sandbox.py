@@ -109,8 +109,9 @@ async def reset(_req: Request, s: Services, _b: Body) -> Any:
     return {"success": True}
 
 
-async def demo(_req: Request, s: Services, _b: Body) -> Any:
-    return (await seed_demo(s.world)).to_json()
+async def demo(req: Request, s: Services, _b: Body) -> Any:
+    base_url = s.settings.public_url or str(req.base_url)
+    return (await seed_demo(s.world, base_url=base_url)).to_json()
 
 
 async def world(_req: Request, s: Services, _b: Body) -> Any:
@@ -256,15 +257,20 @@ async def remove_role(_req: Request, s: Services, b: Body) -> Any:
     return {"success": removed}
 
 
+def _scopes(b: Body) -> list[str]:
+    scopes = b.get("scopes", [])
+    if not isinstance(scopes, list) or not all(isinstance(x, str) for x in scopes):
+        raise GraphError.invalid("scopes must be an array of permission names")
+    return scopes
+
+
 async def mint_token(_req: Request, s: Services, b: Body) -> Any:
+    """``kind`` user (default), page or system_user; the README documents the body."""
     kind = _str(b, "kind", "user")
     minting = Minting(s.core)
     if kind == "user":
-        scopes = b.get("scopes", [])
-        if not isinstance(scopes, list) or not all(isinstance(x, str) for x in scopes):
-            raise GraphError.invalid("scopes must be an array of permission names")
         return await minting.user_token(
-            _str(b, "app_id"), _str(b, "person_id"), scopes, long_lived=_bool(b, "long_lived", True)
+            _str(b, "app_id"), _str(b, "person_id"), _scopes(b), long_lived=_bool(b, "long_lived", True)
         )
     if kind == "page":
         return await minting.page_token(
@@ -272,8 +278,18 @@ async def mint_token(_req: Request, s: Services, b: Body) -> Any:
             _str(b, "person_id"),
             _str(b, "page_id"),
             long_lived=_bool(b, "long_lived", True),
+            scopes=_scopes(b),
         )
-    raise GraphError.invalid(f"kind must be user or page; got {kind!r} (app tokens: client_credentials)")
+    if kind == "system_user":
+        return await minting.system_user_token(
+            _str(b, "app_id"),
+            _str(b, "system_user_id"),
+            _scopes(b),
+            sixty_days=_bool(b, "set_token_expires_in_60_days"),
+        )
+    raise GraphError.invalid(
+        f"kind must be user, page or system_user; got {kind!r} (app tokens: client_credentials)"
+    )
 
 
 async def get_clock(_req: Request, s: Services, _b: Body) -> Any:

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import httpx
 import pytest
+from starlette.applications import Starlette
+
+from adgate.services.demo import create_demo
 
 pytestmark = pytest.mark.anyio
 
@@ -24,7 +29,7 @@ async def test_the_demo_world_is_seeded_once(
     first = (await client.post("/_sandbox/demo", headers=admin_headers)).json()
     second = (await client.post("/_sandbox/demo", headers=admin_headers)).json()
     assert first == second
-    assert len(first["people"]) == 3
+    assert len(first["people"]) == 4
     assert len(first["ad_accounts"]) == 3
     assert all(a["id"] == f"act_{a['account_id']}" for a in first["ad_accounts"])
     assert first["app"]["access_level"] == "development"
@@ -102,6 +107,15 @@ async def test_a_new_app_starts_at_development_whatever_its_owners_other_apps_ha
         ("/_sandbox/clock", {"advance": -5}, "forward"),
         ("/_sandbox/clock", {"advance": "soon"}, "number"),
         ("/_sandbox/clock", {}, "set"),
+        ("/_sandbox/tokens", {"kind": "robot"}, "user, page or system_user"),
+        ("/_sandbox/tokens", {"app_id": "1", "person_id": "2", "scopes": "ads_read"}, "array"),
+        (
+            "/_sandbox/tokens",
+            {"app_id": "1", "person_id": "2", "scopes": ["ads_everything"]},
+            "ads_everything",
+        ),
+        ("/_sandbox/tokens", {"kind": "system_user", "app_id": "1", "system_user_id": "2"}, "at least one"),
+        ("/_sandbox/tokens", {"kind": "page", "app_id": "1", "person_id": "2"}, "page_id"),
     ],
 )
 async def test_bad_input_gets_a_4xx_envelope_that_says_what_is_wrong(
@@ -181,3 +195,92 @@ async def test_a_password_change_and_logout_bump_the_epochs(
     assert changed["password_epoch"] == 1
     out = (await client.post(f"/_sandbox/people/{person['id']}/logout", headers=admin_headers)).json()
     assert out["session_epoch"] == 1
+
+
+async def test_the_demo_has_a_reviewer_a_system_user_and_the_callbacks_the_readme_uses(
+    client: httpx.AsyncClient, admin_headers: dict[str, str]
+) -> None:
+    demo = (await client.post("/_sandbox/demo", headers=admin_headers)).json()
+    world = (await client.get("/_sandbox/world", headers=admin_headers)).json()
+    reviewers = [p["email"] for p in world["people"] if p["is_reviewer"]]
+    assert reviewers == ["rita@demo.adgate.test"]
+    assert [(u["name"], u["role"]) for u in demo["system_users"]] == [("Demo Bot", "ADMIN")]
+    assert demo["app"]["redirect_uris"] == [
+        "http://localhost:8000/callback",
+        "http://adgate.test/console/tools/explorer/callback",
+    ]
+    explorer = await client.get("/console/tools/explorer/callback")
+    assert explorer.status_code != 404, explorer.text  # the registered address is the explorer's own callback
+    # The first ad account and page are Alice's (the README's AD_ACCOUNT_ID and PAGE_ID).
+    assert demo["ad_accounts"][0]["name"] == "Demo Shoes" and demo["pages"][0]["name"] == "Demo Shoes Page"
+
+
+async def test_a_demo_seeded_without_the_reviewer_and_the_callback_gets_them(
+    client: httpx.AsyncClient, admin_headers: dict[str, str], app: Starlette
+) -> None:
+    """A data directory seeded by an earlier version: the next start completes it, once."""
+    services = app.state.services
+    await create_demo(services.world)
+    before = (await client.get("/_sandbox/world", headers=admin_headers)).json()
+    assert len(before["people"]) == 3 and before["apps"][0]["redirect_uris"] == [
+        "http://localhost:8000/callback"
+    ]
+    await client.post("/_sandbox/demo", headers=admin_headers)
+    again = (await client.post("/_sandbox/demo", headers=admin_headers)).json()
+    assert len(again["people"]) == 4 and len(again["system_users"]) == 1
+    assert len(again["app"]["redirect_uris"]) == 2
+
+
+async def _mint(
+    client: httpx.AsyncClient, headers: dict[str, str], body: dict[str, object]
+) -> httpx.Response:
+    return await client.post("/_sandbox/tokens", json=body, headers=headers)
+
+
+async def _debug(client: httpx.AsyncClient, demo: dict[str, Any], token: str) -> dict[str, Any]:
+    app_token = f"{demo['app']['id']}|{demo['app']['secret']}"
+    answer = await client.get("/v26.0/debug_token", params={"input_token": token, "access_token": app_token})
+    data: dict[str, Any] = answer.json()["data"]
+    return data
+
+
+async def test_a_minted_system_user_token_installs_the_app_and_never_expires(
+    client: httpx.AsyncClient, admin_headers: dict[str, str]
+) -> None:
+    demo = (await client.post("/_sandbox/demo", headers=admin_headers)).json()
+    bot = demo["system_users"][0]["id"]
+    body = {"kind": "system_user", "app_id": demo["app"]["id"], "system_user_id": bot, "scopes": ["ads_read"]}
+    minted = (await _mint(client, admin_headers, body)).json()
+    assert set(minted) == {"access_token", "token_type"}
+    debug = await _debug(client, demo, minted["access_token"])
+    assert (debug["type"], debug["expires_at"], debug["scopes"]) == ("SYSTEM_USER", 0, ["ads_read"])
+    # An admin system user reads every ad account of its business.
+    shoes = demo["ad_accounts"][0]["id"]
+    read = await client.get(
+        f"/v26.0/{shoes}", params={"fields": "name", "access_token": minted["access_token"]}
+    )
+    assert read.status_code == 200 and read.json()["name"] == "Demo Shoes"
+    sixty = (await _mint(client, admin_headers, {**body, "set_token_expires_in_60_days": True})).json()
+    assert sixty["expires_in"] == 60 * 86400
+    unknown = await _mint(client, admin_headers, {**body, "system_user_id": "123456789012345"})
+    assert unknown.status_code == 404 and unknown.json()["error"]["code"] == 803
+
+
+async def test_a_minted_page_token_grants_the_scopes_asked_first(
+    client: httpx.AsyncClient, admin_headers: dict[str, str]
+) -> None:
+    demo = (await client.post("/_sandbox/demo", headers=admin_headers)).json()
+    alice = demo["people"][0]["id"]
+    body = {
+        "kind": "page",
+        "app_id": demo["app"]["id"],
+        "person_id": alice,
+        "page_id": demo["pages"][0]["id"],
+        "scopes": ["pages_show_list"],
+    }
+    minted = (await _mint(client, admin_headers, body)).json()
+    debug = await _debug(client, demo, minted["access_token"])
+    assert debug["type"] == "PAGE" and debug["expires_at"] == 0
+    assert "pages_show_list" in debug["scopes"]
+    short = (await _mint(client, admin_headers, {**body, "long_lived": False})).json()
+    assert short["expires_in"] == 3600
