@@ -23,7 +23,9 @@ from packaging.requirements import Requirement
 from packaging.utils import NormalizedName, canonicalize_name
 
 ROOT = Path(__file__).resolve().parents[1]
-PIN = re.compile(r"^(?P<name>[A-Za-z0-9][A-Za-z0-9._-]*)==(?P<version>[^\s;\\]+)\s*(?:;\s*(?P<marker>[^\\]+?))?\s*\\?$")
+PIN = re.compile(
+    r"^(?P<name>[A-Za-z0-9][A-Za-z0-9._-]*)==(?P<version>[^\s;\\]+)\s*(?:;\s*(?P<marker>[^\\]+?))?\s*\\?$"
+)
 
 
 @dataclass(frozen=True)
@@ -102,7 +104,9 @@ def test_every_direct_requirement_is_pinned_within_its_range(lock: str, extra: s
     pins = read_lock(lock)
     for req in direct(extra):
         name = canonicalize_name(req.name)
-        assert name in pins, f"{req.name} is in pyproject.toml but not in requirements/{lock}: run scripts/lock"
+        assert name in pins, (
+            f"{req.name} is in pyproject.toml but not in requirements/{lock}: run scripts/lock"
+        )
         assert req.specifier.contains(pins[name].version, prereleases=True), (
             f"requirements/{lock} pins {req.name}=={pins[name].version}, outside {req}: run scripts/lock"
         )
