@@ -26,13 +26,19 @@ def node_modules_missing() -> str | None:
 
 
 @pytest.fixture
-def node() -> NodeRunner:
-    """``node(script, step, **args)``: runs one step of a driver script; its one JSON line, parsed."""
+def node_dir() -> Path:
+    """The installed Node clients (a failure under CI=true when missing, else a skip)."""
     missing = node_modules_missing()
     if missing is not None:
         if os.environ.get("CI") == "true":
             pytest.fail(f"{missing}; scripts/test installs them")
         pytest.skip(missing)
+    return NODE_DIR
+
+
+@pytest.fixture
+def node(node_dir: Path) -> NodeRunner:
+    """``node(script, step, **args)``: runs one step of a driver script; its one JSON line, parsed."""
 
     def run(script: str, step: str, **args: Any) -> dict[str, Any]:
         done = subprocess.run(
