@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
-from conftest import NodeRunner
+from node_runner import NodeRunner
 
 from adgate.policy.ad_review import REVIEW_SECONDS
 from adgate.testing import LiveServer, Sandbox
