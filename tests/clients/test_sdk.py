@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from facebook_business.adobjects.ad import Ad
 from facebook_business.adobjects.adaccount import AdAccount
 from facebook_business.adobjects.adreportrun import AdReportRun
 from facebook_business.adobjects.business import Business
@@ -97,7 +98,7 @@ def new_campaign(account: AdAccount, name: str = "Spring", status: str = "ACTIVE
     return campaign
 
 
-def delivering_ad(world: World, account: AdAccount) -> None:
+def delivering_ad(world: World, account: AdAccount) -> Ad:
     """A campaign, an ad set, a creative and an ad that passes review, all made through the SDK."""
     campaign = new_campaign(account)
     adset = account.create_ad_set(
@@ -120,7 +121,7 @@ def delivering_ad(world: World, account: AdAccount) -> None:
             },
         }
     )
-    account.create_ad(
+    ad: Ad = account.create_ad(
         params={
             "name": "Spring ad",
             "adset_id": adset["id"],
@@ -128,6 +129,7 @@ def delivering_ad(world: World, account: AdAccount) -> None:
             "status": "ACTIVE",
         }
     )
+    return ad
 
 
 def test_ad_accounts_are_listed_across_pages(standard: World) -> None:
@@ -187,6 +189,15 @@ def test_insights_sync_and_async_agree(standard: World) -> None:
         job.api_get()
         assert (job["async_status"], job["async_percent_completion"]) == ("Job Completed", 100)
         assert [dict(r) for r in job.get_result()] == [dict(r) for r in rows]
+
+
+def test_an_ads_creatives_are_listed(standard: World) -> None:
+    with standard.sandbox.sdk(standard.app, standard.token()):
+        ad = delivering_ad(standard, AdAccount(standard.accounts[0]))
+        creatives = list(Ad(ad["id"]).get_ad_creatives(fields=["name", "object_story_spec"]))
+        assert [c["name"] for c in creatives] == ["Spring"]
+        assert creatives[0]["object_story_spec"]["page_id"] == standard.page_id
+        assert creatives[0]["id"] == Ad(ad["id"]).api_get(fields=["creative"])["creative"]["id"]
 
 
 def test_a_batch_calls_back_per_item(standard: World) -> None:
