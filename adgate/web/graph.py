@@ -34,7 +34,7 @@ Handler = Callable[["GraphCall"], Awaitable[Any]]
 Auth = Literal["none", "token", "optional"]
 
 #: Paths that are not nodes: (first segment, second segment or "").
-FIXED_PATHS = {"debug_token": "debug_token", "oauth": "oauth"}
+FIXED_PATHS = {"debug_token": "debug_token", "oauth": "oauth", "search": "search"}
 
 #: Products of the Marketing (Ads) API: a retired version on their paths gets 2635, not an upgrade.
 ADS_PRODUCTS = frozenset({"ads_read", "ads_management", "ads_insights", "audiences", "business_management"})

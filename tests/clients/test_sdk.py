@@ -19,6 +19,7 @@ from facebook_business.adobjects.adaccount import AdAccount
 from facebook_business.adobjects.adreportrun import AdReportRun
 from facebook_business.adobjects.business import Business
 from facebook_business.adobjects.campaign import Campaign
+from facebook_business.adobjects.targetingsearch import TargetingSearch
 from facebook_business.adobjects.user import User
 from facebook_business.api import Cursor, FacebookAdsApi
 from facebook_business.exceptions import FacebookRequestError
@@ -198,6 +199,27 @@ def test_an_ads_creatives_are_listed(standard: World) -> None:
         assert [c["name"] for c in creatives] == ["Spring"]
         assert creatives[0]["object_story_spec"]["page_id"] == standard.page_id
         assert creatives[0]["id"] == Ad(ad["id"]).api_get(fields=["creative"])["creative"]["id"]
+
+
+def test_targeting_search_for_interests_and_places(standard: World) -> None:
+    with standard.sandbox.sdk(standard.app, standard.token()):
+        found = TargetingSearch.search(
+            params={"type": TargetingSearch.TargetingSearchTypes.interest, "q": "shoe"}
+        )
+        assert [i["name"] for i in found] == ["Shoes", "Running shoes"]
+        assert found[1]["path"] == ["Interests", "Shopping and fashion", "Shoes", "Running shoes"]
+        places = TargetingSearch.search(
+            params={"type": "adgeolocation", "q": "new york", "location_types": ["region", "city"]}
+        )
+        assert [(p["type"], p["name"], p["country_code"]) for p in places] == [
+            ("region", "New York", "US"),
+            ("city", "New York", "US"),
+        ]
+        in_account = list(AdAccount(standard.accounts[0]).get_targeting_search(params={"q": "yoga"}))
+        assert [(i["name"], i["type"]) for i in in_account] == [("Yoga", "interests")]
+        with pytest.raises(FacebookRequestError) as bad:
+            TargetingSearch.search(params={"type": "adnothing", "q": "x"})
+        assert bad.value.api_error_code() == 100
 
 
 def test_a_batch_calls_back_per_item(standard: World) -> None:
