@@ -9,6 +9,7 @@ the server verified it. The world is built through the sandbox control API
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -19,6 +20,7 @@ from facebook_business.adobjects.adaccount import AdAccount
 from facebook_business.adobjects.adreportrun import AdReportRun
 from facebook_business.adobjects.business import Business
 from facebook_business.adobjects.campaign import Campaign
+from facebook_business.adobjects.customaudience import CustomAudience
 from facebook_business.adobjects.targetingsearch import TargetingSearch
 from facebook_business.adobjects.user import User
 from facebook_business.api import Cursor, FacebookAdsApi
@@ -220,6 +222,39 @@ def test_targeting_search_for_interests_and_places(standard: World) -> None:
         with pytest.raises(FacebookRequestError) as bad:
             TargetingSearch.search(params={"type": "adnothing", "q": "x"})
         assert bad.value.api_error_code() == 100
+
+
+def test_custom_audience_members_are_added_and_removed(standard: World) -> None:
+    with standard.sandbox.sdk(standard.app, standard.token()):
+        account = AdAccount(standard.accounts[0])
+        audience = account.create_custom_audience(
+            params={"name": "Buyers", "subtype": "CUSTOM", "customer_file_source": "USER_PROVIDED_ONLY"}
+        )
+        added = audience.add_users(
+            CustomAudience.Schema.email_hash, ["ada@example.com", " Bob@Example.com. "]
+        )
+        assert added.json() == {
+            "audience_id": audience["id"],
+            "num_received": 2,
+            "num_invalid_entries": 0,
+            "invalid_entry_samples": {},
+        }
+        schema = [CustomAudience.Schema.MultiKeySchema.extern_id, CustomAudience.Schema.MultiKeySchema.fn]
+        session = {"session_id": 9778993, "batch_seq": 1, "last_batch_flag": True}
+        multi = audience.add_users(schema, [["c-1", "Ada"], ["c-2", "Bob"]], is_raw=True, session=session)
+        assert (multi.json()["num_received"], multi.json()["session_id"]) == (2, "9778993")
+        unhashed = audience.remove_users(CustomAudience.Schema.email_hash, ["not-a-hash"], pre_hashed=True)
+        assert unhashed.json()["num_invalid_entries"] == 1
+        website = account.create_custom_audience(
+            params={
+                "name": "Visitors",
+                "subtype": "WEBSITE",
+                "rule": json.dumps({"url": {"i_contains": "shoes"}}),
+            }
+        )
+        with pytest.raises(FacebookRequestError) as refused:
+            CustomAudience(website["id"]).add_users(CustomAudience.Schema.email_hash, ["ada@example.com"])
+        assert refused.value.api_error_code() == 100
 
 
 def test_a_batch_calls_back_per_item(standard: World) -> None:

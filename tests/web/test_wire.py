@@ -72,7 +72,7 @@ async def test_every_response_carries_security_headers_and_a_trace_id(client: ht
 
 
 async def test_metrics_count_requests_and_errors_by_code(client: httpx.AsyncClient) -> None:
-    await client.get("/v19.0/")
+    await client.get("/v19.0/act_1/")
     text = (await client.get("/metrics")).text
     assert 'adgate_graph_errors_total{code="2635"}' in text
     assert "adgate_request_seconds_bucket" in text
