@@ -257,6 +257,59 @@ def test_custom_audience_members_are_added_and_removed(standard: World) -> None:
         assert refused.value.api_error_code() == 100
 
 
+def test_insights_filtering_sort_action_breakdowns_and_the_throttle_header(standard: World) -> None:
+    with standard.sandbox.sdk(standard.app, standard.token()):
+        account = AdAccount(standard.accounts[0])
+        delivering_ad(standard, account)
+        standard.sandbox.advance(seconds=REVIEW_SECONDS)
+        params: dict[str, Any] = {"date_preset": "last_7d", "time_increment": 1, "level": "ad"}
+        daily = account.get_insights(fields=["ad_name", "impressions"], params=params)
+        rows = [dict(r) for r in daily]
+        throttle = json.loads(daily.headers()["x-fb-ads-insights-throttle"])
+        assert set(throttle) == {"app_id_util_pct", "acc_id_util_pct", "ads_api_access_tier"}
+        assert throttle["ads_api_access_tier"] == "standard_access"
+
+        by_impressions = sorted(rows, key=lambda r: -int(r["impressions"]))
+        sorted_rows = account.get_insights(
+            fields=["ad_name", "impressions"], params={**params, "sort": ["impressions_descending"]}
+        )
+        assert [dict(r) for r in sorted_rows] == by_impressions
+        middle = int(by_impressions[3]["impressions"])
+        filtered = account.get_insights(
+            fields=["impressions"],
+            params={
+                **params,
+                "filtering": [
+                    {"field": "impressions", "operator": "GREATER_THAN", "value": middle},
+                    {"field": "ad.name", "operator": "CONTAIN", "value": "spring"},
+                ],
+            },
+        )
+        assert sorted(int(r["impressions"]) for r in filtered) == sorted(
+            int(r["impressions"]) for r in rows if int(r["impressions"]) > middle
+        )
+        none = account.get_insights(
+            fields=["impressions"],
+            params={**params, "filtering": [{"field": "ad.name", "operator": "EQUAL", "value": "Other"}]},
+        )
+        assert list(none) == []
+        by_device = account.get_insights(
+            fields=["actions"],
+            params={"date_preset": "last_7d", "action_breakdowns": ["action_type", "action_device"]},
+        )
+        [total] = account.get_insights(fields=["actions"], params={"date_preset": "last_7d"})
+        [split] = by_device
+        clicks = [a for a in split["actions"] if a["action_type"] == "link_click"]
+        assert {a["action_device"] for a in clicks} == {"desktop", "android_smartphone", "iphone"}
+        link_total = next(a["value"] for a in total["actions"] if a["action_type"] == "link_click")
+        assert sum(int(a["value"]) for a in clicks) == int(link_total)
+        with pytest.raises(FacebookRequestError) as bad:
+            account.get_insights(
+                params={"filtering": [{"field": "nothing", "operator": "EQUAL", "value": 1}]}
+            )
+        assert bad.value.api_error_code() == 100
+
+
 def test_a_batch_calls_back_per_item(standard: World) -> None:
     with standard.sandbox.sdk(standard.app, standard.token()) as api:
         account = AdAccount(standard.accounts[0])
