@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from adgate import __version__
 from adgate.protocol.errors import GraphError
 from adgate.protocol.versions import LATEST, OLDEST, format_version
-from adgate.web.graph import GraphCall, GraphRouter, dispatch, resolve
+from adgate.web.graph import FIXED_PATHS, GraphCall, GraphRouter, dispatch, resolve
 
 if TYPE_CHECKING:
     from adgate.services.registry import Services
@@ -33,7 +33,7 @@ async def read_many(call: GraphCall, ids: list[str]) -> dict[str, Any]:
     params = call.params.without("ids")
     answer: dict[str, Any] = {}
     for node in dict.fromkeys(ids):
-        if "/" in node or node in ("", "root"):
+        if "/" in node or not node or node in FIXED_PATHS:  # nodes only, not fixed paths
             raise GraphError.of("not_found", node=node[:64])
         kind, node_id, _edge, _rest = await resolve(services, [node])
         one = GraphCall(
