@@ -12,6 +12,7 @@ array. Dates are days of the ad account's time zone, counted from "today" on the
 - ``time_increment``: ``all_days`` (default), ``monthly``, or a number of days from 1 to 90.
 - ``level``: ``account``, ``campaign``, ``adset`` or ``ad``; not above the node asked about.
 - ``breakdowns``: the dimensions in :data:`BREAKDOWNS`; several multiply.
+- ``filtering``, ``sort``, ``action_breakdowns``: :mod:`adgate.protocol.insights_filters`.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from adgate.protocol.errors import GraphError
+from adgate.protocol.insights_filters import Filter, parse_action_breakdowns, parse_filtering, parse_sort
 from adgate.protocol.params import Params
 from adgate.protocol.times import parse_day
 
@@ -96,6 +98,8 @@ ATTRIBUTES = (
     "date_stop",
 )
 DEFAULT_FIELDS = ("impressions", "spend")
+#: What a row can hold, for ``filtering`` and ``sort`` (:mod:`adgate.protocol.insights_filters`).
+ROW_FIELDS = frozenset(METRICS) | frozenset(ATTRIBUTES) | frozenset(BREAKDOWNS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,11 +111,18 @@ class InsightsQuery:
     #: ``"all_days"``, ``"monthly"`` or a number of days.
     time_increment: str | int
     breakdowns: tuple[str, ...]
+    filtering: tuple[Filter, ...] = ()
+    #: ``(field, descending)``, first key first.
+    sort: tuple[tuple[str, bool], ...] = ()
+    action_breakdowns: tuple[str, ...] = ("action_type",)
 
     def to_json(self) -> dict[str, Any]:
         values = asdict(self)
         values["since"], values["until"] = self.since.isoformat(), self.until.isoformat()
         values["fields"], values["breakdowns"] = list(self.fields), list(self.breakdowns)
+        values["filtering"] = [rule.to_json() for rule in self.filtering]
+        values["sort"] = [[field, descending] for field, descending in self.sort]
+        values["action_breakdowns"] = list(self.action_breakdowns)
         return values
 
     @classmethod
@@ -123,6 +134,11 @@ class InsightsQuery:
             until=date.fromisoformat(values["until"]),
             time_increment=values["time_increment"],
             breakdowns=tuple(values["breakdowns"]),
+            filtering=tuple(
+                Filter(f["field"], f["operator"], f["value"]) for f in values.get("filtering", [])
+            ),
+            sort=tuple((str(field), bool(descending)) for field, descending in values.get("sort", ())),
+            action_breakdowns=tuple(values.get("action_breakdowns", ("action_type",))),
         )
 
 
@@ -222,7 +238,17 @@ def parse_query(params: Params, node_kind: str, today: date) -> InsightsQuery:
         if name not in BREAKDOWNS:
             raise _invalid_value("breakdowns", name, tuple(BREAKDOWNS))
     since, until = _date_range(params, today)
-    return InsightsQuery(level, fields, since, until, _time_increment(params), breakdowns)
+    return InsightsQuery(
+        level,
+        fields,
+        since,
+        until,
+        _time_increment(params),
+        breakdowns,
+        parse_filtering(params, ROW_FIELDS),
+        parse_sort(params, ROW_FIELDS),
+        parse_action_breakdowns(params),
+    )
 
 
 def buckets(query: InsightsQuery) -> list[tuple[date, date]]:

@@ -1,9 +1,17 @@
-"""API version prefixes (``/v26.0/…``).
+"""API version prefixes (``/v26.0/…``) and the version that answers a call.
 
-Graph accepts a version prefix on every path and treats an unversioned path as the oldest version
-still available to the app; the SDK always sends one (sdk-client-contract §4). adgate accepts
-``v{OLDEST}`` to ``v{LATEST}``; an older one gets the Ads API's deprecated-version error (2635),
-and one that does not exist yet gets Graph's unknown-path error.
+Graph accepts a version prefix on every path. adgate serves ``v{OLDEST}`` to ``v{LATEST}``:
+
+- an unversioned path is answered as the oldest version still served (Graph uses the app's
+  default version, "the oldest version available to the app" for an app made long ago:
+  https://developers.facebook.com/docs/graph-api/guides/versioning);
+- a *retired* version (older than ``OLDEST``) is answered as the oldest version still served
+  ("calls made to a deprecated version are automatically upgraded to the oldest version still
+  available", same page), except on Marketing API paths, where the Ads API refuses it with its
+  deprecated-version error 2635 (decided by the router, which knows the endpoint);
+- a version that does not exist yet gets Graph's unknown-path error.
+
+Every answer says which version served it in the ``facebook-api-version`` header.
 """
 
 from __future__ import annotations
@@ -25,10 +33,12 @@ def format_version(version: tuple[int, int]) -> str:
 _SERVED_MAJORS = frozenset(
     format_version((major, 0)) for major in range(OLDEST[0], LATEST[0] + 1) if OLDEST <= (major, 0) <= LATEST
 )
+OLDEST_SERVED = format_version(OLDEST)
 
 
 def split_version(path: str) -> tuple[str | None, str]:
-    """``/v26.0/act_1/`` → ``("v26.0", "act_1")``; checks the version is one adgate serves."""
+    """``/v26.0/act_1/`` → ``("v26.0", "act_1")``: the version as requested (a retired one too:
+    :func:`is_retired` tells) and the rest; refuses a version that does not exist yet."""
     stripped = path.strip("/")
     head, _, rest = stripped.partition("/")
     if head in _SERVED_MAJORS:
@@ -38,9 +48,27 @@ def split_version(path: str) -> tuple[str | None, str]:
         if head.startswith("v") and head[1:2].isdigit():
             raise GraphError.of("unknown_path", path=head)
         return None, stripped
-    version = (int(match.group(1)), int(match.group(2)))
-    if version < OLDEST:
-        raise GraphError.of("deprecated_version", latest=format_version(LATEST))
-    if version > LATEST:
+    if (int(match.group(1)), int(match.group(2))) > LATEST:
         raise GraphError.of("unknown_path", path=head)
     return head, rest.strip("/")
+
+
+def is_retired(version: str | None) -> bool:
+    """An accepted version (from :func:`split_version`) older than the oldest one served."""
+    if version is None or version in _SERVED_MAJORS:
+        return False
+    match = _VERSION.match(version)
+    return match is not None and (int(match.group(1)), int(match.group(2))) < OLDEST
+
+
+def served_version(version: str | None) -> str:
+    """The version that answers a call made with ``version`` (the ``facebook-api-version`` header)."""
+    if version is None or is_retired(version):
+        return OLDEST_SERVED
+    return version
+
+
+def refuse_retired_on_ads(version: str | None) -> None:
+    """The Ads API's answer to a retired version (code 2635)."""
+    if is_retired(version):
+        raise GraphError.of("deprecated_version", latest=format_version(LATEST))

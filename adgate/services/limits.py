@@ -43,11 +43,13 @@ from adgate.policy.ratelimit import (
 )
 from adgate.policy.usage_headers import (
     HEADER_AD_ACCOUNT_USAGE,
+    HEADER_ADS_INSIGHTS_THROTTLE,
     HEADER_APP_USAGE,
     HEADER_BUSINESS_USE_CASE_USAGE,
     BucUsage,
     ad_account_usage_from_score,
     app_usage_from_window,
+    format_ads_insights_throttle,
     format_business_use_case_usage,
 )
 from adgate.protocol.errors import GraphError
@@ -159,6 +161,8 @@ class RateLimits:
             raise GraphError.of("service") from None
         headers[HEADER_AD_ACCOUNT_USAGE] = self._account_header(score, shown)
         headers[HEADER_BUSINESS_USE_CASE_USAGE] = self._buc_header(account_id, buc_type, window, shown)
+        if buc_type == "ads_insights":
+            headers[HEADER_ADS_INSIGHTS_THROTTLE] = self._insights_header(window, shown)
         if not score.allowed:
             raise GraphError.of("user_limit")
         if not window.allowed:
@@ -189,6 +193,15 @@ class RateLimits:
         if value is None:
             usage = BucUsage.from_window(buc_type, window, shown)
             value = self._keep(key, format_business_use_case_usage({account_id: [usage]}))
+        return value
+
+    def _insights_header(self, window: WindowDecision, shown: str) -> str:
+        # OURS: adgate meters Insights per app and ad account, so the app's share shown is the
+        # share of the account's ads_insights hour it has used, the same figure as the account's.
+        key = ("insights", round(window.pct, 2), shown)
+        value = self._formatted.get(key)
+        if value is None:
+            value = self._keep(key, format_ads_insights_throttle(window.pct, window.pct, shown))
         return value
 
     def _buc_limit(self, tier: str, buc_type: str, counts: ActiveCounts) -> int:

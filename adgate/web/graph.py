@@ -23,7 +23,7 @@ from adgate import ids
 from adgate.protocol import envelope
 from adgate.protocol.errors import GraphError
 from adgate.protocol.params import Params
-from adgate.protocol.versions import split_version
+from adgate.protocol.versions import OLDEST_SERVED, refuse_retired_on_ads, served_version, split_version
 from adgate.web.requests import bearer_in, parse_query, read_params
 from adgate.web.responses import SECURITY_HEADERS
 
@@ -34,7 +34,10 @@ Handler = Callable[["GraphCall"], Awaitable[Any]]
 Auth = Literal["none", "token", "optional"]
 
 #: Paths that are not nodes: (first segment, second segment or "").
-FIXED_PATHS = {"debug_token": "debug_token", "oauth": "oauth"}
+FIXED_PATHS = {"debug_token": "debug_token", "oauth": "oauth", "search": "search"}
+
+#: Products of the Marketing (Ads) API: a retired version on their paths gets 2635, not an upgrade.
+ADS_PRODUCTS = frozenset({"ads_read", "ads_management", "ads_insights", "audiences", "business_management"})
 
 #: The key, in an ASGI scope's ``state``, that marks a Graph call the consoles make on their own
 #: (the explorer's Page list and page token): decided like any call, but not the app's traffic
@@ -174,6 +177,11 @@ async def resolve(
 async def dispatch(call: GraphCall, router: GraphRouter, gate: Gate) -> Any:
     """Run one call through the gate and its handler; returns the handler's result."""
     endpoint = router.find(call.method, call.node_kind, call.edge)
+    as_me = False
+    if endpoint is None and call.node_kind == "person":
+        # ``/{user-id}[/edge]`` is ``/me[/edge]`` for that person's own token (checked below).
+        endpoint = router.find(call.method, "me", call.edge)
+        as_me = endpoint is not None
     if endpoint is None:
         if call.node_kind == "ad_account" or call.node_id is not None:
             name = {"GET": "unsupported_get", "POST": "unsupported_post"}.get(
@@ -182,15 +190,27 @@ async def dispatch(call: GraphCall, router: GraphRouter, gate: Gate) -> Any:
             node = f"act_{call.node_id}" if call.node_kind == "ad_account" else call.node_id or call.node_kind
             raise GraphError.of(name, node=node)
         raise GraphError.of("unknown_path", path=call.path)
+    if endpoint.need.product in ADS_PRODUCTS:
+        refuse_retired_on_ads(call.version)
     error: GraphError | None = None
     try:
         await gate.admit(call, endpoint)
+        if as_me:
+            _own_node(call)
         return await endpoint.handler(call)
     except GraphError as exc:
         error = exc
         raise
     finally:
         await gate.settle(call, endpoint, error)
+
+
+def _own_node(call: GraphCall) -> None:
+    """A person's node read through the ``/me`` endpoints: only with that person's own token."""
+    caller = call.caller
+    if getattr(caller, "kind", None) != "user" or getattr(caller, "person_id", None) != call.node_id:
+        name = {"GET": "unsupported_get", "POST": "unsupported_post"}.get(call.method, "unsupported_delete")
+        raise GraphError.of(name, node=call.node_id)
 
 
 #: Paths that are pages or control APIs, never Graph nodes.
@@ -241,10 +261,12 @@ class GraphApp:
         fbtrace_id: str = state["fbtrace_id"]
         method = scope["method"]
         call: GraphCall | None = None
+        api_version = OLDEST_SERVED
         try:
             if method not in GRAPH_METHODS:
                 raise GraphError.of("method_not_allowed", method=method, path=scope["path"])
             version, rest = split_version(scope["path"])
+            api_version = served_version(version)
             if method == "GET" or method == "HEAD":
                 method = "GET"
                 params = Params(parse_query(scope["query_string"].decode("latin-1")))
@@ -280,28 +302,37 @@ class GraphApp:
             status, body, error_headers = envelope.render(exc, fbtrace_id)
             if call is not None:
                 error_headers.update(call.response_headers)
-            await send_json(send, status, body, error_headers, fbtrace_id)
+            await send_json(send, status, body, error_headers, fbtrace_id, api_version)
             return status
         if isinstance(result, Response):
             result.headers.update(call.response_headers)
             result.headers["x-fb-trace-id"] = fbtrace_id
+            result.headers["facebook-api-version"] = api_version
             result.raw_headers.extend(SECURITY_HEADERS)
             await result(scope, receive, send)
             return result.status_code
         body = graph_json(result)
-        await send_json(send, 200, body, call.response_headers, fbtrace_id)
+        await send_json(send, 200, body, call.response_headers, fbtrace_id, api_version)
         return 200
 
 
 async def send_json(
-    send: Send, status: int, body: bytes, headers: Mapping[str, str], fbtrace_id: str
+    send: Send,
+    status: int,
+    body: bytes,
+    headers: Mapping[str, str],
+    fbtrace_id: str,
+    api_version: str = OLDEST_SERVED,
 ) -> None:
-    """One JSON response in two ASGI messages, its headers encoded in one pass."""
+    """One JSON response in two ASGI messages, its headers encoded in one pass; the
+    ``facebook-api-version`` header names the version that answered (facebook-sdk's
+    ``get_version`` reads it)."""
     raw = [
         (b"content-type", b"application/json"),
         (b"content-length", str(len(body)).encode()),
         *[(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in headers.items()],
         (b"x-fb-trace-id", fbtrace_id.encode()),
+        (b"facebook-api-version", api_version.encode()),
         *SECURITY_HEADERS,
     ]
     await send({"type": "http.response.start", "status": status, "headers": raw})

@@ -18,7 +18,17 @@ def register_graph_routes(router: GraphRouter, services: Services) -> None:
     from adgate.web.endpoints import ad_accounts
 
     ad_accounts.register(router, services)
-    from adgate.web.endpoints import ads, adsets, audiences, batch, businesses, campaigns, creatives, insights
+    from adgate.web.endpoints import (
+        ads,
+        adsets,
+        audiences,
+        batch,
+        businesses,
+        campaigns,
+        creatives,
+        insights,
+        targeting,
+    )
 
-    for marketing in (campaigns, adsets, ads, creatives, audiences, insights, batch, businesses):
+    for marketing in (campaigns, adsets, ads, creatives, audiences, insights, batch, businesses, targeting):
         marketing.register(router, services)

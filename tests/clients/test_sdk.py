@@ -9,15 +9,19 @@ the server verified it. The world is built through the sandbox control API
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from facebook_business.adobjects.ad import Ad
 from facebook_business.adobjects.adaccount import AdAccount
 from facebook_business.adobjects.adreportrun import AdReportRun
 from facebook_business.adobjects.business import Business
 from facebook_business.adobjects.campaign import Campaign
+from facebook_business.adobjects.customaudience import CustomAudience
+from facebook_business.adobjects.targetingsearch import TargetingSearch
 from facebook_business.adobjects.user import User
 from facebook_business.api import Cursor, FacebookAdsApi
 from facebook_business.exceptions import FacebookRequestError
@@ -97,7 +101,7 @@ def new_campaign(account: AdAccount, name: str = "Spring", status: str = "ACTIVE
     return campaign
 
 
-def delivering_ad(world: World, account: AdAccount) -> None:
+def delivering_ad(world: World, account: AdAccount) -> Ad:
     """A campaign, an ad set, a creative and an ad that passes review, all made through the SDK."""
     campaign = new_campaign(account)
     adset = account.create_ad_set(
@@ -120,7 +124,7 @@ def delivering_ad(world: World, account: AdAccount) -> None:
             },
         }
     )
-    account.create_ad(
+    ad: Ad = account.create_ad(
         params={
             "name": "Spring ad",
             "adset_id": adset["id"],
@@ -128,6 +132,7 @@ def delivering_ad(world: World, account: AdAccount) -> None:
             "status": "ACTIVE",
         }
     )
+    return ad
 
 
 def test_ad_accounts_are_listed_across_pages(standard: World) -> None:
@@ -187,6 +192,122 @@ def test_insights_sync_and_async_agree(standard: World) -> None:
         job.api_get()
         assert (job["async_status"], job["async_percent_completion"]) == ("Job Completed", 100)
         assert [dict(r) for r in job.get_result()] == [dict(r) for r in rows]
+
+
+def test_an_ads_creatives_are_listed(standard: World) -> None:
+    with standard.sandbox.sdk(standard.app, standard.token()):
+        ad = delivering_ad(standard, AdAccount(standard.accounts[0]))
+        creatives = list(Ad(ad["id"]).get_ad_creatives(fields=["name", "object_story_spec"]))
+        assert [c["name"] for c in creatives] == ["Spring"]
+        assert creatives[0]["object_story_spec"]["page_id"] == standard.page_id
+        assert creatives[0]["id"] == Ad(ad["id"]).api_get(fields=["creative"])["creative"]["id"]
+
+
+def test_targeting_search_for_interests_and_places(standard: World) -> None:
+    with standard.sandbox.sdk(standard.app, standard.token()):
+        found = TargetingSearch.search(
+            params={"type": TargetingSearch.TargetingSearchTypes.interest, "q": "shoe"}
+        )
+        assert [i["name"] for i in found] == ["Shoes", "Running shoes"]
+        assert found[1]["path"] == ["Interests", "Shopping and fashion", "Shoes", "Running shoes"]
+        places = TargetingSearch.search(
+            params={"type": "adgeolocation", "q": "new york", "location_types": ["region", "city"]}
+        )
+        assert [(p["type"], p["name"], p["country_code"]) for p in places] == [
+            ("region", "New York", "US"),
+            ("city", "New York", "US"),
+        ]
+        in_account = list(AdAccount(standard.accounts[0]).get_targeting_search(params={"q": "yoga"}))
+        assert [(i["name"], i["type"]) for i in in_account] == [("Yoga", "interests")]
+        with pytest.raises(FacebookRequestError) as bad:
+            TargetingSearch.search(params={"type": "adnothing", "q": "x"})
+        assert bad.value.api_error_code() == 100
+
+
+def test_custom_audience_members_are_added_and_removed(standard: World) -> None:
+    with standard.sandbox.sdk(standard.app, standard.token()):
+        account = AdAccount(standard.accounts[0])
+        audience = account.create_custom_audience(
+            params={"name": "Buyers", "subtype": "CUSTOM", "customer_file_source": "USER_PROVIDED_ONLY"}
+        )
+        added = audience.add_users(
+            CustomAudience.Schema.email_hash, ["ada@example.com", " Bob@Example.com. "]
+        )
+        assert added.json() == {
+            "audience_id": audience["id"],
+            "num_received": 2,
+            "num_invalid_entries": 0,
+            "invalid_entry_samples": {},
+        }
+        schema = [CustomAudience.Schema.MultiKeySchema.extern_id, CustomAudience.Schema.MultiKeySchema.fn]
+        session = {"session_id": 9778993, "batch_seq": 1, "last_batch_flag": True}
+        multi = audience.add_users(schema, [["c-1", "Ada"], ["c-2", "Bob"]], is_raw=True, session=session)
+        assert (multi.json()["num_received"], multi.json()["session_id"]) == (2, "9778993")
+        unhashed = audience.remove_users(CustomAudience.Schema.email_hash, ["not-a-hash"], pre_hashed=True)
+        assert unhashed.json()["num_invalid_entries"] == 1
+        website = account.create_custom_audience(
+            params={
+                "name": "Visitors",
+                "subtype": "WEBSITE",
+                "rule": json.dumps({"url": {"i_contains": "shoes"}}),
+            }
+        )
+        with pytest.raises(FacebookRequestError) as refused:
+            CustomAudience(website["id"]).add_users(CustomAudience.Schema.email_hash, ["ada@example.com"])
+        assert refused.value.api_error_code() == 100
+
+
+def test_insights_filtering_sort_action_breakdowns_and_the_throttle_header(standard: World) -> None:
+    with standard.sandbox.sdk(standard.app, standard.token()):
+        account = AdAccount(standard.accounts[0])
+        delivering_ad(standard, account)
+        standard.sandbox.advance(seconds=REVIEW_SECONDS)
+        params: dict[str, Any] = {"date_preset": "last_7d", "time_increment": 1, "level": "ad"}
+        daily = account.get_insights(fields=["ad_name", "impressions"], params=params)
+        rows = [dict(r) for r in daily]
+        throttle = json.loads(daily.headers()["x-fb-ads-insights-throttle"])
+        assert set(throttle) == {"app_id_util_pct", "acc_id_util_pct", "ads_api_access_tier"}
+        assert throttle["ads_api_access_tier"] == "standard_access"
+
+        by_impressions = sorted(rows, key=lambda r: -int(r["impressions"]))
+        sorted_rows = account.get_insights(
+            fields=["ad_name", "impressions"], params={**params, "sort": ["impressions_descending"]}
+        )
+        assert [dict(r) for r in sorted_rows] == by_impressions
+        middle = int(by_impressions[3]["impressions"])
+        filtered = account.get_insights(
+            fields=["impressions"],
+            params={
+                **params,
+                "filtering": [
+                    {"field": "impressions", "operator": "GREATER_THAN", "value": middle},
+                    {"field": "ad.name", "operator": "CONTAIN", "value": "spring"},
+                ],
+            },
+        )
+        assert sorted(int(r["impressions"]) for r in filtered) == sorted(
+            int(r["impressions"]) for r in rows if int(r["impressions"]) > middle
+        )
+        none = account.get_insights(
+            fields=["impressions"],
+            params={**params, "filtering": [{"field": "ad.name", "operator": "EQUAL", "value": "Other"}]},
+        )
+        assert list(none) == []
+        by_device = account.get_insights(
+            fields=["actions"],
+            params={"date_preset": "last_7d", "action_breakdowns": ["action_type", "action_device"]},
+        )
+        [total] = account.get_insights(fields=["actions"], params={"date_preset": "last_7d"})
+        [split] = by_device
+        clicks = [a for a in split["actions"] if a["action_type"] == "link_click"]
+        assert {a["action_device"] for a in clicks} == {"desktop", "android_smartphone", "iphone"}
+        link_total = next(a["value"] for a in total["actions"] if a["action_type"] == "link_click")
+        assert sum(int(a["value"]) for a in clicks) == int(link_total)
+        with pytest.raises(FacebookRequestError) as bad:
+            account.get_insights(
+                params={"filtering": [{"field": "nothing", "operator": "EQUAL", "value": 1}]}
+            )
+        assert bad.value.api_error_code() == 100
 
 
 def test_a_batch_calls_back_per_item(standard: World) -> None:

@@ -24,7 +24,7 @@ from dialog_driver import (
     open_dialog,
     submit,
 )
-from html_forms import fragment_of, query_of
+from html_forms import forms, fragment_of, query_of
 
 from adgate import records as r
 from adgate.clock import SandboxClock
@@ -308,9 +308,14 @@ async def test_a_repeated_parameter_is_refused(client: httpx.AsyncClient, cast: 
     is_error_page(await client.get(f"/v26.0/dialog/oauth?{query}"), 400, "more than once")
 
 
-async def test_an_unserved_version_gets_a_400_page(client: httpx.AsyncClient, cast: Cast) -> None:
-    is_error_page(await open_dialog(client, dialog_params(cast), version="v12.0"), 400, "deprecated")
+async def test_a_future_version_gets_a_400_page(client: httpx.AsyncClient, cast: Cast) -> None:
     is_error_page(await open_dialog(client, dialog_params(cast), version="v99.0"), 400, "Unsupported version")
+
+
+async def test_a_retired_version_opens_the_dialog(client: httpx.AsyncClient, cast: Cast) -> None:
+    """A retired version is served as the oldest one (facebook-sdk and passport-facebook send v3.x)."""
+    page = await open_dialog(client, dialog_params(cast), version="v12.0")
+    assert "login-form" in forms(page.text)
 
 
 async def test_garbage_bytes_in_the_query_are_a_400_not_a_500(client: httpx.AsyncClient, cast: Cast) -> None:

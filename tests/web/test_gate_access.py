@@ -207,6 +207,45 @@ async def test_page_creation_is_standard_only(shop: Shop, level: str, allowed: b
         assert "Creating Pages through the API needs Standard access" in str(error_of(response)["message"])
 
 
+@pytest.mark.parametrize(
+    ("params", "category"),
+    [
+        ({"category_enum": "LOCAL_BUSINESS"}, "Local business"),
+        ({"category_list": '["2500","2201"]'}, "2500"),
+        ({"category_list": "2500"}, "2500"),
+        ({"category": "Brand", "category_enum": "BRAND"}, "Brand"),
+    ],
+)
+async def test_page_creation_takes_graphs_category_parameters(
+    shop: Shop, params: dict[str, str], category: str
+) -> None:
+    await shop.level("standard")
+    token = await shop.token(scopes=("manage_pages",))
+    response = await shop.call("POST", f"{shop.cast.admin.id}/accounts", token, name="New Page", **params)
+    assert response.status_code == 200, response.text
+    async with shop.services.core.db.transaction() as tx:
+        page = await tx.pages.get(response.json()["id"])
+    assert page is not None and page.category == category
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {},
+        {"category_enum": "local business"},
+        {"category_list": "[]"},
+        {"category_list": "1,2,3,4"},
+        {"category_list": "x"},
+    ],
+)
+async def test_page_creation_refuses_a_missing_or_bad_category(shop: Shop, params: dict[str, str]) -> None:
+    await shop.level("standard")
+    token = await shop.token(scopes=("manage_pages",))
+    response = await shop.call("POST", "me/accounts", token, name="New Page", **params)
+    assert (response.status_code, code_of(response)[1]) == (400, 100)
+    assert "categor" in str(error_of(response)["message"])
+
+
 # --- /me/adaccounts ---------------------------------------------------------------------------
 
 

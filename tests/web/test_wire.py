@@ -20,7 +20,8 @@ pytestmark = pytest.mark.anyio
         ("/v26.0/", 200, None),
         ("/", 200, None),
         ("/v26.0", 200, None),
-        ("/v19.0/", 400, 2635),
+        ("/v19.0/", 200, None),  # a retired version: served as the oldest
+        ("/v19.0/act_12/", 400, 2635),  # …except by the Marketing API
         ("/v99.0/", 400, 2500),
         ("/vX.Y/", 404, 803),
         ("/v26.0/no_such_alias", 404, 803),
@@ -71,7 +72,7 @@ async def test_every_response_carries_security_headers_and_a_trace_id(client: ht
 
 
 async def test_metrics_count_requests_and_errors_by_code(client: httpx.AsyncClient) -> None:
-    await client.get("/v19.0/")
+    await client.get("/v19.0/act_1/")
     text = (await client.get("/metrics")).text
     assert 'adgate_graph_errors_total{code="2635"}' in text
     assert "adgate_request_seconds_bucket" in text

@@ -13,8 +13,9 @@ Create needs ``name`` and ``subtype``, and per subtype (the common subset of Gra
 - LOOKALIKE: ``origin_audience_id`` (an audience of the same account) and ``lookalike_spec`` with
   ``country`` (two letters) and ``ratio`` from 0.01 to 0.20.
 
-Members (``POST /{id}/users``) are not kept: the approximate size is a deterministic number made
-from the audience id (OURS). ``rule`` is returned as a JSON string, as Graph returns it.
+Members (``POST /{id}/users``, :mod:`adgate.services.marketing.audience_users`) are not kept: the
+approximate size is a deterministic number made from the audience id (OURS). ``rule`` is returned as
+a JSON string, as Graph returns it.
 """
 
 from __future__ import annotations

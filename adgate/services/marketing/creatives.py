@@ -179,6 +179,18 @@ class Creatives:
         ]
         return listing(rows, query)
 
+    async def for_ad(self, ad_id: str, params: Params) -> Listing:
+        """``GET /{ad_id}/adcreatives``: the ad's creative, as a list of one (Graph's shape)."""
+        query = list_query(params, CREATIVE_STATUSES)
+        async with self.core.db.transaction() as tx:
+            ad = await fetch(tx.ads, ad_id, "GET")
+            account = await require_account(tx, ad.account_id)
+            creative = await tx.ad_creatives.get(ad.creative_id)
+        rows: list[Row] = []
+        if creative is not None:
+            rows.append((position(creative), creative.status, creative_json(creative, account.timezone_name)))
+        return listing(rows, query)
+
     async def update(self, creative_id: str, params: Params) -> dict[str, Any]:
         frozen = [name for name in CREATIVE_FIELDS if params.get(name) is not None]
         if frozen:

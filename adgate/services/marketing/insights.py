@@ -27,6 +27,7 @@ from adgate.policy import delivery
 from adgate.protocol.cursors import PageRequest, Position, page_request, paginate
 from adgate.protocol.errors import GraphError
 from adgate.protocol.insights import BREAKDOWNS, InsightsQuery, buckets, parse_query
+from adgate.protocol.insights_filters import matches, sort_rows, split_actions
 from adgate.protocol.params import Params, select_fields
 from adgate.protocol.times import graph_time, local_day
 from adgate.services.context import Core
@@ -101,7 +102,8 @@ def _attributes(item: Delivering, level: str, account: r.AdAccount) -> dict[str,
 def compute_rows(
     query: InsightsQuery, account: r.AdAccount, ads: Sequence[Delivering], *, max_cells: int
 ) -> list[dict[str, Any]]:
-    """Every row of the report, ordered by period, then object id, then breakdown values."""
+    """Every row of the report that passes ``filtering``, ordered by period, then object id, then
+    breakdown values, or by ``sort`` when given."""
     periods = buckets(query)
     days = sum((stop - start).days + 1 for start, stop in periods)
     combos = 1
@@ -109,7 +111,10 @@ def compute_rows(
         combos *= len(BREAKDOWNS[name])
     if len(ads) * days * combos > max_cells:
         raise GraphError.of("insights_too_much")
-    rows: list[dict[str, Any]] = []
+    # What the filters and sort keys read, besides the fields asked for.
+    needed = (*query.fields, *(rule.field for rule in query.filtering), *(field for field, _ in query.sort))
+    by_device = "action_device" in query.action_breakdowns
+    rows: list[tuple[dict[str, Any], dict[str, Any]]] = []
     for start, stop in periods:
         groups: dict[tuple[str, tuple[str, ...]], tuple[Delivering, delivery.Totals]] = {}
         for item in ads:
@@ -125,13 +130,16 @@ def compute_rows(
                     group[1].add(share, day)
                 day += timedelta(days=1)
         for (_entity, combo), (item, totals) in sorted(groups.items(), key=lambda g: g[0]):
-            attributes = _attributes(item, query.level, account)
-            row = {name: attributes[name] for name in query.fields if name in attributes}
-            row |= delivery.metrics(totals, query.fields)
+            row = _attributes(item, query.level, account) | delivery.metrics(totals, needed)
             row |= {"date_start": start.isoformat(), "date_stop": stop.isoformat()}
             row |= dict(zip(query.breakdowns, combo, strict=True))
-            rows.append({name: row[name] for name in _order(query, row)})
-    return rows
+            if "actions" in row:
+                row["actions"] = split_actions(row["actions"], by_device)
+            if all(matches(row, rule) for rule in query.filtering):
+                rows.append((row, {name: row[name] for name in _order(query, row)}))
+    if query.sort:
+        rows = sort_rows(rows, query.sort, lambda pair: pair[0])
+    return [shown for _row, shown in rows]
 
 
 def _order(query: InsightsQuery, row: dict[str, Any]) -> list[str]:

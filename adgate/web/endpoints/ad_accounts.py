@@ -64,7 +64,14 @@ def register(router: GraphRouter, services: Services) -> None:
         if call.node_kind == "person" and call.node_id != caller.person_id:
             raise GraphError.of("unsupported_post", node=call.node_id)
         params = call.params
-        return await create_page(services.core, caller, params.get_str("name"), params.get_str("category"))
+        return await create_page(
+            services.core,
+            caller,
+            params.get_str("name"),
+            params.get_str("category"),
+            params.get_str("category_enum"),
+            params.get_list("category_list"),
+        )
 
     router.route("POST", "me", "accounts", need=CREATE_PAGE)(new_page)
     router.route("POST", "person", "accounts", need=CREATE_PAGE)(new_page)

@@ -1,6 +1,7 @@
 """Ad creatives (:mod:`adgate.services.marketing.creatives`).
 
 - ``GET /act_<n>/adcreatives`` — list · ``POST /act_<n>/adcreatives`` — create → ``{"id"}``
+- ``GET /{ad_id}/adcreatives`` — the ad's creative, a list of one
 - ``GET|POST|DELETE /{creative_id}`` — read, update (name and status only), delete
 """
 
@@ -25,6 +26,12 @@ def register(router: GraphRouter, services: Services) -> None:
         no_rest(call)
         assert call.node_id is not None
         return render_list(call, await creatives.list(call.node_id, call.params))
+
+    @router.route("GET", "ad", "adcreatives", need=READ)
+    async def list_for_ad(call: GraphCall) -> Any:
+        no_rest(call)
+        assert call.node_id is not None
+        return render_list(call, await creatives.for_ad(call.node_id, call.params))
 
     @router.route("POST", "ad_account", "adcreatives", need=WRITE)
     async def create(call: GraphCall) -> Any:

@@ -42,7 +42,7 @@ AUDIENCES_READ = Need(product="audiences", account=object_account)
 AUDIENCES_WRITE = Need(product="audiences", write=True, account=object_account)
 
 
-def _base_url(call: GraphCall) -> str:
+def base_url(call: GraphCall) -> str:
     configured = call.services.settings.public_url
     if configured:
         return configured.rstrip("/")
@@ -54,7 +54,7 @@ def _link(call: GraphCall, cursor_name: str, cursor: str) -> str:
     params = {k: v for k, v in call.params.items() if k not in ("after", "before", "method")}
     params[cursor_name] = cursor
     version = f"/{call.version}" if call.version else ""
-    return f"{_base_url(call)}{version}{call.path}?{urlencode(params)}"
+    return f"{base_url(call)}{version}{call.path}?{urlencode(params)}"
 
 
 def render_list(call: GraphCall, listing: Listing) -> dict[str, Any]:

@@ -1,6 +1,7 @@
 """``/me`` and permissions (facts §6): who the token speaks for, and what the person granted.
 
-- ``GET /me`` · ``GET /me/permissions`` · ``GET /me/permissions/{perm}``
+- ``GET /me`` · ``GET /me/permissions`` · ``GET /me/permissions/{perm}`` (and every ``/me``
+  endpoint as ``/{user-id}`` for that person's own token: :func:`adgate.web.graph.dispatch`)
 - ``GET /{user-id}/permissions[/{perm}]`` (the person's own token, or an app token of the app)
 - ``DELETE /me/permissions`` and ``DELETE /{user-id}/permissions``: de-authorize the app
 - ``DELETE /me/permissions/{perm}`` and ``DELETE /{user-id}/permissions/{perm}``: revoke one
@@ -17,6 +18,7 @@ from adgate.protocol.errors import GraphError
 from adgate.services.permissions import Permissions, subject
 from adgate.services.profiles import Profiles
 from adgate.web.endpoints.callers import caller_of, no_rest
+from adgate.web.endpoints.marketing import base_url
 from adgate.web.graph import GraphCall, GraphRouter
 
 if TYPE_CHECKING:
@@ -36,7 +38,8 @@ def register(router: GraphRouter, services: Services) -> None:
     @router.route("GET", "me")
     async def me(call: GraphCall) -> Any:
         no_rest(call)
-        return await profiles.me(caller_of(call), call.params.fields())
+        picture = f"{base_url(call)}/static/silhouette.svg"
+        return await profiles.me(caller_of(call), call.params.fields(), picture)
 
     async def list_permissions(call: GraphCall) -> Any:
         caller = caller_of(call)
