@@ -28,6 +28,10 @@ review = typer.Typer(
     help="Apply for an access level or a permission, and decide (the review JSON API).", no_args_is_help=True
 )
 app.add_typer(review, name="review")
+ca_cli = typer.Typer(
+    help="The local CA that `serve --intercept` presents for Graph's hosts.", no_args_is_help=True
+)
+app.add_typer(ca_cli, name="ca")
 console = Console()
 
 DataDir = Annotated[
@@ -49,6 +53,15 @@ def serve(
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8765,
     data_dir: DataDir = None,
     demo: Annotated[bool, typer.Option("--demo", help="Seed (once) and print a demo world.")] = False,
+    intercept: Annotated[
+        bool,
+        typer.Option(
+            "--intercept",
+            help="Also answer as graph.facebook.com and www.facebook.com through an HTTP proxy "
+            "(HTTPS_PROXY=http://HOST:INTERCEPT_PORT; trust the CA `adgate ca path` prints).",
+        ),
+    ] = False,
+    intercept_port: Annotated[int, typer.Option(help="Port of the --intercept proxy.")] = 8766,
 ) -> None:
     """Run the Graph server, the login dialog, the consoles and the sandbox API."""
     import uvicorn
@@ -71,6 +84,8 @@ def serve(
             print_demo(world.to_json(), settings.public_url or "", services.settings.admin_key or "")
 
         services.start_hooks.append(show_demo)
+    if intercept:
+        _intercept(services, settings.data_dir, host, port, intercept_port)
     uvicorn.run(
         application,
         host=host,
@@ -80,6 +95,31 @@ def serve(
         server_header=False,
         proxy_headers=False,
     )
+
+
+#: Listening on every interface: the proxy relays to the loopback instead.
+WILDCARD_HOSTS = frozenset({"0.0.0.0", "::"})  # noqa: S104 (compared against, never bound)
+
+
+def _intercept(services: Any, data_dir: Path, host: str, port: int, proxy_port: int) -> None:
+    """Start the interception proxy with the server, relaying to this server's own listener."""
+    from adgate.intercept.ca import HOSTS, ensure_ca, issue_leaf
+    from adgate.intercept.proxy import InterceptProxy, server_context
+
+    ca = ensure_ca(data_dir)
+    proxy = InterceptProxy(
+        ("127.0.0.1" if host in WILDCARD_HOSTS else host, port), server_context(*issue_leaf(ca))
+    )
+
+    async def start() -> None:
+        await proxy.start(host, proxy_port)
+        print(f"Intercepting {', '.join(HOSTS)} on http://{host}:{proxy.port}", flush=True)
+        print(
+            f"  HTTPS_PROXY=http://{host}:{proxy.port}  and trust the CA {ca.cert_path.resolve()}", flush=True
+        )
+
+    services.start_hooks.append(start)
+    services.stop_hooks.append(proxy.stop)
 
 
 def print_demo(world: dict[str, Any], base_url: str, admin_key: str) -> None:
@@ -402,6 +442,14 @@ def parse_duration(text: str) -> float:
         return float(text)
     except ValueError:
         raise typer.BadParameter(f"not a duration: {text!r} (use seconds or 90m, 36h, 60d)") from None
+
+
+@ca_cli.command("path")
+def ca_path(data_dir: DataDir = None) -> None:
+    """Print the CA certificate's path (made on first use), for REQUESTS_CA_BUNDLE / NODE_EXTRA_CA_CERTS."""
+    from adgate.intercept.ca import ensure_ca
+
+    print(ensure_ca(_settings(data_dir).data_dir).cert_path.resolve())
 
 
 def main() -> None:
