@@ -20,6 +20,7 @@ from adgate.keyring import Keyring
 from adgate.policy.levels import load_policy
 from adgate.protocol.errors import GraphError
 from adgate.services.context import Core
+from adgate.services.faults import FaultInjector
 from adgate.services.passwords import Passwords
 from adgate.services.registry import Services
 from adgate.services.world import World
@@ -50,7 +51,14 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         passwords=Passwords(settings.password_hashing),
     )
     router = GraphRouter()
-    services = Services(settings=settings, core=core, world=World(core), router=router, gate=None)  # type: ignore[arg-type]
+    services = Services(
+        settings=settings,
+        core=core,
+        world=World(core),
+        router=router,
+        gate=None,  # type: ignore[arg-type]
+        faults=FaultInjector(core, router),
+    )
     # Other nodes' writes void this node's read cache: started first, stopped last.
     bus = bus_for(db, settings.redis_url)
     if bus is not None:

@@ -209,6 +209,107 @@ def _call(url: str, key: str | None, data_dir: Path | None, method: str, path: s
         raise typer.Exit(1)
 
 
+fault_cli = typer.Typer(
+    help="Make chosen Graph calls fail as Graph fails (/_sandbox/faults): errors, 5xx, delays, drops.",
+    no_args_is_help=True,
+)
+sandbox.add_typer(fault_cli, name="fault")
+
+
+@fault_cli.command("add")
+def fault_add(
+    path: Annotated[
+        str | None, typer.Option(help="Path template, e.g. /act_{id}/campaigns or /{campaign}.")
+    ] = None,
+    method: Annotated[str | None, typer.Option(help="GET, POST or DELETE (default: any).")] = None,
+    app: Annotated[str | None, typer.Option(help="Only calls of this app id.")] = None,
+    token: Annotated[str | None, typer.Option(help="Only calls with this access token.")] = None,
+    account: Annotated[str | None, typer.Option(help="Only calls on this ad account (act_<n>).")] = None,
+    error: Annotated[
+        str | None, typer.Option(help="A Graph error by catalog name, e.g. token_expired.")
+    ] = None,
+    code: Annotated[int | None, typer.Option(help="A Graph error by code, e.g. 17, 613, 80004, 190.")] = None,
+    subcode: Annotated[int | None, typer.Option(help="With --code, e.g. 2446079 or 463.")] = None,
+    status: Annotated[int | None, typer.Option(help="An HTTP 5xx with no body.")] = None,
+    latency_ms: Annotated[
+        int, typer.Option(help="Added latency (alone: a slow call; else before it fails).")
+    ] = 0,
+    drop: Annotated[bool, typer.Option("--drop", help="Drop the connection mid-answer.")] = False,
+    throttle: Annotated[bool, typer.Option("--throttle", help="Throttled, usage headers at 100%.")] = False,
+    times: Annotated[int | None, typer.Option(help="Fail the next N matching calls.")] = None,
+    probability: Annotated[
+        float | None, typer.Option(help="Fail each matching call with this chance.")
+    ] = None,
+    seed: Annotated[int, typer.Option(help="Seed of --probability: the same run fails the same calls.")] = 0,
+    during: Annotated[
+        str | None, typer.Option("--for", help="Fail every matching call for this long: 10m, 2h.")
+    ] = None,
+    url: Url = "http://127.0.0.1:8765",
+    admin_key: Key = None,
+    data_dir: DataDir = None,
+) -> None:
+    """Add a fault rule; it applies on every node and survives a restart."""
+    if error is not None or code is not None:
+        effect: dict[str, Any] = {"kind": "error", "error": error, "code": code, "subcode": subcode}
+    elif status is not None:
+        effect = {"kind": "http_status", "status": status}
+    elif drop:
+        effect = {"kind": "drop"}
+    elif throttle:
+        effect = {"kind": "throttle"}
+    else:
+        effect = {"kind": "latency"}
+    effect = {k: v for k, v in effect.items() if v is not None}
+    if latency_ms:
+        effect["latency_ms"] = latency_ms
+    match = {"path": path, "method": method, "app_id": app, "token": token, "ad_account": account}
+    body: dict[str, Any] = {
+        "match": {k: v for k, v in match.items() if v is not None},
+        "effect": effect,
+        "times": times,
+        "probability": probability,
+        "seed": seed,
+    }
+    if during is not None:
+        clock = httpx.get(
+            url.rstrip("/") + "/_sandbox/clock",
+            headers={"Authorization": f"Bearer {_admin_key(admin_key, data_dir)}"},
+        )
+        now = float(clock.json()["now_float"])
+        body["window"] = {"start": now, "end": now + parse_duration(during)}
+    _call(
+        url, admin_key, data_dir, "POST", "/_sandbox/faults", {k: v for k, v in body.items() if v is not None}
+    )
+
+
+@fault_cli.command("list")
+def fault_list(url: Url = "http://127.0.0.1:8765", admin_key: Key = None, data_dir: DataDir = None) -> None:
+    """The rules, with how many calls each matched and how many of its --times are left."""
+    _call(url, admin_key, data_dir, "GET", "/_sandbox/faults")
+
+
+@fault_cli.command("events")
+def fault_events(
+    limit: int = 100, url: Url = "http://127.0.0.1:8765", admin_key: Key = None, data_dir: DataDir = None
+) -> None:
+    """Every failure injected, newest first: which rule, when, which call."""
+    _call(url, admin_key, data_dir, "GET", f"/_sandbox/faults/events?limit={limit}")
+
+
+@fault_cli.command("remove")
+def fault_remove(
+    rule_id: str, url: Url = "http://127.0.0.1:8765", admin_key: Key = None, data_dir: DataDir = None
+) -> None:
+    """Remove one rule."""
+    _call(url, admin_key, data_dir, "DELETE", f"/_sandbox/faults/{rule_id}")
+
+
+@fault_cli.command("clear")
+def fault_clear(url: Url = "http://127.0.0.1:8765", admin_key: Key = None, data_dir: DataDir = None) -> None:
+    """Remove every rule."""
+    _call(url, admin_key, data_dir, "DELETE", "/_sandbox/faults")
+
+
 @sandbox.command("reset")
 def sb_reset(url: Url = "http://127.0.0.1:8765", admin_key: Key = None, data_dir: DataDir = None) -> None:
     """Delete everything in the sandbox."""

@@ -13,6 +13,7 @@ from adgate.services.world import World
 
 if TYPE_CHECKING:
     from adgate.services.enforce import Enforcer
+    from adgate.services.faults import FaultInjector
     from adgate.services.review import Review
     from adgate.settings import Settings
     from adgate.web.graph import Gate, GraphRouter
@@ -27,6 +28,8 @@ class Services:
     world: World
     router: GraphRouter
     gate: Gate
+    #: The sandbox's fault rules (``/_sandbox/faults``), a step of the gate.
+    faults: FaultInjector
     #: Node kinds never change once an id exists, so this cache needs no invalidation.
     start_hooks: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
     stop_hooks: list[Callable[[], Awaitable[None]]] = field(default_factory=list)

@@ -27,6 +27,7 @@ from adgate.records import (
     Token,
 )
 from adgate.store.cache import Generation
+from adgate.store.faults import FaultRepo
 from adgate.store.marketing import (
     AdCreativeRepo,
     AdRepo,
@@ -355,6 +356,9 @@ class Repos(Protocol):
 
     @property
     def review(self) -> ReviewRepo: ...
+
+    @property
+    def faults(self) -> FaultRepo: ...
 
 
 class Database(Protocol):

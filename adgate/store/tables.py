@@ -381,5 +381,31 @@ app_permission_approvals = Table(
     Column("approved_at", TS, nullable=False),
 )
 
+#: Faults on demand (``adgate.policy.faults``): each rule's parsed form as JSON, how many of its
+#: ``times`` are left, and how many calls it matched so far (the draw counter of probability rules).
+fault_rules = Table(
+    "fault_rules",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("spec", Text, nullable=False),  # JSON object
+    Column("remaining", Integer, nullable=True),
+    Column("matched", BigInteger, nullable=False, default=0),
+    Column("created_at", TS, nullable=False),
+)
+
+#: Every failure a rule injected, for the sandbox to list.
+fault_events = Table(
+    "fault_events",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("rule_id", ID, ForeignKey("fault_rules.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("at", TS, nullable=False),
+    Column("method", String(8), nullable=False),
+    Column("path", Text, nullable=False),
+    Column("app_id", ID, nullable=True),
+    Column("ad_account", ID, nullable=True),
+    Column("effect", String(16), nullable=False),
+)
+
 
 __all__ = ["UniqueConstraint", "metadata"]

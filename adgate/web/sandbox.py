@@ -20,6 +20,7 @@ from adgate.protocol.errors import GraphError
 from adgate.services.demo import seed_demo
 from adgate.services.minting import Minting
 from adgate.services.registry import Services
+from adgate.store.faults import StoredRule
 from adgate.web.requests import bearer_token
 from adgate.web.responses import GraphJSON, error_response
 
@@ -276,6 +277,38 @@ async def mint_token(_req: Request, s: Services, b: Body) -> Any:
     raise GraphError.invalid(f"kind must be user or page; got {kind!r} (app tokens: client_credentials)")
 
 
+# --- faults on demand (adgate.policy.faults) ---------------------------------------------------------
+def _fault_json(stored: StoredRule) -> dict[str, Any]:
+    return {**stored.rule.to_json(), "remaining": stored.remaining, "matched": stored.matched}
+
+
+async def list_faults(_req: Request, s: Services, _b: Body) -> Any:
+    return {"data": [_fault_json(x) for x in await s.faults.rules()]}
+
+
+async def add_fault(_req: Request, s: Services, b: Body) -> Any:
+    rule = await s.faults.add(b)
+    return {**rule.to_json(), "remaining": rule.times, "matched": 0}
+
+
+async def remove_fault(req: Request, s: Services, _b: Body) -> Any:
+    rule_id = req.path_params["id"]
+    if not await s.faults.remove(rule_id):
+        raise GraphError.invalid(f"no fault rule {rule_id}")
+    return {"success": True}
+
+
+async def clear_faults(_req: Request, s: Services, _b: Body) -> Any:
+    return {"success": True, "removed": await s.faults.clear()}
+
+
+async def fault_events(_req: Request, s: Services, b: Body) -> Any:
+    raw = b.get("limit", "100")
+    if not str(raw).isdigit() or not 1 <= int(raw) <= 1000:
+        raise GraphError.invalid("limit must be a whole number from 1 to 1000")
+    return {"data": [e.to_json() for e in await s.faults.events(int(raw))]}
+
+
 async def get_clock(_req: Request, s: Services, _b: Body) -> Any:
     return _clock_json(s)
 
@@ -322,6 +355,11 @@ routes = [
     Route("/_sandbox/roles", endpoint(assign_role), methods=["POST"]),
     Route("/_sandbox/roles", endpoint(remove_role), methods=["DELETE"]),
     Route("/_sandbox/tokens", endpoint(mint_token), methods=["POST"]),
+    Route("/_sandbox/faults", endpoint(list_faults), methods=["GET"]),
+    Route("/_sandbox/faults", endpoint(add_fault), methods=["POST"]),
+    Route("/_sandbox/faults", endpoint(clear_faults), methods=["DELETE"]),
+    Route("/_sandbox/faults/events", endpoint(fault_events), methods=["GET"]),
+    Route("/_sandbox/faults/{id}", endpoint(remove_fault), methods=["DELETE"]),
     Route("/_sandbox/clock", endpoint(get_clock), methods=["GET"]),
     Route("/_sandbox/clock", endpoint(move_clock), methods=["POST"]),
 ]
