@@ -19,10 +19,12 @@ from adgate.clock import Clock, SandboxClock
 from adgate.keyring import Keyring
 from adgate.policy.levels import load_policy
 from adgate.protocol.errors import GraphError
+from adgate.services.callbacks import Callbacks
 from adgate.services.context import Core
 from adgate.services.faults import FaultInjector
 from adgate.services.passwords import Passwords
 from adgate.services.registry import Services
+from adgate.services.tokens import Tokens
 from adgate.services.world import World
 from adgate.settings import Settings
 from adgate.store.bus import bus_for
@@ -58,7 +60,10 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         router=router,
         gate=None,  # type: ignore[arg-type]
         faults=FaultInjector(core, router),
+        callbacks=Callbacks(core, Tokens(core).app_secret),
     )
+    services.start_hooks.append(services.callbacks.start)
+    services.stop_hooks.append(services.callbacks.stop)
     # Other nodes' writes void this node's read cache: started first, stopped last.
     bus = bus_for(db, settings.redis_url)
     if bus is not None:

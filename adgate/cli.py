@@ -310,6 +310,69 @@ def fault_clear(url: Url = "http://127.0.0.1:8765", admin_key: Key = None, data_
     _call(url, admin_key, data_dir, "DELETE", "/_sandbox/faults")
 
 
+@sandbox.command("callbacks")
+def sb_callbacks(
+    app_id: str,
+    deauthorize_url: Annotated[
+        str | None, typer.Option(help="Deauthorize Callback URL ('' clears it).")
+    ] = None,
+    data_deletion_url: Annotated[
+        str | None, typer.Option(help="Data Deletion Request URL ('' clears it).")
+    ] = None,
+    url: Url = "http://127.0.0.1:8765",
+    admin_key: Key = None,
+    data_dir: DataDir = None,
+) -> None:
+    """Show or set where the app is told that a person removed it or asked for their data's deletion."""
+    body = {"deauthorize_url": deauthorize_url, "data_deletion_url": data_deletion_url}
+    body = {k: v for k, v in body.items() if v is not None}
+    method = "POST" if body else "GET"
+    _call(url, admin_key, data_dir, method, f"/_sandbox/apps/{app_id}/callbacks", body or None)
+
+
+@sandbox.command("deauthorize")
+def sb_deauthorize(
+    person_id: str,
+    app_id: str,
+    url: Url = "http://127.0.0.1:8765",
+    admin_key: Key = None,
+    data_dir: DataDir = None,
+) -> None:
+    """The person removes the app: tokens die (190/458), the Deauthorize callback and Webhooks fire."""
+    _call(url, admin_key, data_dir, "POST", f"/_sandbox/people/{person_id}/deauthorize", {"app_id": app_id})
+
+
+@sandbox.command("data-deletion")
+def sb_data_deletion(
+    person_id: str,
+    app_id: str,
+    url: Url = "http://127.0.0.1:8765",
+    admin_key: Key = None,
+    data_dir: DataDir = None,
+) -> None:
+    """The person asks the app to delete their data: the Data Deletion Request callback fires."""
+    _call(url, admin_key, data_dir, "POST", f"/_sandbox/people/{person_id}/data_deletion", {"app_id": app_id})
+
+
+@sandbox.command("deliveries")
+def sb_deliveries(
+    app: Annotated[str | None, typer.Option(help="Only this app's.")] = None,
+    url: Url = "http://127.0.0.1:8765",
+    admin_key: Key = None,
+    data_dir: DataDir = None,
+) -> None:
+    """The calls made to apps (callbacks, Webhooks), newest first, with every try."""
+    _call(url, admin_key, data_dir, "GET", "/_sandbox/deliveries" + (f"?app_id={app}" if app else ""))
+
+
+@sandbox.command("deliver-again")
+def sb_deliver_again(
+    delivery_id: int, url: Url = "http://127.0.0.1:8765", admin_key: Key = None, data_dir: DataDir = None
+) -> None:
+    """Send a delivery again now."""
+    _call(url, admin_key, data_dir, "POST", f"/_sandbox/deliveries/{delivery_id}/send")
+
+
 @sandbox.command("reset")
 def sb_reset(url: Url = "http://127.0.0.1:8765", admin_key: Key = None, data_dir: DataDir = None) -> None:
     """Delete everything in the sandbox."""

@@ -12,6 +12,7 @@ from adgate.services.context import Core
 from adgate.services.world import World
 
 if TYPE_CHECKING:
+    from adgate.services.callbacks import Callbacks
     from adgate.services.enforce import Enforcer
     from adgate.services.faults import FaultInjector
     from adgate.services.review import Review
@@ -30,6 +31,8 @@ class Services:
     gate: Gate
     #: The sandbox's fault rules (``/_sandbox/faults``), a step of the gate.
     faults: FaultInjector
+    #: The calls made to apps: callbacks and Webhooks, and their delivery worker.
+    callbacks: Callbacks
     #: Node kinds never change once an id exists, so this cache needs no invalidation.
     start_hooks: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
     stop_hooks: list[Callable[[], Awaitable[None]]] = field(default_factory=list)

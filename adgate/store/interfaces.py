@@ -27,6 +27,7 @@ from adgate.records import (
     Token,
 )
 from adgate.store.cache import Generation
+from adgate.store.callbacks import CallbackRepo
 from adgate.store.faults import FaultRepo
 from adgate.store.marketing import (
     AdCreativeRepo,
@@ -359,6 +360,9 @@ class Repos(Protocol):
 
     @property
     def faults(self) -> FaultRepo: ...
+
+    @property
+    def callbacks(self) -> CallbackRepo: ...
 
 
 class Database(Protocol):

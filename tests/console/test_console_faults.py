@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import httpx
 import pytest
 from console_driver import post, submit
@@ -65,3 +67,25 @@ async def test_a_bad_rule_is_refused_naming_the_field(
     assert refused.status_code == 400
     assert field in refused.text
     assert await services.faults.rules() == []
+
+
+async def test_the_deliveries_console_lists_tries_and_sends_again(
+    client: httpx.AsyncClient, services: Services
+) -> None:
+    assert "unlock-form" in (await client.get("/console/deliveries")).text
+    await unlocked(client, services)
+    person = await services.world.create_person("Dee", "dee@example.com", "a long password")
+    app, _ = await services.world.create_app("Called", admin_id=person.id)
+    await services.callbacks.set_urls(app.id, {"data_deletion_url": "http://127.0.0.1:9/nothing-listens"})
+    delivery_id = await services.callbacks.request_data_deletion(app.id, person.id)
+    for _ in range(400):  # the server's worker makes one try, refused: nothing listens on port 9
+        ((_, attempts),) = await services.callbacks.deliveries()
+        if attempts:
+            break
+        await asyncio.sleep(0.025)
+    page = await client.get("/console/deliveries")
+    assert f"delivery-{delivery_id}" in page.text
+    assert "no answer: ConnectError" in page.text and "pending" in page.text
+    form = next(f for f in forms(page.text).values() if f.action == f"/console/deliveries/{delivery_id}/send")
+    again = await post(client, form.action, form.data())
+    assert again.status_code == 200 and "sent again" in again.text
