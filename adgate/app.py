@@ -98,6 +98,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         return JSONResponse({"status": "ok"})
 
     routes: list[BaseRoute] = [
+        *gateway_routes(services),
         Route("/_health", health, methods=["GET"]),
         Route("/metrics", metrics.endpoint, methods=["GET"]),
         *sandbox.routes,
@@ -126,6 +127,18 @@ async def http_exception_envelope(request: Request, exc: Exception) -> Response:
         error = GraphError.of("not_found", node=request.url.path)
     request.state.graph_error = error
     return error_response(error, request.state.fbtrace_id)
+
+
+def gateway_routes(services: Services) -> list[BaseRoute]:
+    """The decision endpoints when ``ADGATE_GATEWAY_FILE`` names protected routes; a bad file stops
+    the start with :class:`adgate.policy.gateway.GatewayFileError` naming the line."""
+    if services.settings.gateway_file is None:
+        return []
+    from adgate.services.gateway import Gateway, load_spec
+    from adgate.web.gateway import GatewayApp
+
+    services.gateway = Gateway(services, load_spec(services.settings.gateway_file))
+    return [Route("/_gateway/{rest:path}", GatewayApp(services.gateway))]
 
 
 def console_routes() -> list[BaseRoute]:

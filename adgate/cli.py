@@ -73,7 +73,13 @@ def serve(
         from dataclasses import replace
 
         settings = replace(settings, public_url=f"http://{host}:{port}")
-    application = create_app(settings)
+    from adgate.policy.gateway import GatewayFileError
+
+    try:
+        application = create_app(settings)
+    except GatewayFileError as exc:
+        console.print(f"[red]gateway file error:[/red] {exc}")
+        raise typer.Exit(2) from None
     services = application.state.services
     if demo:
 
