@@ -117,7 +117,9 @@ class Gateway:
     async def decide(self, request: Forwarded) -> Decision:
         found = policy.match(self.spec, request.method.upper(), request.uri)
         if isinstance(found, Public):
-            return Decision(True, 200, headers={"x-adgate-route": "public"})
+            return Decision(
+                True, 200, headers={**dict.fromkeys(IDENTITY_HEADERS, ""), "x-adgate-route": "public"}
+            )
         if found is None:
             path = request.uri.split("?", 1)[0]
             return self._refused(
@@ -171,8 +173,11 @@ class Gateway:
 
     @staticmethod
     def _identity(call: GraphCall, route: Route) -> dict[str, str]:
+        """Every identity header, empty where it does not apply: a proxy that copies them onto the
+        upstream request (Envoy, Traefik) then overwrites any the client sent."""
         caller = call.caller
-        headers = {"x-adgate-route": route.name}
+        headers = dict.fromkeys(IDENTITY_HEADERS, "")
+        headers["x-adgate-route"] = route.name
         if not isinstance(caller, Caller):
             return headers
         headers["x-adgate-app-id"] = caller.app.id
