@@ -19,9 +19,12 @@ from adgate.clock import Clock, SandboxClock
 from adgate.keyring import Keyring
 from adgate.policy.levels import load_policy
 from adgate.protocol.errors import GraphError
+from adgate.services.callbacks import Callbacks
 from adgate.services.context import Core
+from adgate.services.faults import FaultInjector
 from adgate.services.passwords import Passwords
 from adgate.services.registry import Services
+from adgate.services.tokens import Tokens
 from adgate.services.world import World
 from adgate.settings import Settings
 from adgate.store.bus import bus_for
@@ -50,7 +53,17 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         passwords=Passwords(settings.password_hashing),
     )
     router = GraphRouter()
-    services = Services(settings=settings, core=core, world=World(core), router=router, gate=None)  # type: ignore[arg-type]
+    services = Services(
+        settings=settings,
+        core=core,
+        world=World(core),
+        router=router,
+        gate=None,  # type: ignore[arg-type]
+        faults=FaultInjector(core, router),
+        callbacks=Callbacks(core, Tokens(core).app_secret),
+    )
+    services.start_hooks.append(services.callbacks.start)
+    services.stop_hooks.append(services.callbacks.stop)
     # Other nodes' writes void this node's read cache: started first, stopped last.
     bus = bus_for(db, settings.redis_url)
     if bus is not None:
@@ -85,6 +98,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         return JSONResponse({"status": "ok"})
 
     routes: list[BaseRoute] = [
+        *gateway_routes(services),
         Route("/_health", health, methods=["GET"]),
         Route("/metrics", metrics.endpoint, methods=["GET"]),
         *sandbox.routes,
@@ -113,6 +127,18 @@ async def http_exception_envelope(request: Request, exc: Exception) -> Response:
         error = GraphError.of("not_found", node=request.url.path)
     request.state.graph_error = error
     return error_response(error, request.state.fbtrace_id)
+
+
+def gateway_routes(services: Services) -> list[BaseRoute]:
+    """The decision endpoints when ``ADGATE_GATEWAY_FILE`` names protected routes; a bad file stops
+    the start with :class:`adgate.policy.gateway.GatewayFileError` naming the line."""
+    if services.settings.gateway_file is None:
+        return []
+    from adgate.services.gateway import Gateway, load_spec
+    from adgate.web.gateway import GatewayApp
+
+    services.gateway = Gateway(services, load_spec(services.settings.gateway_file))
+    return [Route("/_gateway/{rest:path}", GatewayApp(services.gateway))]
 
 
 def console_routes() -> list[BaseRoute]:

@@ -30,6 +30,10 @@ review = typer.Typer(
     help="Apply for an access level or a permission, and decide (the review JSON API).", no_args_is_help=True
 )
 app.add_typer(review, name="review")
+ca_cli = typer.Typer(
+    help="The local CA that `serve --intercept` presents for Graph's hosts.", no_args_is_help=True
+)
+app.add_typer(ca_cli, name="ca")
 console = Console()
 errors = Console(stderr=True)
 DEFAULT_URL = "http://127.0.0.1:8765"
@@ -53,11 +57,21 @@ def serve(
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8765,
     data_dir: DataDir = None,
     demo: Annotated[bool, typer.Option("--demo", help="Seed (once) and print a demo world.")] = False,
+    intercept: Annotated[
+        bool,
+        typer.Option(
+            "--intercept",
+            help="Also answer as graph.facebook.com and www.facebook.com through an HTTP proxy "
+            "(HTTPS_PROXY=http://HOST:INTERCEPT_PORT; trust the CA `adgate ca path` prints).",
+        ),
+    ] = False,
+    intercept_port: Annotated[int, typer.Option(help="Port of the --intercept proxy.")] = 8766,
 ) -> None:
     """Run the Graph server, the login dialog, the consoles and the sandbox API."""
     import uvicorn
 
     from adgate.app import create_app
+    from adgate.policy.gateway import GatewayFileError
 
     settings = _settings(data_dir)
     if settings.public_url is None:
@@ -65,7 +79,11 @@ def serve(
 
         settings = replace(settings, public_url=f"http://{host}:{port}")
     key_source = admin_key_source(settings)
-    application = create_app(settings)
+    try:
+        application = create_app(settings)
+    except GatewayFileError as exc:
+        console.print(f"[red]gateway file error:[/red] {exc}")
+        raise typer.Exit(2) from None
     services = application.state.services
     base_url = settings.public_url or ""
     if demo:
@@ -80,6 +98,8 @@ def serve(
     else:
         _line("adgate", f"{base_url}   (Graph, login dialog, /console, /_sandbox)")
         _line("Admin key", f"{key_source}   (Bearer token for {base_url}/_sandbox/...)")
+    if intercept:
+        _intercept(services, settings.data_dir, host, port, intercept_port)
     uvicorn.run(
         application,
         host=host,
@@ -111,6 +131,31 @@ def _command_name() -> str:
     """How this ``adgate`` was started (``.venv/bin/adgate`` from scripts/demo), for the hints."""
     invoked = sys.argv[0] if sys.argv else ""
     return invoked if Path(invoked).name == "adgate" else "adgate"
+
+
+#: Listening on every interface: the proxy relays to the loopback instead.
+WILDCARD_HOSTS = frozenset({"0.0.0.0", "::"})  # noqa: S104 (compared against, never bound)
+
+
+def _intercept(services: Any, data_dir: Path, host: str, port: int, proxy_port: int) -> None:
+    """Start the interception proxy with the server, relaying to this server's own listener."""
+    from adgate.intercept.ca import HOSTS, ensure_ca, issue_leaf
+    from adgate.intercept.proxy import InterceptProxy, server_context
+
+    ca = ensure_ca(data_dir)
+    proxy = InterceptProxy(
+        ("127.0.0.1" if host in WILDCARD_HOSTS else host, port), server_context(*issue_leaf(ca))
+    )
+
+    async def start() -> None:
+        await proxy.start(host, proxy_port)
+        print(f"Intercepting {', '.join(HOSTS)} on http://{host}:{proxy.port}", flush=True)
+        print(
+            f"  HTTPS_PROXY=http://{host}:{proxy.port}  and trust the CA {ca.cert_path.resolve()}", flush=True
+        )
+
+    services.start_hooks.append(start)
+    services.stop_hooks.append(proxy.stop)
 
 
 def print_demo(world: dict[str, Any], base_url: str, admin_key: str, key_source: str) -> None:
@@ -237,6 +282,170 @@ def _person_id(url: str, key: str | None, data_dir: Path | None, person: str) ->
             return str(candidate["id"])
     errors.print(f"[red]no person with e-mail {person}[/red] (adgate sandbox world lists everyone)")
     raise typer.Exit(1)
+
+
+fault_cli = typer.Typer(
+    help="Make chosen Graph calls fail as Graph fails (/_sandbox/faults): errors, 5xx, delays, drops.",
+    no_args_is_help=True,
+)
+sandbox.add_typer(fault_cli, name="fault")
+
+
+@fault_cli.command("add")
+def fault_add(
+    path: Annotated[
+        str | None, typer.Option(help="Path template, e.g. /act_{id}/campaigns or /{campaign}.")
+    ] = None,
+    method: Annotated[str | None, typer.Option(help="GET, POST or DELETE (default: any).")] = None,
+    app: Annotated[str | None, typer.Option(help="Only calls of this app id.")] = None,
+    token: Annotated[str | None, typer.Option(help="Only calls with this access token.")] = None,
+    account: Annotated[str | None, typer.Option(help="Only calls on this ad account (act_<n>).")] = None,
+    error: Annotated[
+        str | None, typer.Option(help="A Graph error by catalog name, e.g. token_expired.")
+    ] = None,
+    code: Annotated[int | None, typer.Option(help="A Graph error by code, e.g. 17, 613, 80004, 190.")] = None,
+    subcode: Annotated[int | None, typer.Option(help="With --code, e.g. 2446079 or 463.")] = None,
+    status: Annotated[int | None, typer.Option(help="An HTTP 5xx with no body.")] = None,
+    latency_ms: Annotated[
+        int, typer.Option(help="Added latency (alone: a slow call; else before it fails).")
+    ] = 0,
+    drop: Annotated[bool, typer.Option("--drop", help="Drop the connection mid-answer.")] = False,
+    throttle: Annotated[bool, typer.Option("--throttle", help="Throttled, usage headers at 100%.")] = False,
+    times: Annotated[int | None, typer.Option(help="Fail the next N matching calls.")] = None,
+    probability: Annotated[
+        float | None, typer.Option(help="Fail each matching call with this chance.")
+    ] = None,
+    seed: Annotated[int, typer.Option(help="Seed of --probability: the same run fails the same calls.")] = 0,
+    during: Annotated[
+        str | None, typer.Option("--for", help="Fail every matching call for this long: 10m, 2h.")
+    ] = None,
+    url: Url = DEFAULT_URL,
+    admin_key: Key = None,
+    data_dir: DataDir = None,
+) -> None:
+    """Add a fault rule; it applies on every node and survives a restart."""
+    if error is not None or code is not None:
+        effect: dict[str, Any] = {"kind": "error", "error": error, "code": code, "subcode": subcode}
+    elif status is not None:
+        effect = {"kind": "http_status", "status": status}
+    elif drop:
+        effect = {"kind": "drop"}
+    elif throttle:
+        effect = {"kind": "throttle"}
+    else:
+        effect = {"kind": "latency"}
+    effect = {k: v for k, v in effect.items() if v is not None}
+    if latency_ms:
+        effect["latency_ms"] = latency_ms
+    match = {"path": path, "method": method, "app_id": app, "token": token, "ad_account": account}
+    body: dict[str, Any] = {
+        "match": {k: v for k, v in match.items() if v is not None},
+        "effect": effect,
+        "times": times,
+        "probability": probability,
+        "seed": seed,
+    }
+    if during is not None:
+        clock = httpx.get(
+            url.rstrip("/") + "/_sandbox/clock",
+            headers={"Authorization": f"Bearer {_admin_key(admin_key, data_dir)}"},
+        )
+        now = float(clock.json()["now_float"])
+        body["window"] = {"start": now, "end": now + parse_duration(during)}
+    _call(
+        url, admin_key, data_dir, "POST", "/_sandbox/faults", {k: v for k, v in body.items() if v is not None}
+    )
+
+
+@fault_cli.command("list")
+def fault_list(url: Url = DEFAULT_URL, admin_key: Key = None, data_dir: DataDir = None) -> None:
+    """The rules, with how many calls each matched and how many of its --times are left."""
+    _call(url, admin_key, data_dir, "GET", "/_sandbox/faults")
+
+
+@fault_cli.command("events")
+def fault_events(
+    limit: int = 100, url: Url = DEFAULT_URL, admin_key: Key = None, data_dir: DataDir = None
+) -> None:
+    """Every failure injected, newest first: which rule, when, which call."""
+    _call(url, admin_key, data_dir, "GET", f"/_sandbox/faults/events?limit={limit}")
+
+
+@fault_cli.command("remove")
+def fault_remove(
+    rule_id: str, url: Url = DEFAULT_URL, admin_key: Key = None, data_dir: DataDir = None
+) -> None:
+    """Remove one rule."""
+    _call(url, admin_key, data_dir, "DELETE", f"/_sandbox/faults/{rule_id}")
+
+
+@fault_cli.command("clear")
+def fault_clear(url: Url = DEFAULT_URL, admin_key: Key = None, data_dir: DataDir = None) -> None:
+    """Remove every rule."""
+    _call(url, admin_key, data_dir, "DELETE", "/_sandbox/faults")
+
+
+@sandbox.command("callbacks")
+def sb_callbacks(
+    app_id: str,
+    deauthorize_url: Annotated[
+        str | None, typer.Option(help="Deauthorize Callback URL ('' clears it).")
+    ] = None,
+    data_deletion_url: Annotated[
+        str | None, typer.Option(help="Data Deletion Request URL ('' clears it).")
+    ] = None,
+    url: Url = DEFAULT_URL,
+    admin_key: Key = None,
+    data_dir: DataDir = None,
+) -> None:
+    """Show or set where the app is told that a person removed it or asked for their data's deletion."""
+    body = {"deauthorize_url": deauthorize_url, "data_deletion_url": data_deletion_url}
+    body = {k: v for k, v in body.items() if v is not None}
+    method = "POST" if body else "GET"
+    _call(url, admin_key, data_dir, method, f"/_sandbox/apps/{app_id}/callbacks", body or None)
+
+
+@sandbox.command("deauthorize")
+def sb_deauthorize(
+    person_id: str,
+    app_id: str,
+    url: Url = DEFAULT_URL,
+    admin_key: Key = None,
+    data_dir: DataDir = None,
+) -> None:
+    """The person removes the app: tokens die (190/458), the Deauthorize callback and Webhooks fire."""
+    _call(url, admin_key, data_dir, "POST", f"/_sandbox/people/{person_id}/deauthorize", {"app_id": app_id})
+
+
+@sandbox.command("data-deletion")
+def sb_data_deletion(
+    person_id: str,
+    app_id: str,
+    url: Url = DEFAULT_URL,
+    admin_key: Key = None,
+    data_dir: DataDir = None,
+) -> None:
+    """The person asks the app to delete their data: the Data Deletion Request callback fires."""
+    _call(url, admin_key, data_dir, "POST", f"/_sandbox/people/{person_id}/data_deletion", {"app_id": app_id})
+
+
+@sandbox.command("deliveries")
+def sb_deliveries(
+    app: Annotated[str | None, typer.Option(help="Only this app's.")] = None,
+    url: Url = DEFAULT_URL,
+    admin_key: Key = None,
+    data_dir: DataDir = None,
+) -> None:
+    """The calls made to apps (callbacks, Webhooks), newest first, with every try."""
+    _call(url, admin_key, data_dir, "GET", "/_sandbox/deliveries" + (f"?app_id={app}" if app else ""))
+
+
+@sandbox.command("deliver-again")
+def sb_deliver_again(
+    delivery_id: int, url: Url = DEFAULT_URL, admin_key: Key = None, data_dir: DataDir = None
+) -> None:
+    """Send a delivery again now."""
+    _call(url, admin_key, data_dir, "POST", f"/_sandbox/deliveries/{delivery_id}/send")
 
 
 @sandbox.command("reset")
@@ -586,6 +795,14 @@ def parse_duration(text: str) -> float:
         return float(text)
     except ValueError:
         raise typer.BadParameter(f"not a duration: {text!r} (use seconds or 90m, 36h, 60d)") from None
+
+
+@ca_cli.command("path")
+def ca_path(data_dir: DataDir = None) -> None:
+    """Print the CA certificate's path (made on first use), for REQUESTS_CA_BUNDLE / NODE_EXTRA_CA_CERTS."""
+    from adgate.intercept.ca import ensure_ca
+
+    print(ensure_ca(_settings(data_dir).data_dir).cert_path.resolve())
 
 
 def main() -> None:

@@ -49,6 +49,8 @@ class Settings:
     max_body_bytes: int = 4 * 1024 * 1024
     log_level: str = "INFO"
     review_mode: Literal["manual", "auto"] = "manual"
+    #: The protected routes of an upstream API (``adgate.policy.gateway``); None: no gateway.
+    gateway_file: Path | None = None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: object) -> Settings:
@@ -74,6 +76,7 @@ class Settings:
         if review_mode not in ("manual", "auto"):
             raise SettingsError("ADGATE_REVIEW_MODE must be 'manual' or 'auto'")
         policy = env.get("ADGATE_POLICY_FILE")
+        gateway = env.get("ADGATE_GATEWAY_FILE")
         settings = cls(
             data_dir=data_dir,
             database_url=normalize_database_url(database_url),
@@ -87,6 +90,7 @@ class Settings:
             max_body_bytes=max_body,
             log_level=env.get("ADGATE_LOG_LEVEL", "INFO").upper(),
             review_mode=review_mode,  # type: ignore[arg-type]
+            gateway_file=Path(gateway) if gateway else None,
         )
         return replace(settings, **overrides)  # type: ignore[arg-type]
 

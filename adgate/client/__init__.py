@@ -28,6 +28,12 @@ from adgate.client.errors import (
 from adgate.client.http import Backoff, GraphClient, GraphResponse, appsecret_proof
 from adgate.client.login import Authorized, Denied, Login, LoginFlow, PageToken, TokenGrant
 from adgate.client.reask import Notice, Reasker, ReaskError, Renewed, SmtpMailer, compose_email
+from adgate.client.signed import (
+    DeauthorizeHandler,
+    SignedRequestError,
+    parse_signed_request,
+    verify_hub_signature,
+)
 from adgate.client.state import State, StateError, StateSigner
 from adgate.client.store import StoredToken, TokenStore, create_tables, generate_key
 from adgate.client.token_info import TokenInfo, debug_token
@@ -41,6 +47,7 @@ __all__ = [
     "Checkpointed",
     "ClientError",
     "DataAccessExpired",
+    "DeauthorizeHandler",
     "Denied",
     "Expired",
     "GraphAPIError",
@@ -61,6 +68,7 @@ __all__ = [
     "ReaskError",
     "Reasker",
     "Renewed",
+    "SignedRequestError",
     "SmtpMailer",
     "State",
     "StateError",
@@ -78,5 +86,7 @@ __all__ = [
     "create_tables",
     "debug_token",
     "generate_key",
+    "parse_signed_request",
     "plain_reason",
+    "verify_hub_signature",
 ]

@@ -38,6 +38,7 @@ from sqlalchemy import (
 from sqlalchemy import delete as sql_delete
 
 from adgate.client.clock import Now, system_now
+from adgate.client.errors import GraphAPIError
 
 VALID = "valid"
 EXPIRING = "expiring"
@@ -290,6 +291,12 @@ class TokenStore:
             "updated_at": now,
         }
         return self._update(token_id, values)
+
+    def record_invalid(self, token_id: int, error: GraphAPIError) -> StoredToken:
+        """A call of the app's own met the token dead (an :class:`InvalidTokenError`, code 190):
+        mark it dead with Graph's reason, so the next :class:`adgate.client.Reasker` run asks again
+        without waiting for the next check."""
+        return self.record_dead(token_id, code=error.code, subcode=error.subcode, message=error.message)
 
     def record_failed_check(self, token_id: int, error: str) -> StoredToken:
         """A check got no answer about the token: note it, change nothing else."""

@@ -116,6 +116,13 @@ CATALOG: dict[str, ErrorSpec] = {
     "ad_account_role": ErrorSpec(273, "(#273) This Ads API call requires the user to be admin of the ad "
                                  "account. User {user_id} is not admin on ad account {account_id}."),
     # --- throttling (§5) -------------------------------------------------------------------------
+    "gateway_unknown_route": ErrorSpec(2500, "Unknown path components: {method} {path} is not a route of "
+                                       "this API", status=404),
+    "gateway_missing_header": ErrorSpec(100, "(#100) The decision request has no {header} header: say which "
+                                        "request to decide on (the proxy's configuration sets it)."),
+    "callback_verification": ErrorSpec(2200, "(#2200) callback verification failed: {detail}"),
+    "app_token_required": ErrorSpec(15, "(#15) This method must be called with an app access_token."),
+    "blocked": ErrorSpec(368, "The action attempted has been deemed abusive or is otherwise disallowed"),
     "app_limit": ErrorSpec(4, "(#4) Application request limit reached", status=403, transient=True),
     "user_limit": ErrorSpec(17, "(#17) User request limit reached", subcode=2446079, transient=True),
     "account_limit": ErrorSpec(613, "(#613) Calls to this api have exceeded the rate limit.",

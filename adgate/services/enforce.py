@@ -243,6 +243,8 @@ class Enforcer:
     async def account_usage(
         self, call: GraphCall, endpoint: Endpoint | None, error: GraphError | None
     ) -> None:
+        if call.injected:
+            return  # a sandbox fault rule failed it: not the app's doing
         caller = _caller(call)
         app_id = caller.app.id if caller is not None else call.app_id
         if app_id is None:

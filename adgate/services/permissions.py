@@ -20,6 +20,7 @@ from dataclasses import replace
 
 from adgate.policy.permissions import DEFAULT_PERMISSIONS, PERMISSIONS
 from adgate.protocol.errors import GraphError
+from adgate.services.callbacks import Callbacks
 from adgate.services.context import Core
 from adgate.services.tokens import Caller
 
@@ -47,8 +48,9 @@ def subject(caller: Caller, node_id: str | None, edge: str, method: str) -> str:
 
 
 class Permissions:
-    def __init__(self, core: Core) -> None:
+    def __init__(self, core: Core, callbacks: Callbacks) -> None:
         self.core = core
+        self.callbacks = callbacks
 
     async def list(self, app_id: str, person_id: str, permission: str | None = None) -> list[dict[str, str]]:
         async with self.core.db.transaction() as tx:
@@ -71,6 +73,8 @@ class Permissions:
             for grant in await tx.grants.for_person(app_id, person_id):
                 if grant.permission == permission and grant.status == "granted":
                     await tx.grants.set(replace(grant, status="declined", updated_at=now))
+                    await self.callbacks.permissions_changed(tx, app_id, person_id, {permission: "revoked"})
+        self.callbacks.wake()
 
     async def deauthorize(self, app_id: str, person_id: str) -> None:
         now = self.core.now()
@@ -78,6 +82,12 @@ class Permissions:
             authorization = await tx.grants.authorization(app_id, person_id)
             if authorization is not None and authorization.deauthorized_at is None:
                 await tx.grants.set_authorization(replace(authorization, deauthorized_at=now))
+            granted = [
+                g.permission for g in await tx.grants.for_person(app_id, person_id) if g.status == "granted"
+            ]
             await tx.grants.remove(app_id, person_id)
             await tx.tokens.revoke_where(now, "deauthorized", app_id=app_id, person_id=person_id)
             await tx.codes.expire_for(person_id, now, app_id=app_id)
+            if authorization is not None and authorization.deauthorized_at is None:
+                await self.callbacks.deauthorized(tx, app_id, person_id, granted)
+        self.callbacks.wake()

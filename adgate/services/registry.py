@@ -12,7 +12,10 @@ from adgate.services.context import Core
 from adgate.services.world import World
 
 if TYPE_CHECKING:
+    from adgate.services.callbacks import Callbacks
     from adgate.services.enforce import Enforcer
+    from adgate.services.faults import FaultInjector
+    from adgate.services.gateway import Gateway
     from adgate.services.review import Review
     from adgate.settings import Settings
     from adgate.web.graph import Gate, GraphRouter
@@ -27,6 +30,12 @@ class Services:
     world: World
     router: GraphRouter
     gate: Gate
+    #: The sandbox's fault rules (``/_sandbox/faults``), a step of the gate.
+    faults: FaultInjector
+    #: The calls made to apps: callbacks and Webhooks, and their delivery worker.
+    callbacks: Callbacks
+    #: The access layer in front of an upstream API (``ADGATE_GATEWAY_FILE``), if configured.
+    gateway: Gateway | None = None
     #: Node kinds never change once an id exists, so this cache needs no invalidation.
     start_hooks: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
     stop_hooks: list[Callable[[], Awaitable[None]]] = field(default_factory=list)

@@ -27,6 +27,8 @@ from adgate.records import (
     Token,
 )
 from adgate.store.cache import Generation
+from adgate.store.callbacks import CallbackRepo
+from adgate.store.faults import FaultRepo
 from adgate.store.marketing import (
     AdCreativeRepo,
     AdRepo,
@@ -355,6 +357,12 @@ class Repos(Protocol):
 
     @property
     def review(self) -> ReviewRepo: ...
+
+    @property
+    def faults(self) -> FaultRepo: ...
+
+    @property
+    def callbacks(self) -> CallbackRepo: ...
 
 
 class Database(Protocol):

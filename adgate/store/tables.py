@@ -381,5 +381,84 @@ app_permission_approvals = Table(
     Column("approved_at", TS, nullable=False),
 )
 
+#: Faults on demand (``adgate.policy.faults``): each rule's parsed form as JSON, how many of its
+#: ``times`` are left, and how many calls it matched so far (the draw counter of probability rules).
+fault_rules = Table(
+    "fault_rules",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("spec", Text, nullable=False),  # JSON object
+    Column("remaining", Integer, nullable=True),
+    Column("matched", BigInteger, nullable=False, default=0),
+    Column("created_at", TS, nullable=False),
+)
+
+#: Every failure a rule injected, for the sandbox to list.
+fault_events = Table(
+    "fault_events",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("rule_id", ID, ForeignKey("fault_rules.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("at", TS, nullable=False),
+    Column("method", String(8), nullable=False),
+    Column("path", Text, nullable=False),
+    Column("app_id", ID, nullable=True),
+    Column("ad_account", ID, nullable=True),
+    Column("effect", String(16), nullable=False),
+)
+
+#: Where an app wants to be told that a person removed it or asked for their data to be deleted.
+app_callbacks = Table(
+    "app_callbacks",
+    metadata,
+    Column("app_id", ID, ForeignKey("apps.id", ondelete="CASCADE"), primary_key=True),
+    Column("deauthorize_url", Text, nullable=True),
+    Column("data_deletion_url", Text, nullable=True),
+)
+
+#: An app's Webhooks subscriptions, one per object (``POST /{app-id}/subscriptions``).
+webhook_subscriptions = Table(
+    "webhook_subscriptions",
+    metadata,
+    Column("app_id", ID, ForeignKey("apps.id", ondelete="CASCADE"), primary_key=True),
+    Column("object", String(32), primary_key=True),
+    Column("callback_url", Text, nullable=False),
+    Column("fields", Text, nullable=False),  # JSON list
+    Column("created_at", TS, nullable=False),
+)
+
+#: Calls adgate makes to apps (callbacks, Webhooks), queued in the transaction that caused them.
+deliveries = Table(
+    "deliveries",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("app_id", ID, ForeignKey("apps.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("kind", String(16), nullable=False),
+    Column("url", Text, nullable=False),
+    Column("content_type", String(64), nullable=False),
+    Column("body", Text, nullable=False),
+    Column("status", String(12), nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("next_at", TS, nullable=False),
+    Column("created_at", TS, nullable=False),
+    Column("answer", Text, nullable=True),  # JSON: what the app answered, when it means something
+    Index("ix_deliveries_due", "status", "next_at"),
+)
+
+#: Every try of a delivery: the answer's status, how long it took, and the start of its body.
+delivery_attempts = Table(
+    "delivery_attempts",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column(
+        "delivery_id", Integer, ForeignKey("deliveries.id", ondelete="CASCADE"), nullable=False, index=True
+    ),
+    Column("at", TS, nullable=False),
+    Column("status", Integer, nullable=True),
+    Column("latency_ms", Integer, nullable=False),
+    Column("excerpt", Text, nullable=False),
+    Column("error", Text, nullable=True),
+)
+
 
 __all__ = ["UniqueConstraint", "metadata"]

@@ -197,6 +197,68 @@ class Sandbox:
     def now(self) -> int:
         return int(self.call("GET", "/_sandbox/clock")["now"])
 
+    # --- faults on demand ---------------------------------------------------------------------
+    def fault(
+        self,
+        *,
+        path: str | None = None,
+        method: str | None = None,
+        app: App | None = None,
+        token: str | None = None,
+        account: AdAccount | None = None,
+        error: str | None = None,
+        code: int | None = None,
+        subcode: int | None = None,
+        status: int | None = None,
+        latency_ms: int = 0,
+        drop: bool = False,
+        throttle: bool = False,
+        times: int | None = None,
+        probability: float | None = None,
+        seed: int = 0,
+        window: tuple[float, float] | None = None,
+    ) -> str:
+        """Make matching Graph calls fail (``/_sandbox/faults``); returns the rule's id.
+
+        ``adgate.fault(path="/act_{id}/campaigns", code=17, subcode=2446079, times=2)`` fails the
+        next two campaign listings with the user request limit; ``status=503``, ``drop=True``,
+        ``throttle=True`` or ``latency_ms`` alone choose another effect.
+        """
+        if error is not None or code is not None:
+            effect: dict[str, Any] = {"kind": "error", "error": error, "code": code, "subcode": subcode}
+        elif status is not None:
+            effect = {"kind": "http_status", "status": status}
+        else:
+            effect = {"kind": "drop" if drop else "throttle" if throttle else "latency"}
+        if latency_ms:
+            effect["latency_ms"] = latency_ms
+        match = {
+            "path": path,
+            "method": method,
+            "app_id": app.id if app else None,
+            "token": token,
+            "ad_account": account.node if account else None,
+        }
+        body: dict[str, Any] = {
+            "match": {k: v for k, v in match.items() if v is not None},
+            "effect": {k: v for k, v in effect.items() if v is not None},
+            "times": times,
+            "probability": probability,
+            "seed": seed,
+        }
+        if window is not None:
+            body["window"] = {"start": window[0], "end": window[1]}
+        return str(
+            self.call("POST", "/_sandbox/faults", {k: v for k, v in body.items() if v is not None})["id"]
+        )
+
+    def fault_events(self) -> list[dict[str, Any]]:
+        """Every failure injected so far, newest first."""
+        return list(self.call("GET", "/_sandbox/faults/events")["data"])
+
+    def clear_faults(self) -> None:
+        self.call("DELETE", "/_sandbox/faults")
+
     # --- the official SDK ---------------------------------------------------------------------
     @contextmanager
     def sdk(self, app: App, token: str, api_version: str | None = None) -> Iterator[Any]:

@@ -254,6 +254,7 @@ def build_gate(services: Services) -> PipelineGate:
             *access.after_permission(),
         ],
         access.settlers(),
-        every_call=access.every_call(),
+        # Sandbox fault rules first: an injected failure costs no rate-limit points.
+        every_call=[services.faults.check, *access.every_call()],
         core=services.core,
     )

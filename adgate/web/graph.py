@@ -8,6 +8,7 @@ reads the declaration (STYLE.md habit 7) and no handler repeats its checks.
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
@@ -100,6 +101,8 @@ class GraphCall:
     #: Made by the consoles on their own (:data:`CONSOLE_TOOLING`): the gate decides it as any
     #: call but counts it nowhere (no rate-limit count, no usage), so it moves no figure of the app.
     tooling: bool = False
+    #: A fault rule of the sandbox failed this call (``adgate.services.faults``): not the app's usage.
+    injected: bool = False
 
 
 class Gate(Protocol):
@@ -299,6 +302,9 @@ class GraphApp:
             result = await dispatch(call, services.router, services.gate)
         except GraphError as exc:
             state["graph_error"] = exc
+            below = getattr(exc, "http_status", None), getattr(exc, "drop", False)
+            if below != (None, False):
+                return await send_failure(send, *below)
             status, body, error_headers = envelope.render(exc, fbtrace_id)
             if call is not None:
                 error_headers.update(call.response_headers)
@@ -314,6 +320,23 @@ class GraphApp:
         body = graph_json(result)
         await send_json(send, 200, body, call.response_headers, fbtrace_id, api_version)
         return 200
+
+
+async def send_failure(send: Send, http_status: int | None, drop: bool) -> int:
+    """A failure below Graph's envelope (a sandbox fault): a bare 5xx, or an answer cut short.
+
+    To cut the connection the server is told to expect a body it never gets: the ASGI server then
+    closes the connection mid-answer, as a crashed or overloaded upstream does.
+    """
+    if drop:
+        await send({"type": "http.response.start", "status": 200, "headers": [(b"content-length", b"1024")]})
+        with contextlib.suppress(Exception):
+            await send({"type": "http.response.body", "body": b"{", "more_body": False})
+        return 200
+    status = http_status or 500
+    await send({"type": "http.response.start", "status": status, "headers": [(b"content-length", b"0")]})
+    await send({"type": "http.response.body", "body": b""})
+    return status
 
 
 async def send_json(

@@ -11,9 +11,9 @@ if TYPE_CHECKING:
 
 
 def register_graph_routes(router: GraphRouter, services: Services) -> None:
-    from adgate.web.endpoints import debug, me, oauth, pages, root, system_users
+    from adgate.web.endpoints import debug, me, oauth, pages, root, subscriptions, system_users
 
-    for module in (root, oauth, debug, me, pages, system_users):
+    for module in (root, oauth, debug, me, pages, system_users, subscriptions):
         module.register(router, services)
     from adgate.web.endpoints import ad_accounts
 

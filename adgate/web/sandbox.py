@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import hmac
 import json
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import asdict
 from typing import Any
 
@@ -19,7 +19,10 @@ from adgate import records as r
 from adgate.protocol.errors import GraphError
 from adgate.services.demo import seed_demo
 from adgate.services.minting import Minting
+from adgate.services.permissions import Permissions
 from adgate.services.registry import Services
+from adgate.store.callbacks import AppCallbacks, Attempt, Delivery
+from adgate.store.faults import StoredRule
 from adgate.web.requests import bearer_token
 from adgate.web.responses import GraphJSON, error_response
 
@@ -292,6 +295,87 @@ async def mint_token(_req: Request, s: Services, b: Body) -> Any:
     )
 
 
+# --- faults on demand (adgate.policy.faults) ---------------------------------------------------------
+def _fault_json(stored: StoredRule) -> dict[str, Any]:
+    return {**stored.rule.to_json(), "remaining": stored.remaining, "matched": stored.matched}
+
+
+async def list_faults(_req: Request, s: Services, _b: Body) -> Any:
+    return {"data": [_fault_json(x) for x in await s.faults.rules()]}
+
+
+async def add_fault(_req: Request, s: Services, b: Body) -> Any:
+    rule = await s.faults.add(b)
+    return {**rule.to_json(), "remaining": rule.times, "matched": 0}
+
+
+async def remove_fault(req: Request, s: Services, _b: Body) -> Any:
+    rule_id = req.path_params["id"]
+    if not await s.faults.remove(rule_id):
+        raise GraphError.invalid(f"no fault rule {rule_id}")
+    return {"success": True}
+
+
+async def clear_faults(_req: Request, s: Services, _b: Body) -> Any:
+    return {"success": True, "removed": await s.faults.clear()}
+
+
+async def fault_events(_req: Request, s: Services, b: Body) -> Any:
+    raw = b.get("limit", "100")
+    if not str(raw).isdigit() or not 1 <= int(raw) <= 1000:
+        raise GraphError.invalid("limit must be a whole number from 1 to 1000")
+    return {"data": [e.to_json() for e in await s.faults.events(int(raw))]}
+
+
+# --- callbacks and Webhooks (adgate.services.callbacks) ----------------------------------------------
+def _urls_json(urls: AppCallbacks) -> dict[str, Any]:
+    return {"deauthorize_url": urls.deauthorize_url, "data_deletion_url": urls.data_deletion_url}
+
+
+async def get_callbacks(req: Request, s: Services, _b: Body) -> Any:
+    return _urls_json(await s.callbacks.urls(req.path_params["id"]))
+
+
+async def set_callbacks(req: Request, s: Services, b: Body) -> Any:
+    return _urls_json(await s.callbacks.set_urls(req.path_params["id"], b))
+
+
+async def deauthorize(req: Request, s: Services, b: Body) -> Any:
+    await Permissions(s.core, s.callbacks).deauthorize(_str(b, "app_id"), req.path_params["id"])
+    return {"success": True}
+
+
+async def data_deletion(req: Request, s: Services, b: Body) -> Any:
+    return {"delivery_id": await s.callbacks.request_data_deletion(_str(b, "app_id"), req.path_params["id"])}
+
+
+def _delivery_json(delivery: Delivery, attempts: Sequence[Attempt]) -> dict[str, Any]:
+    return {
+        "id": delivery.id,
+        "app_id": delivery.app_id,
+        "kind": delivery.kind,
+        "url": delivery.url,
+        "status": delivery.status,
+        "attempts": [a.to_json() for a in attempts],
+        "next_at": delivery.next_at,
+        "created_at": delivery.created_at,
+        "answer": json.loads(delivery.answer) if delivery.answer else None,
+    }
+
+
+async def list_deliveries(_req: Request, s: Services, b: Body) -> Any:
+    found = await s.callbacks.deliveries(_opt(b, "app_id"))
+    return {"data": [_delivery_json(d, a) for d, a in found]}
+
+
+async def send_again(req: Request, s: Services, _b: Body) -> Any:
+    raw = req.path_params["id"]
+    if not str(raw).isdigit():
+        raise GraphError.invalid("the delivery id is a number")
+    await s.callbacks.send_again(int(raw))
+    return {"success": True}
+
+
 async def get_clock(_req: Request, s: Services, _b: Body) -> Any:
     return _clock_json(s)
 
@@ -338,6 +422,17 @@ routes = [
     Route("/_sandbox/roles", endpoint(assign_role), methods=["POST"]),
     Route("/_sandbox/roles", endpoint(remove_role), methods=["DELETE"]),
     Route("/_sandbox/tokens", endpoint(mint_token), methods=["POST"]),
+    Route("/_sandbox/faults", endpoint(list_faults), methods=["GET"]),
+    Route("/_sandbox/faults", endpoint(add_fault), methods=["POST"]),
+    Route("/_sandbox/faults", endpoint(clear_faults), methods=["DELETE"]),
+    Route("/_sandbox/faults/events", endpoint(fault_events), methods=["GET"]),
+    Route("/_sandbox/faults/{id}", endpoint(remove_fault), methods=["DELETE"]),
+    Route("/_sandbox/apps/{id}/callbacks", endpoint(get_callbacks), methods=["GET"]),
+    Route("/_sandbox/apps/{id}/callbacks", endpoint(set_callbacks), methods=["POST"]),
+    Route("/_sandbox/people/{id}/deauthorize", endpoint(deauthorize), methods=["POST"]),
+    Route("/_sandbox/people/{id}/data_deletion", endpoint(data_deletion), methods=["POST"]),
+    Route("/_sandbox/deliveries", endpoint(list_deliveries), methods=["GET"]),
+    Route("/_sandbox/deliveries/{id}/send", endpoint(send_again), methods=["POST"]),
     Route("/_sandbox/clock", endpoint(get_clock), methods=["GET"]),
     Route("/_sandbox/clock", endpoint(move_clock), methods=["POST"]),
 ]

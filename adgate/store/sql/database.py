@@ -34,6 +34,8 @@ from adgate.store import tables
 from adgate.store.cache import DEFAULT_CAPACITY, Generation, ReadCache
 from adgate.store.interfaces import DuplicateError, ReadOnlyError, Repos
 from adgate.store.sql.auth import SqlCodes, SqlGrants, SqlSystemUsers, SqlTokens
+from adgate.store.sql.callbacks import SqlCallbacks
+from adgate.store.sql.faults import SqlFaults
 from adgate.store.sql.gate import SqlAccountLists, SqlUsage
 from adgate.store.sql.marketing import (
     SqlAdCreatives,
@@ -86,6 +88,8 @@ class SqlRepos:
         self.custom_audiences = SqlCustomAudiences(conn)
         self.report_runs = SqlReportRuns(conn)
         self.review = SqlReview(conn)
+        self.faults = SqlFaults(conn)
+        self.callbacks = SqlCallbacks(conn)
 
 
 T = TypeVar("T")

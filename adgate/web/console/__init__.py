@@ -6,9 +6,19 @@ from starlette.routing import BaseRoute
 
 
 def routes() -> list[BaseRoute]:
-    from adgate.web.console import accounts, apps, auth, debugger, explorer, review, sandbox
+    from adgate.web.console import (
+        accounts,
+        apps,
+        auth,
+        debugger,
+        deliveries,
+        explorer,
+        faults,
+        review,
+        sandbox,
+    )
 
     found: list[BaseRoute] = []
-    for module in (auth, apps, accounts, review, debugger, explorer, sandbox):
+    for module in (auth, apps, accounts, review, debugger, explorer, sandbox, faults, deliveries):
         found.extend(module.routes())
     return found

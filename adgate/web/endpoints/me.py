@@ -33,7 +33,7 @@ def _one_permission(call: GraphCall) -> str | None:
 
 def register(router: GraphRouter, services: Services) -> None:
     profiles = Profiles(services.core)
-    permissions = Permissions(services.core)
+    permissions = Permissions(services.core, services.callbacks)
 
     @router.route("GET", "me")
     async def me(call: GraphCall) -> Any:
