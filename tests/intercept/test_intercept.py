@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import socket
 import ssl
 import stat
@@ -160,6 +161,34 @@ def test_the_unmodified_sdk_reaches_adgate_with_only_https_proxy_and_the_ca(
     answer = json.loads(done.stdout)
     assert answer["me"] == {"id": intercepting.person_id, "name": "Ines"}
     assert answer["account"]["name"] == "Proxied account"
+
+
+def test_the_unmodified_node_sdk_reaches_adgate_with_only_https_proxy_and_the_ca(
+    intercepting: Intercepting,
+) -> None:
+    """The Node SDK's GRAPH has no setter: interception is how it reaches adgate without a change.
+    Its HTTP client (axios) sends https URLs to an http proxy in absolute form."""
+    node_dir = Path(__file__).resolve().parents[1] / "clients" / "node"
+    if shutil.which("node") is None or not (node_dir / "node_modules" / ".package-lock.json").exists():
+        if os.environ.get("CI") == "true":
+            pytest.fail("node and the npm packages are required on CI (scripts/test installs them)")
+        pytest.skip("node or its packages are not installed")
+    token = intercepting.token(["ads_read"])
+    env = {k: v for k, v in os.environ.items() if k.upper() not in ("HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY")}
+    env.update(HTTPS_PROXY=intercepting.proxy, NODE_EXTRA_CA_CERTS=str(intercepting.ca))
+    args = json.dumps({"token": token, "fields": ["id", "name"]})
+    done = subprocess.run(
+        ["node", str(node_dir / "business_sdk.js"), "me", args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=node_dir,
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout.strip().splitlines()[-1]) == {
+        "ok": {"id": intercepting.person_id, "name": "Ines"}
+    }
 
 
 def test_the_dialog_answers_as_www_facebook_com(intercepting: Intercepting) -> None:

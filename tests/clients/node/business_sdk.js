@@ -11,7 +11,9 @@ const args = JSON.parse(raw);
 // FacebookAdsApi.GRAPH is a static getter with no setter (assigning to it does nothing). The way to
 // point the SDK elsewhere without changing it is to redefine that (configurable) property; every
 // request, cursor page and batch reads it at call time.
-Object.defineProperty(FacebookAdsApi, 'GRAPH', {get: () => args.graph});
+// Without args.graph the SDK keeps its own https://graph.facebook.com (tests/intercept/ drives it
+// through adgate's interception proxy with only HTTPS_PROXY and NODE_EXTRA_CA_CERTS set).
+if (args.graph) Object.defineProperty(FacebookAdsApi, 'GRAPH', {get: () => args.graph});
 
 const api = FacebookAdsApi.init(args.token, 'en_US', false);
 if (args.headers) api.setShowHeader(true);
