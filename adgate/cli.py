@@ -407,26 +407,26 @@ def sb_callbacks(
 
 @sandbox.command("deauthorize")
 def sb_deauthorize(
-    person_id: str,
-    app_id: str,
-    url: Url = DEFAULT_URL,
-    admin_key: Key = None,
-    data_dir: DataDir = None,
+    person: str, app_id: str, url: Url = DEFAULT_URL, admin_key: Key = None, data_dir: DataDir = None
 ) -> None:
-    """The person removes the app: tokens die (190/458), the Deauthorize callback and Webhooks fire."""
-    _call(url, admin_key, data_dir, "POST", f"/_sandbox/people/{person_id}/deauthorize", {"app_id": app_id})
+    """The person (id or e-mail) removes the app: tokens die (190/458), the Deauthorize callback and
+    Webhooks fire."""
+    _person_app_action(url, admin_key, data_dir, person, app_id, "deauthorize")
 
 
 @sandbox.command("data-deletion")
 def sb_data_deletion(
-    person_id: str,
-    app_id: str,
-    url: Url = DEFAULT_URL,
-    admin_key: Key = None,
-    data_dir: DataDir = None,
+    person: str, app_id: str, url: Url = DEFAULT_URL, admin_key: Key = None, data_dir: DataDir = None
 ) -> None:
-    """The person asks the app to delete their data: the Data Deletion Request callback fires."""
-    _call(url, admin_key, data_dir, "POST", f"/_sandbox/people/{person_id}/data_deletion", {"app_id": app_id})
+    """The person (id or e-mail) asks the app to delete their data: its Data Deletion URL is called."""
+    _person_app_action(url, admin_key, data_dir, person, app_id, "data_deletion")
+
+
+def _person_app_action(
+    url: str, key: str | None, data_dir: Path | None, person: str, app_id: str, action: str
+) -> None:
+    person_id = _person_id(url, key, data_dir, person)
+    _call(url, key, data_dir, "POST", f"/_sandbox/people/{person_id}/{action}", {"app_id": app_id})
 
 
 @sandbox.command("deliveries")
