@@ -113,6 +113,8 @@ class Gateway:
             )
             for route in spec.routes
         }
+        #: Decisions on this node since it started, per route: (admitted, refused).
+        self.counts: dict[str, list[int]] = {route.name: [0, 0] for route in spec.routes}
 
     async def decide(self, request: Forwarded) -> Decision:
         found = policy.match(self.spec, request.method.upper(), request.uri)
@@ -154,9 +156,20 @@ class Gateway:
             error = exc
         finally:
             await gate.settle(call, endpoint, error)
+        counts = self.counts[route.name]
         if error is not None:
+            counts[1] += 1
             return self._refused(error, request, call)
+        counts[0] += 1
         return Decision(True, 200, headers={**call.response_headers, **self._identity(call, route)})
+
+    def routes_json(self) -> dict[str, Any]:
+        """The protected routes, each with this node's decisions since it started."""
+        data = self.spec.to_json()
+        for route in data["routes"]:
+            admitted, refused = self.counts[route["name"]]
+            route["admitted"], route["refused"] = admitted, refused
+        return data
 
     @staticmethod
     def _account(route: Route, path_params: Mapping[str, str], params: Params) -> str | None:

@@ -66,7 +66,7 @@ class GatewayApp:
                 )
             elif path == "/_gateway/routes" and scope["method"] == "GET":
                 self._admin(headers)
-                body = orjson.dumps(self.gateway.spec.to_json())
+                body = orjson.dumps(self.gateway.routes_json())
                 await _send(send, Decision(True, 200, body, {"content-type": "application/json"}))
             else:
                 raise GraphError.of("not_found", node=path)

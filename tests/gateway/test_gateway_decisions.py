@@ -9,6 +9,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from console_driver import submit
 from gate_world import running, settings_for
 from gateway_world import write_routes
 from helpers import make_cast, short_lived_token
@@ -208,3 +209,23 @@ async def test_the_routes_are_listed_for_the_admin_key(node: tuple[Services, htt
         "/_gateway/routes", headers={"Authorization": f"Bearer {services.settings.admin_key}"}
     )
     assert [r["name"] for r in listed.json()["routes"]] == ["reports", "budgets", "search", "profile"]
+
+
+async def test_the_console_shows_the_routes_and_their_decisions(
+    node: tuple[Services, httpx.AsyncClient],
+) -> None:
+    services, client = node
+    _, _, (account,), token = await world(services)
+    await client.get("/_gateway/auth", headers=forward("GET", f"/v1/accounts/{account}/reports", token))
+    await client.get("/_gateway/auth", headers=forward("GET", f"/v1/accounts/{account}/reports", "forged"))
+    assert "unlock-form" in (await client.get("/console/gateway")).text
+    page = await client.get("/console/sandbox")
+    unlock = await submit(client, page, "unlock-form", admin_key=services.settings.admin_key or "")
+    assert unlock.status_code == 303
+    shown = await client.get("/console/gateway")
+    assert "gateway-routes" in shown.text and "/v1/accounts/{account}/reports" in shown.text
+    listed = await client.get(
+        "/_gateway/routes", headers={"Authorization": f"Bearer {services.settings.admin_key}"}
+    )
+    reports = next(r for r in listed.json()["routes"] if r["name"] == "reports")
+    assert (reports["admitted"], reports["refused"]) == (1, 1)

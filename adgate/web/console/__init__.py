@@ -14,11 +14,12 @@ def routes() -> list[BaseRoute]:
         deliveries,
         explorer,
         faults,
+        gateway,
         review,
         sandbox,
     )
 
     found: list[BaseRoute] = []
-    for module in (auth, apps, accounts, review, debugger, explorer, sandbox, faults, deliveries):
+    for module in (auth, apps, accounts, review, debugger, explorer, sandbox, faults, deliveries, gateway):
         found.extend(module.routes())
     return found
