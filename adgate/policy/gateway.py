@@ -5,6 +5,10 @@ upstream may let through, and what each needs, the way a Graph endpoint declares
 
     name = "Reports API"
 
+    [[permission]]                    # a permission of the operator's own, with its own review
+    name = "reports_export"
+    description = "Export your reports"
+
     [[public]]                        # let through without a token (fail open, on purpose)
     prefix = "/health"
 
@@ -28,6 +32,8 @@ import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
+
+from adgate.policy.permissions import OWN_PERMISSION_NAME
 
 METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
 COSTS = ("read", "write")
@@ -97,11 +103,14 @@ class GatewaySpec:
     name: str
     routes: tuple[Route, ...]
     public: tuple[str, ...]
+    #: Permissions of the operator's own: (name, what the dialog tells the person).
+    permissions: tuple[tuple[str, str], ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         return {
             "name": self.name,
             "public": list(self.public),
+            "permissions": [{"name": n, "description": d} for n, d in self.permissions],
             "routes": [
                 {
                     "name": r.name,
@@ -168,15 +177,39 @@ def parse(text: str, *, source: str = "gateway file", known_permissions: Iterabl
             line = int(found.group(1)) if found else None
         raise GatewayFileError(source, line, f"not valid TOML: {exc}") from None
     known = set(known_permissions)
-    unknown = set(data) - {"name", "route", "public"}
+    unknown = set(data) - {"name", "route", "public", "permission"}
     if unknown:
         key = sorted(unknown)[0]
         raise GatewayFileError(
-            source, _key_line(text, 0, key) or None, f"unknown key {key!r}: use name, [[route]], [[public]]"
+            source,
+            _key_line(text, 0, key) or None,
+            f"unknown key {key!r}: use name, [[permission]], [[route]], [[public]]",
         )
     name = data.get("name", "API")
     if not isinstance(name, str):
         raise GatewayFileError(source, _key_line(text, 0, "name"), "name must be a string")
+
+    own: dict[str, str] = {}
+    for table, line in zip(_list(data, "permission", source), _lines_of(text, "permission"), strict=False):
+        pname, description = table.get("name"), table.get("description")
+        if not isinstance(pname, str) or not OWN_PERMISSION_NAME.match(pname):
+            raise GatewayFileError(
+                source,
+                _key_line(text, line - 1, "name"),
+                "a permission's name is 3-64 lower-case letters, digits or _",
+            )
+        if pname in known or pname in own:
+            raise GatewayFileError(
+                source, _key_line(text, line - 1, "name"), f"{pname} is already a permission"
+            )
+        if not isinstance(description, str) or not description.strip():
+            raise GatewayFileError(
+                source,
+                _key_line(text, line - 1, "description"),
+                "description: what the dialog tells the person",
+            )
+        own[pname] = description.strip()
+    known = known | set(own)
 
     public: list[str] = []
     for table, line in zip(_list(data, "public", source), _lines_of(text, "public"), strict=False):
@@ -202,7 +235,7 @@ def parse(text: str, *, source: str = "gateway file", known_permissions: Iterabl
         routes.append(route)
     if not routes:
         raise GatewayFileError(source, None, "declares no [[route]]: every request would be refused")
-    return GatewaySpec(name, tuple(routes), tuple(public))
+    return GatewaySpec(name, tuple(routes), tuple(public), tuple(own.items()))
 
 
 def _list(data: Mapping[str, Any], key: str, source: str) -> list[Mapping[str, Any]]:

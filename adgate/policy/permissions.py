@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 #: Every permission the dialog knows, with the sentence the consent page shows for it.
@@ -54,6 +55,24 @@ def parse_scope(raw: str | None) -> list[str]:
         if name:
             seen.setdefault(name, None)
     return list(seen)
+
+
+#: Graph's own permissions (what :func:`define` may never redefine).
+BUILT_IN: frozenset[str] = frozenset(PERMISSIONS)
+#: What a permission an operator defines may be called (and never one of the names above).
+OWN_PERMISSION_NAME = re.compile(r"^[a-z][a-z0-9_]{2,63}$")
+
+
+def define(name: str, description: str) -> None:
+    """Add a permission of the operator's own (the gateway file's ``[[permission]]``): the dialog
+    asks for it, tokens carry it, and people without a role on a live app may grant it only once
+    the app passed its own review (``permission:<name>``), as for every permission but
+    ``public_profile`` and ``email``. A registry filled once at start, for the whole process."""
+    if not OWN_PERMISSION_NAME.match(name):
+        raise ValueError(f"a permission name is 3-64 lower-case letters, digits or _; got {name!r}")
+    if name in BUILT_IN:
+        raise ValueError(f"{name} is one of Graph's own permissions")
+    PERMISSIONS[name] = description
 
 
 def unknown_permissions(names: Iterable[str]) -> list[str]:

@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 from adgate import ids
 from adgate.policy import gateway as policy
 from adgate.policy.gateway import GatewaySpec, Public, Route
-from adgate.policy.permissions import PERMISSIONS
+from adgate.policy.permissions import BUILT_IN, define
 from adgate.protocol import envelope
 from adgate.protocol.errors import GraphError
 from adgate.protocol.params import Params
@@ -63,7 +63,10 @@ def load_spec(path: Path) -> GatewaySpec:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise policy.GatewayFileError(str(path), None, f"cannot be read: {exc.strerror}") from None
-    return policy.parse(text, source=str(path), known_permissions=PERMISSIONS)
+    spec = policy.parse(text, source=str(path), known_permissions=BUILT_IN)
+    for name, description in spec.permissions:
+        define(name, description)
+    return spec
 
 
 @dataclass(frozen=True, slots=True)

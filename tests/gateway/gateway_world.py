@@ -7,6 +7,10 @@ from pathlib import Path
 ROUTES = """\
 name = "Reports API"
 
+[[permission]]
+name = "reports_export"
+description = "Export your reports as files"
+
 [[public]]
 prefix = "/health"
 
@@ -33,6 +37,14 @@ method = "GET"
 path = "/v1/search"
 account = "query:account_id"
 permission = "ads_read"
+
+[[route]]
+name = "export"
+method = "POST"
+path = "/v1/accounts/{account}/exports"
+account = "path:account"
+permission = "reports_export"
+cost = "write"
 
 [[route]]
 name = "profile"

@@ -208,7 +208,16 @@ async def test_the_routes_are_listed_for_the_admin_key(node: tuple[Services, htt
     listed = await client.get(
         "/_gateway/routes", headers={"Authorization": f"Bearer {services.settings.admin_key}"}
     )
-    assert [r["name"] for r in listed.json()["routes"]] == ["reports", "budgets", "search", "profile"]
+    assert [r["name"] for r in listed.json()["routes"]] == [
+        "reports",
+        "budgets",
+        "search",
+        "export",
+        "profile",
+    ]
+    assert listed.json()["permissions"] == [
+        {"name": "reports_export", "description": "Export your reports as files"}
+    ]
 
 
 async def test_the_console_shows_the_routes_and_their_decisions(
@@ -229,3 +238,30 @@ async def test_the_console_shows_the_routes_and_their_decisions(
     )
     reports = next(r for r in listed.json()["routes"] if r["name"] == "reports")
     assert (reports["admitted"], reports["refused"]) == (1, 1)
+
+
+async def test_a_permission_of_the_operators_own_is_asked_granted_and_checked(
+    node: tuple[Services, httpx.AsyncClient],
+) -> None:
+    services, client = node
+    cast = await make_cast(services)
+    account = await services.world.create_ad_account("A")
+    await services.world.assign_role("ad_account", account.id, cast.admin.id, "admin")
+    uri = f"/v1/accounts/{account.id}/exports"
+    without = await short_lived_token(services, cast, cast.admin, ("ads_read",))
+    refused = await client.get("/_gateway/auth", headers=forward("POST", uri, without))
+    assert refused.json()["error"]["code"] == 200
+    assert "reports_export" in refused.json()["error"]["message"]
+    granted = await short_lived_token(services, cast, cast.admin, ("reports_export",))
+    admitted = await client.get("/_gateway/auth", headers=forward("POST", uri, granted))
+    assert admitted.status_code == 200
+    assert admitted.headers["x-adgate-scopes"].split(",").count("reports_export") == 1
+    dialog = await client.get(
+        "/v26.0/dialog/oauth",
+        params={
+            "client_id": cast.app.id,
+            "redirect_uri": "https://app.example/callback",
+            "scope": "reports_export",
+        },
+    )
+    assert "unknown" not in dialog.text.lower() or "reports_export" not in dialog.text

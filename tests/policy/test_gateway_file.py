@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from adgate.policy.gateway import GatewayFileError, Public, match, parse
-from adgate.policy.permissions import PERMISSIONS
+from adgate.policy.permissions import BUILT_IN as PERMISSIONS
 
 GOOD = """\
 name = "API"
