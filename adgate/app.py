@@ -25,6 +25,7 @@ from adgate.services.registry import Services
 from adgate.services.world import World
 from adgate.settings import Settings
 from adgate.store.bus import bus_for
+from adgate.store.files import protect_data_dir, protect_database
 from adgate.store.migrate import upgrade
 from adgate.store.sql.database import SqlDatabase
 from adgate.web import sandbox
@@ -41,6 +42,8 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
     from adgate.web.routes import register_graph_routes
 
     assert settings.secret_key, "call Settings.with_persisted_secrets() first"
+    protect_data_dir(settings.data_dir)
+    protect_database(settings.database_url)
     db = SqlDatabase(settings.database_url)
     core = Core(
         db=db,
@@ -51,6 +54,7 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
     )
     router = GraphRouter()
     services = Services(settings=settings, core=core, world=World(core), router=router, gate=None)  # type: ignore[arg-type]
+    services.stop_hooks.append(core.passwords.close)
     # Other nodes' writes void this node's read cache: started first, stopped last.
     bus = bus_for(db, settings.redis_url)
     if bus is not None:

@@ -203,5 +203,5 @@ class Dashboard:
             person = await tx.people.get(person_id)
         if not password:
             raise GraphError.invalid("Enter your password to continue.")
-        if person is None or not self.core.passwords.verify(person.password_hash, password):
+        if person is None or not await self.core.passwords.verify(person.password_hash, password):
             raise GraphError.invalid("That password is not right.")

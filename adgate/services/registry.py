@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -93,11 +94,24 @@ class Services:
         if isinstance(clock, SandboxClock):
             async with self.core.db.read() as tx:
                 stored = await tx.meta.get(CLOCK_KEY)
-            if stored is not None:
-                clock.offset = float(stored)
+            offset = parse_offset(stored)
+            if offset is not None:
+                clock.offset = offset
 
     async def save_clock(self) -> None:
         clock = self.core.clock
         if isinstance(clock, SandboxClock):
             async with self.core.db.transaction() as tx:
                 await tx.meta.set(CLOCK_KEY, repr(clock.offset))
+
+
+def parse_offset(stored: str | None) -> float | None:
+    """The stored clock offset, or None if absent or not a finite number (a database written
+    before the clock refused NaN and Infinity keeps working: the bad value is ignored)."""
+    if stored is None:
+        return None
+    try:
+        offset = float(stored)
+    except ValueError:
+        return None
+    return offset if math.isfinite(offset) else None

@@ -59,7 +59,7 @@ class World:
             id=ids.new_id(),
             name=_name(name, "name"),
             email=email,
-            password_hash=self.core.passwords.hash(password),
+            password_hash=await self.core.passwords.hash(password),
             password_epoch=0,
             session_epoch=0,
             is_reviewer=is_reviewer,
@@ -79,7 +79,7 @@ class World:
         """A new password: every user and page token the person had dies with 190/460."""
         if not new_password or len(new_password) < 8 or len(new_password) > 1024:
             raise GraphError.invalid("password must be 8 to 1024 characters")
-        password_hash = self.core.passwords.hash(new_password)
+        password_hash = await self.core.passwords.hash(new_password)
         async with self.core.db.transaction() as tx:
             person = await tx.people.set_password(person_id, password_hash)
             # A code handed out before the change must not mint a token under the new password.
@@ -98,13 +98,26 @@ class World:
         return person
 
     async def authenticate(self, email: str, password: str) -> r.Person | None:
-        async with self.core.db.transaction() as tx:
+        """The person whose e-mail and password these are, or None.
+
+        Callers go through the login throttle first (:mod:`adgate.services.login_throttle`). A
+        stored hash made with older parameters is replaced, on a successful check, by one made with
+        the current ones (argon2's ``check_needs_rehash``); the password epoch stays, so no token dies.
+        """
+        passwords = self.core.passwords
+        async with self.core.db.read() as tx:
             person = await tx.people.by_email((email or "").strip().lower())
         if person is None:
             # Spend the same time as a real check so that timing does not reveal which e-mails exist.
-            self.core.passwords.verify(_DUMMY_HASH.get(self.core), password or "")
+            await passwords.verify(await _DUMMY_HASH.get(self.core), password or "")
             return None
-        return person if self.core.passwords.verify(person.password_hash, password or "") else None
+        if not await passwords.verify(person.password_hash, password or ""):
+            return None
+        if passwords.needs_rehash(person.password_hash):
+            upgraded = await passwords.hash(password)
+            async with self.core.db.transaction() as tx:
+                await tx.people.rehash(person.id, person.password_hash, upgraded)
+        return person
 
     # --- businesses, ad accounts, pages ---------------------------------------------------
     async def create_business(self, name: str, admin_id: str | None = None) -> r.Business:
@@ -326,10 +339,10 @@ class _DummyHash:
     def __init__(self) -> None:
         self._hashes: dict[int, str] = {}
 
-    def get(self, core: Core) -> str:
+    async def get(self, core: Core) -> str:
         key = id(core.passwords)
         if key not in self._hashes:
-            self._hashes[key] = core.passwords.hash(secrets.token_hex(8))
+            self._hashes[key] = await core.passwords.hash(secrets.token_hex(8))
         return self._hashes[key]
 
 

@@ -67,6 +67,11 @@ class PeopleRepo(Protocol):
         """Store a new hash and bump the password epoch."""
         ...
 
+    async def rehash(self, person_id: str, old_hash: str, new_hash: str) -> None:
+        """Replace ``old_hash`` by the same password hashed anew; the epochs stay (no token dies).
+        Nothing happens if the hash changed meanwhile (a password change wins)."""
+        ...
+
     async def bump_session(self, person_id: str) -> Person | None:
         """Log the person out everywhere: bump the session epoch."""
         ...

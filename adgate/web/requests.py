@@ -13,6 +13,7 @@ from urllib.parse import parse_qsl, unquote_plus
 
 from starlette.requests import Request
 
+from adgate.protocol import json_input
 from adgate.protocol.errors import GraphError
 from adgate.protocol.params import Params
 
@@ -47,9 +48,9 @@ async def read_params(request: Request) -> Params:
 
 def _json_body(raw: bytes) -> dict[str, str]:
     try:
-        value = json.loads(raw)
-    except ValueError as exc:
-        raise GraphError.invalid(f"The JSON body could not be parsed: {exc.args[0]}") from None
+        value = json_input.loads(raw)
+    except json_input.JSONInputError as exc:
+        raise GraphError.invalid(f"The JSON body could not be parsed: {exc}") from None
     if not isinstance(value, dict):
         raise GraphError.invalid("A JSON body must be an object of parameters")
     return {
