@@ -55,6 +55,7 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
     router = GraphRouter()
     services = Services(settings=settings, core=core, world=World(core), router=router, gate=None)  # type: ignore[arg-type]
     services.stop_hooks.append(core.passwords.close)
+    services.reset_hooks.append(services.world.throttle.clear)
     # Other nodes' writes void this node's read cache: started first, stopped last.
     bus = bus_for(db, settings.redis_url)
     if bus is not None:

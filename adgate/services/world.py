@@ -9,14 +9,16 @@ from __future__ import annotations
 import re
 import secrets
 from collections.abc import Awaitable, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import TypeVar
 
 from adgate import ids
 from adgate import records as r
 from adgate.policy.urls import url_problem
 from adgate.protocol.errors import GraphError
+from adgate.services.browser_sessions import BrowserSessions
 from adgate.services.context import Core
+from adgate.services.login_throttle import Lock, LoginThrottle
 from adgate.store.interfaces import DuplicateError, Repos, RoleRepo
 
 T = TypeVar("T")
@@ -42,9 +44,26 @@ def new_app_secret() -> str:
     return secrets.token_hex(16)
 
 
+@dataclass(frozen=True, slots=True)
+class SignedIn:
+    person: r.Person
+
+
+@dataclass(frozen=True, slots=True)
+class WrongPassword:
+    pass
+
+
+SignInResult = SignedIn | WrongPassword | Lock
+
+
 class World:
     def __init__(self, core: Core) -> None:
         self.core = core
+        #: The one login throttle: every password check goes through :meth:`sign_in`.
+        self.throttle = LoginThrottle(core.db, core.keyring)
+        #: Browser sessions on the server: a password change and a log-out everywhere end them.
+        self.sessions = BrowserSessions(core)
 
     # --- people ---------------------------------------------------------------------------
     async def create_person(
@@ -82,6 +101,7 @@ class World:
         password_hash = await self.core.passwords.hash(new_password)
         async with self.core.db.transaction() as tx:
             person = await tx.people.set_password(person_id, password_hash)
+            await tx.browser_sessions.end_all(person_id)
             # A code handed out before the change must not mint a token under the new password.
             await tx.codes.expire_for(person_id, self.core.now())
         if person is None:
@@ -92,15 +112,30 @@ class World:
         """Log the person out everywhere: their user and page tokens die with 190/467."""
         async with self.core.db.transaction() as tx:
             person = await tx.people.bump_session(person_id)
+            await tx.browser_sessions.end_all(person_id)
             await tx.codes.expire_for(person_id, self.core.now())
         if person is None:
             raise GraphError.of("not_found", node=person_id)
         return person
 
+    async def sign_in(self, email: str, password: str, client: str | None) -> SignInResult:
+        """Check a password, within the login throttle: a locked e-mail or client gets the
+        :class:`Lock` without its password being checked at all."""
+        now = self.core.now()
+        lock = await self.throttle.locked(email, client, now)
+        if lock is not None:
+            return lock
+        person = await self.authenticate(email, password) if email and password else None
+        if person is None:
+            await self.throttle.failed(email, client, now)
+            return WrongPassword()
+        await self.throttle.succeeded(email)
+        return SignedIn(person)
+
     async def authenticate(self, email: str, password: str) -> r.Person | None:
         """The person whose e-mail and password these are, or None.
 
-        Callers go through the login throttle first (:mod:`adgate.services.login_throttle`). A
+        Sign-in forms call :meth:`sign_in`, which throttles, rather than this. A
         stored hash made with older parameters is replaced, on a successful check, by one made with
         the current ones (argon2's ``check_needs_rehash``); the password epoch stays, so no token dies.
         """

@@ -44,6 +44,7 @@ from adgate.store.sql.marketing import (
     SqlReportRuns,
 )
 from adgate.store.sql.review import SqlReview
+from adgate.store.sql.security import SqlBrowserSessions, SqlLoginFailures
 from adgate.store.sql.world import (
     SqlAdAccounts,
     SqlApps,
@@ -86,6 +87,8 @@ class SqlRepos:
         self.custom_audiences = SqlCustomAudiences(conn)
         self.report_runs = SqlReportRuns(conn)
         self.review = SqlReview(conn)
+        self.login_failures = SqlLoginFailures(conn)
+        self.browser_sessions = SqlBrowserSessions(conn)
 
 
 T = TypeVar("T")

@@ -41,7 +41,7 @@ async def _world(ctx: Ctx) -> dict[str, Any]:
 
 
 async def _render(ctx: Ctx, status: int = 200, **extra: Any) -> Response:
-    if not ctx.is_admin():
+    if not await ctx.is_admin():
         return ctx.render("console/sandbox_unlock.html", status, **extra)
     world = await _world(ctx)
     return ctx.render(
@@ -68,6 +68,8 @@ async def unlock(ctx: Ctx) -> Response:
         return ctx.render(
             "console/sandbox_unlock.html", 400, error="That is not the admin key of this server."
         )
+    person_id = ctx.person.id if ctx.person else None
+    await ctx.services.world.sessions.unlock_admin(ctx.session.sid, person_id, ctx.now)
     response = see_other("/console/sandbox")
     response.set_cookie(
         ADMIN_COOKIE,
@@ -188,7 +190,7 @@ ACTIONS: dict[str, Action] = {
 
 @page(post=True, signed_in=False)
 async def act(ctx: Ctx) -> Response:
-    if not ctx.is_admin():
+    if not await ctx.is_admin():
         return ctx.render("console/sandbox_unlock.html", 403, error="Enter the admin key first.")
     action = ACTIONS.get(str(ctx.request.path_params["action"]))
     if action is None:
