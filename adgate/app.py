@@ -79,10 +79,12 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         assert isinstance(db, SqlDatabase)
         await upgrade(db.engine)
         await services.load_clock()
+        await services.follow_clock()
         await services.start()
         try:
             yield
         finally:
+            await services.stop_following_clock()
             await services.stop()
             await db.close()
 

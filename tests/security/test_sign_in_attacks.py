@@ -10,52 +10,14 @@
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
-from contextlib import AsyncExitStack
-from dataclasses import dataclass
-from pathlib import Path
 
 import httpx
 import pytest
-from conftest import make_settings
 from console_driver import PASSWORD, post, submit
 from dialog_driver import dialog_params, log_in, make_cast, open_dialog
-
-from adgate.app import create_app
-from adgate.clock import SandboxClock
-from adgate.services.registry import Services
+from two_nodes import Node, nodes_fixture  # noqa: F401  (the fixture)
 
 pytestmark = pytest.mark.anyio
-
-
-@dataclass
-class Node:
-    services: Services
-    client: httpx.AsyncClient
-
-    def browser(self, cookies: httpx.Cookies | None = None) -> httpx.AsyncClient:
-        """Another browser on this node (with a copy of ``cookies``)."""
-        transport = self.client._transport  # the same app
-        return httpx.AsyncClient(transport=transport, base_url="http://adgate.test", cookies=cookies)
-
-
-@pytest.fixture
-async def nodes(tmp_path: Path, database_url: str) -> AsyncIterator[tuple[Node, Node]]:
-    """Two servers (apps) on one database, with the same keys, each with its own clock object."""
-    settings = make_settings(tmp_path, database_url)
-    async with AsyncExitStack() as stack:
-        made = []
-        for _ in range(2):
-            app = create_app(settings, clock=SandboxClock())
-            await stack.enter_async_context(app.router.lifespan_context(app))
-            client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://adgate.test")
-            await stack.enter_async_context(client)
-            made.append(Node(app.state.services, client))
-        if database_url.startswith("postgres"):
-            await made[0].client.post(
-                "/_sandbox/reset", headers={"Authorization": f"Bearer {settings.admin_key}"}
-            )
-        yield made[0], made[1]
 
 
 async def console_sign_in(client: httpx.AsyncClient, email: str, password: str = PASSWORD) -> httpx.Response:

@@ -15,6 +15,7 @@ to be signed in: the sandbox admin is whoever holds the key, as for ``/_sandbox/
 from __future__ import annotations
 
 import hmac
+import math
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -157,12 +158,14 @@ async def move_clock(ctx: Ctx) -> str:
         hours = float(ctx.field("hours") or "0")
     except ValueError:
         raise GraphError.invalid("Days and hours must be numbers, like 60 or 1.5.") from None
-    if days < 0 or hours < 0 or days > MAX_ADVANCE_DAYS or days * 24 + hours <= 0:
+    finite = math.isfinite(days) and math.isfinite(hours)
+    total_hours = days * 24 + hours
+    if not finite or days < 0 or hours < 0 or not 0 < total_hours <= MAX_ADVANCE_DAYS * 24:
         raise GraphError.invalid(
             f"Move the clock forward by more than 0 and at most {MAX_ADVANCE_DAYS} days."
         )
-    ctx.services.sandbox_clock().advance(days * 86_400 + hours * 3_600)
-    await ctx.services.save_clock()
+    seconds = days * 86_400 + hours * 3_600
+    await ctx.services.move_clock(lambda clock: clock.advance(seconds))
     return f"The clock moved forward by {days:g} days and {hours:g} hours."
 
 
