@@ -36,6 +36,7 @@ async def read_params(request: Request) -> Params:
             except Exception as exc:  # multipart parser errors have no common base class
                 raise GraphError.invalid(f"The multipart body could not be parsed: {exc}") from None
             body = {k: v for k, v in form.items() if isinstance(v, str)}
+            await form.close()  # uploaded files (never used) are spooled to temporary files
         else:
             # Graph treats any other body as form data, as curl -d sends it.
             try:
