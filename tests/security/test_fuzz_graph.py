@@ -19,9 +19,9 @@ from urllib.parse import quote
 
 import httpx
 import pytest
-from conftest import make_settings
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from two_nodes import make_settings
 
 from adgate.app import create_app
 from adgate.clock import SandboxClock

@@ -12,7 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 from argon2 import PasswordHasher
-from conftest import make_settings
+from two_nodes import make_settings
 
 from adgate.app import create_app
 from adgate.clock import SandboxClock
