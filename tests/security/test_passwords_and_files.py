@@ -43,7 +43,7 @@ def test_hashing_passwords_does_not_stall_other_requests(tmp_path: Path) -> None
     RFC 9106 defaults). Four clients keep creating people, each a password hash, while a fifth
     probes ``/_health``; the result is a ratio of medians against a baseline taken just before, so
     a slow or busy machine moves both alike. With argon2id on the event loop every probe waited for
-    the hash in progress (tens of milliseconds against about one): a ratio in the tens.
+    the hash in progress (a hundred milliseconds against about one): a ratio over 100.
     """
     settings = replace(make_settings(tmp_path), password_hashing="argon2id")
     with live_server(settings, clock=SandboxClock()) as live:
@@ -74,7 +74,8 @@ def test_hashing_passwords_does_not_stall_other_requests(tmp_path: Path) -> None
                 for thread in threads:
                     thread.join(timeout=30)
     assert len(hashed) >= 4, "the hashing storm did not run"
-    assert during < 10 * max(baseline, 0.0005), (during, baseline, len(hashed))
+    # Off the loop the ratio is about 2 to 4 (the hashes take the cores); on the loop over 100.
+    assert during < 20 * max(baseline, 0.0005), (during, baseline, len(hashed))
 
 
 async def test_a_hash_made_with_old_parameters_is_upgraded_at_the_next_sign_in(
