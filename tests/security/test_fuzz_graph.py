@@ -38,6 +38,7 @@ class World:
     secret: str
     account: str
     campaign: str
+    admin_key: str
 
     def request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
         return self.loop.run_until_complete(
@@ -92,6 +93,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
             made["secret"],
             account["node"],
             created.json()["id"],
+            app.state.settings.admin_key,
         )
     finally:
         loop.run_until_complete(client.aclose())
@@ -198,3 +200,44 @@ def test_no_request_gets_a_5xx_and_every_error_is_an_envelope(world: World, data
         assert isinstance(error["code"], int)
     for value in response.headers.values():
         assert value.isprintable(), response.headers
+
+
+SANDBOX_PATHS = [
+    "/_sandbox/people", "/_sandbox/businesses", "/_sandbox/ad_accounts", "/_sandbox/pages",
+    "/_sandbox/apps", "/_sandbox/roles", "/_sandbox/tokens", "/_sandbox/clock", "/_sandbox/world",
+    "/_sandbox/people/{person}/password", "/_sandbox/people/{person}/logout", "/_sandbox/apps/{app}",
+    "/_sandbox/apps/{app}/access_level", "/_sandbox/apps/{app}/secret", "/_sandbox/people/%00/password",
+    "/_sandbox/apps/x/access_level",
+]  # fmt: skip
+SANDBOX_FIELDS = [
+    "name", "email", "password", "is_reviewer", "admin_id", "business_id", "currency", "timezone_name", "id",
+    "category", "site_url", "redirect_uris", "mode", "require_app_secret", "level", "kind", "object_id",
+    "person_id", "role", "app_id", "scopes", "long_lived", "page_id", "set", "advance",
+]  # fmt: skip
+
+
+@settings(
+    max_examples=200,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+@given(data=st.data())
+def test_no_sandbox_body_gets_a_5xx(world: World, data: st.DataObject) -> None:
+    """The control API with the admin key and hostile JSON bodies: a 4xx envelope, never a 5xx."""
+    scalar = (
+        st.none() | st.booleans() | st.integers() | st.floats() | HOSTILE_TEXT
+        | st.sampled_from([world.app_id, "act_1", "standard", "admin", "ad_account", "user", "page"])
+        | st.sampled_from([float("nan"), float("inf"), -float("inf"), 1e308, -1, 2**70])
+    )  # fmt: skip
+    value = st.recursive(scalar, lambda inner: st.lists(inner, max_size=3), max_leaves=6)
+    body = data.draw(st.dictionaries(st.sampled_from(SANDBOX_FIELDS) | HOSTILE_TEXT, value, max_size=6))
+    path = data.draw(st.sampled_from(SANDBOX_PATHS)).format(person="1", app=world.app_id)
+    method = data.draw(st.sampled_from(["POST", "PATCH", "DELETE", "GET"]))
+    raw = data.draw(st.just(json.dumps(body, allow_nan=True)) | DEEP | DEEP_OBJECT).encode()
+    headers = {"Authorization": f"Bearer {world.admin_key}", "content-type": "application/json"}
+    response = world.request(method, path, content=raw if method != "GET" else None, headers=headers)
+    assert response.status_code < 500, (method, path, body, response.status_code, response.text[:300])
+    if response.status_code >= 400:
+        assert {"message", "type", "code", "fbtrace_id"} <= set(response.json()["error"])
