@@ -92,10 +92,10 @@ def _prefix(request: Request) -> str:
 
 async def _form(request: Request) -> list[tuple[str, str]]:
     try:
-        form = await request.form()
+        async with request.form() as form:  # closes uploaded files, which are never used
+            return [(k, v) for k, v in form.multi_items() if isinstance(v, str)]
     except Exception:  # the multipart parser has no common error base; any failure is bad input
         raise ValueError("The form could not be read.") from None
-    return [(k, v) for k, v in form.multi_items() if isinstance(v, str)]
 
 
 def _one(items: list[tuple[str, str]], name: str) -> str:

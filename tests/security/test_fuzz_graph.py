@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -241,3 +242,121 @@ def test_no_sandbox_body_gets_a_5xx(world: World, data: st.DataObject) -> None:
     assert response.status_code < 500, (method, path, body, response.status_code, response.text[:300])
     if response.status_code >= 400:
         assert {"message", "type", "code", "fbtrace_id"} <= set(response.json()["error"])
+
+
+CONSOLE_POSTS = [
+    "/console/apps",
+    "/console/apps/{app}/secret",
+    "/console/apps/{app}/secret/reset",
+    "/console/apps/{app}/settings",
+    "/console/apps/{app}/settings/explorer",
+    "/console/apps/{app}/roles",
+    "/console/apps/{app}/roles/remove",
+    "/console/apps/{app}/accounts",
+    "/console/apps/{app}/accounts/remove",
+    "/console/apps/{app}/review",
+    "/console/tools/debug",
+    "/console/tools/debug/extend",
+    "/console/tools/explorer/token",
+    "/console/tools/explorer/callback",
+    "/console/tools/explorer/page",
+    "/console/tools/explorer/run",
+    "/console/review/1",
+    "/console/sandbox/unlock",
+    "/console/sandbox/person",
+    "/console/sandbox/clock",
+    "/console/sandbox/role",
+    "/console/sandbox/app",
+    "/console/login",
+    "/dialog/oauth/login",
+    "/v26.0/dialog/oauth/confirm",
+]
+PAGE_GETS = [
+    "/console",
+    "/console/apps",
+    "/console/apps/{app}",
+    "/console/apps/{app}/settings",
+    "/console/apps/{app}/roles",
+    "/console/apps/{app}/review",
+    "/console/tools/debug",
+    "/console/tools/explorer",
+    "/console/tools/explorer/callback",
+    "/console/review",
+    "/console/review/1",
+    "/console/sandbox",
+    "/dialog/oauth",
+    "/v26.0/dialog/oauth",
+    "/v1.0/dialog/oauth",
+]
+PAGE_FIELDS = [
+    "name", "email", "password", "next", "role", "person", "account_id", "token", "input_token", "path",
+    "method", "params", "site_url", "redirect_uris", "mode", "feature", "decision", "reason", "days", "hours",
+    "admin_key", "client_id", "redirect_uri", "scope", "state", "response_type", "auth_type", "grant",
+    "code_challenge", "code_challenge_method", "page_id", "confirm", "code", "error",
+]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def signed_in(world: World) -> Iterator[tuple[httpx.AsyncClient, str]]:
+    """A browser signed in to the console as the world's person (an app admin), and its CSRF token."""
+    browser = httpx.AsyncClient(transport=world.client._transport, base_url="http://adgate.test")
+    page = world.loop.run_until_complete(browser.get("/console/login"))
+    csrf = re.search(r'name="fb_dtsg" value="([^"]+)"', page.text)
+    assert csrf is not None
+    form = {"fb_dtsg": csrf.group(1), "email": "fuzz@example.com", "password": PASSWORD}
+    assert world.loop.run_until_complete(browser.post("/console/login", data=form)).status_code == 303
+    apps = world.loop.run_until_complete(browser.get("/console/apps"))
+    csrf = re.search(r'name="fb_dtsg" value="([^"]+)"', apps.text)
+    assert csrf is not None
+    yield browser, csrf.group(1)
+    world.loop.run_until_complete(browser.aclose())
+
+
+@settings(
+    max_examples=250,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+@given(data=st.data())
+def test_no_page_gets_a_5xx(
+    world: World, signed_in: tuple[httpx.AsyncClient, str], data: st.DataObject
+) -> None:
+    """The dialog and the consoles, signed in, with hostile queries and forms: never a 5xx."""
+    browser, csrf = signed_in
+    value = (
+        HOSTILE_TEXT
+        | JSON_VALUE
+        | DEEP
+        | ODD_NUMBERS
+        | st.sampled_from(
+            [
+                world.app_id,
+                world.token,
+                "https://app.example/cb",
+                "admin",
+                "advertiser",
+                "nan",
+                "inf",
+                "1e308",
+            ]
+        )
+    )
+    names = st.sampled_from(PAGE_FIELDS) | HOSTILE_TEXT
+    query = data.draw(st.dictionaries(names, value, max_size=6))
+    if data.draw(st.booleans()):
+        path = data.draw(st.sampled_from(PAGE_GETS)).format(app=world.app_id)
+        response = world.loop.run_until_complete(browser.get("http://adgate.test" + path, params=query))
+    else:
+        path = data.draw(st.sampled_from(CONSOLE_POSTS)).format(app=world.app_id)
+        form = [(k, v) for k, v in data.draw(st.dictionaries(names, value, max_size=6)).items()]
+        if data.draw(st.integers(0, 9)) > 1:
+            form.append(("fb_dtsg", csrf))
+        if data.draw(st.booleans()):
+            files = {"upload": ("x.bin", data.draw(st.binary(max_size=64)))}
+            request = browser.post("http://adgate.test" + path, params=query, data=dict(form), files=files)
+        else:
+            request = browser.post("http://adgate.test" + path, params=query, data=dict(form))
+        response = world.loop.run_until_complete(request)
+    assert response.status_code < 500, (path, query, response.status_code, response.text[:500])

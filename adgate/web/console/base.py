@@ -180,8 +180,8 @@ def page(
             ctx = Ctx(request, console, session, person, new_session=new_session)
             if post:
                 try:
-                    form = await request.form()
-                    ctx.form = [(k, v) for k, v in form.multi_items() if isinstance(v, str)]
+                    async with request.form() as form:  # closes uploaded files, which are never used
+                        ctx.form = [(k, v) for k, v in form.multi_items() if isinstance(v, str)]
                 except Exception:  # the multipart parser has no common error base
                     return ctx.render(
                         "console/problem.html", 400, title="Bad form", message="The form could not be read."
