@@ -28,6 +28,7 @@ from adgate.services.tokens import Tokens
 from adgate.services.world import World
 from adgate.settings import Settings
 from adgate.store.bus import bus_for
+from adgate.store.files import protect_data_dir, protect_database
 from adgate.store.migrate import upgrade
 from adgate.store.sql.database import SqlDatabase
 from adgate.web import sandbox
@@ -44,6 +45,8 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
     from adgate.web.routes import register_graph_routes
 
     assert settings.secret_key, "call Settings.with_persisted_secrets() first"
+    protect_data_dir(settings.data_dir)
+    protect_database(settings.database_url)
     db = SqlDatabase(settings.database_url)
     core = Core(
         db=db,
@@ -64,6 +67,8 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
     )
     services.start_hooks.append(services.callbacks.start)
     services.stop_hooks.append(services.callbacks.stop)
+    services.stop_hooks.append(core.passwords.close)
+    services.reset_hooks.append(services.world.throttle.clear)
     # Other nodes' writes void this node's read cache: started first, stopped last.
     bus = bus_for(db, settings.redis_url)
     if bus is not None:
@@ -87,10 +92,12 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         assert isinstance(db, SqlDatabase)
         await upgrade(db.engine)
         await services.load_clock()
+        await services.follow_clock()
         await services.start()
         try:
             yield
         finally:
+            await services.stop_following_clock()
             await services.stop()
             await db.close()
 

@@ -102,7 +102,7 @@ class Settings:
         """
         if self.admin_key and self.secret_key:
             return self
-        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
         path = self.data_dir / SECRETS_FILE
         stored: dict[str, str] = {}
         if path.exists():

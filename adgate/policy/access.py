@@ -146,16 +146,23 @@ def account_rule(
     *,
     write: bool,
     method: str | None = None,
+    node: str | None = None,
 ) -> Refusal | None:
-    """The caller's role on the ad account (``role``: their effective role, ``None`` for none)."""
+    """The caller's role on the ad account (``role``: their effective role, ``None`` for none).
+
+    ``node`` is the object the call named (``act_<n>`` by default). A caller with no role on the
+    account gets the same "does not exist" answer as for a missing object, naming only ``node``:
+    the owning account of an object the caller cannot see is never named.
+    """
     if caller.token_kind == "app":
         return None
+    asked = node or f"act_{account_id}"
     names = {"user_id": caller.user_id or "", "account_id": account_id}
+    if role is None and (not limits.role_restricted or asked != f"act_{account_id}"):
+        entry = unsupported(method or ("POST" if write else "GET"))
+        return Refusal(entry, {"node": asked})
     if limits.role_restricted:
         return None if role in ACTING_ACCOUNT_ROLES else Refusal("ad_account_role", names)
-    if role is None:
-        entry = unsupported(method or ("POST" if write else "GET"))
-        return Refusal(entry, {"node": f"act_{account_id}"})
     if write and role not in WRITING_ACCOUNT_ROLES:
         return Refusal("ad_account_read_only", names)
     return None

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl, quote
 
+from adgate.protocol import json_input
 from adgate.protocol.errors import GraphError
 
 MAX_ITEMS = 50
@@ -50,8 +51,8 @@ def parse_batch(raw: str | None) -> list[BatchItem]:
     if raw is None or not raw.strip():
         raise _invalid("The parameter batch is required")
     try:
-        value = json.loads(raw)
-    except ValueError:
+        value = json_input.loads(raw)
+    except json_input.JSONInputError:
         raise _invalid("The batch parameter must be a JSON array of requests") from None
     if not isinstance(value, list) or not value:
         raise _invalid("The batch parameter must be a non-empty JSON array of requests")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import json
 import random
+from string import Formatter
 from typing import Any
 
 from adgate.protocol.errors import GraphError
@@ -48,11 +49,25 @@ def error_headers(error: GraphError) -> dict[str, str]:
         "Access-Control-Allow-Origin": "*",
     }
     if error.spec.www_authenticate:
-        # The message is quoted; strip characters that would break the header's syntax.
-        safe = error.message.replace('"', "'").replace("\r", " ").replace("\n", " ")
-        headers["WWW-Authenticate"] = f'OAuth "Facebook Platform" "{error.spec.www_authenticate}" "{safe}"'
+        headers["WWW-Authenticate"] = (
+            f'OAuth "Facebook Platform" "{error.spec.www_authenticate}" "{header_description(error)}"'
+        )
     headers.update(error.extra_headers)
     return headers
+
+
+def header_description(error: GraphError) -> str:
+    """The error's catalog text with each ``{value}`` shown by its name (``<grant_type>``).
+
+    Built only from our own vocabulary, never from the request: a value copied into a header could
+    carry a line break (a second header) or a character outside Latin-1 (which cannot be sent).
+    """
+    parts = []
+    for literal, name, _spec, _conversion in Formatter().parse(error.spec.message):
+        parts.append(literal)
+        if name is not None:
+            parts.append(f"<{name}>")
+    return "".join(parts).replace('"', "'")
 
 
 def render(error: GraphError, fbtrace_id: str) -> tuple[int, bytes, dict[str, str]]:

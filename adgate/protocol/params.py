@@ -8,10 +8,10 @@ accepted too. Every accessor raises a code-100 :class:`GraphError` that names th
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator, Mapping
 from typing import Any, TypeVar, overload
 
+from adgate.protocol import json_input
 from adgate.protocol.errors import GraphError
 
 T = TypeVar("T")
@@ -100,9 +100,9 @@ class Params(Mapping[str, str]):
         if raw is None:
             return None
         try:
-            return json.loads(raw)
-        except ValueError:
-            raise GraphError.invalid(f"Param {name} must be valid JSON, got {_show(raw)}") from None
+            return json_input.loads(raw)
+        except json_input.JSONInputError as exc:
+            raise GraphError.invalid(f"Param {name} must be valid JSON ({exc}), got {_show(raw)}") from None
 
     def get_list(self, name: str) -> list[str] | None:
         """A list given as a JSON array (``["a","b"]``) or as a comma-separated string (``a,b``)."""

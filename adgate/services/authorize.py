@@ -25,15 +25,15 @@ from adgate.policy.tokens import CODE_SECONDS, DATA_ACCESS_SECONDS
 from adgate.policy.urls import redirect_uri_allowed
 from adgate.protocol import dialog
 from adgate.protocol.dialog import DialogError, DialogParams
+from adgate.services.browser_sessions import SESSION_SECONDS
 from adgate.services.context import Core
 from adgate.services.grants import record_authorization
-from adgate.services.login_throttle import LoginThrottle
+from adgate.services.login_throttle import Lock
 from adgate.services.tokens import issue_short_lived_user_token
-from adgate.services.world import World
+from adgate.services.world import World, WrongPassword
 from adgate.store.interfaces import Repos
 
 #: How long a dialog login lasts (adgate's choice; Graph's own sessions are not documented).
-SESSION_SECONDS = 14 * 86400
 #: ``auth_type=reauthenticate``: Allow is accepted only this soon after the password was entered.
 REAUTHENTICATE_SECONDS = 10 * 60
 MAX_EMAIL = 320
@@ -54,6 +54,9 @@ class Visitor:
     password_epoch: int
     session_epoch: int
     authenticated_at: int
+    #: The session id: the session is good only while the server keeps it
+    #: (:mod:`adgate.services.browser_sessions`).
+    sid: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,11 +127,15 @@ def permissions_pending_review(
     return review_rules.unapproved(asked, approved, marketing_access=marketing_access)
 
 
+def locked_message(lock: Lock) -> str:
+    minutes = -(-lock.retry_after // 60)
+    return f"Too many failed attempts. Try again in {minutes} minute{'s' if minutes != 1 else ''}."
+
+
 class Authorize:
-    def __init__(self, core: Core, world: World, throttle: LoginThrottle) -> None:
+    def __init__(self, core: Core, world: World) -> None:
         self.core = core
         self.world = world
-        self.throttle = throttle
 
     # --- GET /dialog/oauth ----------------------------------------------------------------------
     async def start(self, items: Iterable[tuple[str, str]], visitor: Visitor | None) -> Step:
@@ -158,19 +165,13 @@ class Authorize:
         usable = bool(email and password) and len(email) <= MAX_EMAIL and len(password) <= MAX_PASSWORD
         email = email[:MAX_EMAIL]
         now = self.core.now()
-        lock = self.throttle.locked(email, client, now)
-        if lock is not None:
-            minutes = -(-lock.retry_after // 60)
-            error = f"Too many failed attempts. Try again in {minutes} minute{'s' if minutes != 1 else ''}."
-            return AskPassword(params, app, email=email, error=error, status=429)
-        person = None
-        if usable:
-            person = await self.world.authenticate(email, password)
-        if person is None:
-            self.throttle.failed(email, client, now)
+        result = await self.world.sign_in(email, password if usable else "", client)
+        if isinstance(result, Lock):
+            return AskPassword(params, app, email=email, error=locked_message(result), status=429)
+        if isinstance(result, WrongPassword):
             error = "The e-mail address or password you entered is incorrect."
             return AskPassword(params, app, email=email, error=error)
-        self.throttle.succeeded(email)
+        person = result.person
         try:
             async with self.core.db.transaction() as tx:
                 app = await self._app(tx, params)
@@ -270,6 +271,7 @@ class Authorize:
             person is None
             or person.password_epoch != visitor.password_epoch
             or person.session_epoch != visitor.session_epoch
+            or not await self.world.sessions.is_open(tx, visitor.sid, person.id, now)
         ):
             return None
         return person

@@ -22,9 +22,11 @@ from adgate import records as r
 from adgate.policy.access import CALLING_APP_ROLES
 from adgate.protocol.errors import GraphError
 from adgate.services.account_list import AccountLists, AccountListView
-from adgate.services.authorize import SESSION_SECONDS, Visitor
+from adgate.services.authorize import MAX_EMAIL, MAX_PASSWORD, Visitor, locked_message
+from adgate.services.browser_sessions import SESSION_SECONDS
 from adgate.services.context import Core
-from adgate.services.world import World
+from adgate.services.login_throttle import Lock
+from adgate.services.world import SignedIn, World, WrongPassword
 
 ADMIN_ROLES: frozenset[str] = frozenset({"administrator"})
 MAX_REDIRECT_URIS = 100
@@ -50,6 +52,17 @@ def parse_redirect_uris(text: str) -> list[str]:
     return list(dict.fromkeys(uris))
 
 
+class SignInLocked(GraphError):
+    """A password check refused by the login throttle (the console answers 429)."""
+
+    __slots__ = ()
+
+    @classmethod
+    def because(cls, lock: Lock) -> SignInLocked:
+        error = GraphError.invalid(locked_message(lock))
+        return cls(error.spec, error.message)
+
+
 class Dashboard:
     def __init__(self, core: Core, world: World) -> None:
         self.core = core
@@ -60,25 +73,33 @@ class Dashboard:
     async def person(self, visitor: Visitor | None) -> r.Person | None:
         """The session's person while the session is good: a password change, a log-out
         everywhere (the epochs) or its age on the server clock ends it, as in the dialog."""
-        if visitor is None or self.core.now() - visitor.authenticated_at >= SESSION_SECONDS:
+        now = self.core.now()
+        if visitor is None or now - visitor.authenticated_at >= SESSION_SECONDS:
             return None
-        async with self.core.db.transaction() as tx:
+        async with self.core.db.read() as tx:
             person = await tx.people.get(visitor.person_id)
-        if (
-            person is None
-            or person.password_epoch != visitor.password_epoch
-            or person.session_epoch != visitor.session_epoch
-        ):
-            return None
+            if (
+                person is None
+                or person.password_epoch != visitor.password_epoch
+                or person.session_epoch != visitor.session_epoch
+                or not await self.world.sessions.is_open(tx, visitor.sid, person.id, now)
+            ):
+                return None
         return person
 
-    async def sign_in(self, email: str, password: str) -> r.Person:
-        if not (email or "").strip() or not password:
+    async def sign_in(self, email: str, password: str, client: str | None) -> r.Person:
+        """The console's sign-in: the same login throttle as the dialog's (a lock in one holds in
+        the other), raising :class:`SignInLocked` while locked."""
+        email = (email or "").strip()
+        if not email or not password:
             raise GraphError.invalid("Enter your e-mail address and your password.")
-        person = await self.world.authenticate(email, password)
-        if person is None:
+        fits = len(email) <= MAX_EMAIL and len(password) <= MAX_PASSWORD
+        result = await self.world.sign_in(email[:MAX_EMAIL], password if fits else "", client)
+        if isinstance(result, Lock):
+            raise SignInLocked.because(result)
+        if isinstance(result, WrongPassword):
             raise GraphError.invalid("The e-mail address or the password is not right.")
-        return person
+        return result.person
 
     # --- apps -----------------------------------------------------------------------------------
     async def my_apps(self, person_id: str) -> list[MyApp]:
@@ -199,9 +220,15 @@ class Dashboard:
 
     # --- helpers --------------------------------------------------------------------------------
     async def _password_again(self, person_id: str, password: str) -> None:
-        async with self.core.db.transaction() as tx:
+        async with self.core.db.read() as tx:
             person = await tx.people.get(person_id)
         if not password:
             raise GraphError.invalid("Enter your password to continue.")
-        if person is None or not self.core.passwords.verify(person.password_hash, password):
+        if person is None:
+            raise GraphError.invalid("That password is not right.")
+        fits = len(password) <= MAX_PASSWORD
+        result = await self.world.sign_in(person.email, password if fits else "", None)
+        if isinstance(result, Lock):
+            raise SignInLocked.because(result)
+        if not isinstance(result, SignedIn) or result.person.id != person_id:
             raise GraphError.invalid("That password is not right.")

@@ -177,10 +177,19 @@ class Enforcer:
         facts = self._facts(caller, found.app_role)
         refusal = access.caller_rule(limits, facts, marketing=True)
         if refusal is None and account_id is not None:
+            # The node the caller named, never the account that owns it (a stranger must not
+            # learn who owns an object they cannot see).
+            asked = f"act_{call.node_id}" if call.node_kind == "ad_account" else call.node_id
             if found.account is None:
-                raise GraphError.of(access.unsupported(call.method), node=f"act_{account_id}")
+                raise GraphError.of(access.unsupported(call.method), node=asked or f"act_{account_id}")
             refusal = access.account_rule(
-                limits, facts, account_id, found.account_role, write=need.write, method=call.method
+                limits,
+                facts,
+                account_id,
+                found.account_role,
+                write=need.write,
+                method=call.method,
+                node=asked,
             )
             if refusal is None:
                 # Read with the rest, so that the list step needs no transaction for an account

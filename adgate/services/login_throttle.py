@@ -1,28 +1,35 @@
-"""Throttling repeated failed logins in the dialog (RFC 6819 §4.4.3.6, §5.1.4.2.3: online guessing).
+"""Throttling repeated failed sign-ins (RFC 6819 §4.4.3.6, §5.1.4.2.3: online guessing).
 
-Two sliding windows on the server clock, both of :data:`WINDOW_SECONDS`:
+One throttle for every place a password is checked: the login dialog, the console's sign-in and
+the console's "enter your password again" (:meth:`adgate.services.world.World.sign_in`). Two
+sliding windows on the server clock, both of :data:`WINDOW_SECONDS`:
 
 - per e-mail address: :data:`MAX_PER_EMAIL` failures lock that address;
 - per client (the peer address of the connection): :data:`MAX_PER_CLIENT` failures lock the client.
 
 While locked, the password is not even checked (so a guess cannot succeed, and costs nothing), and
-the lock lasts until enough failures have left the window. A successful login clears the e-mail's
-record, not the client's (one person's success must not launder a guesser's many attempts).
+the lock lasts until enough failures have left the window. A successful sign-in clears the
+e-mail's record, not the client's (one person's success must not launder a guesser's many attempts).
 
-The counters live in process memory, bounded to :data:`MAX_KEYS` entries (least recently failed
-forgotten first). With several server nodes each keeps its own, so the limits apply per node; a
-restart or a sandbox reset forgets them. Both are documented choices (README parity table).
+The failures are rows of the database (``login_failures``), so every node sharing the database
+shares the limits, and a restart keeps them; a sandbox reset forgets them. Keys are stored as
+keyed digests (no e-mail address or client address in clear), and rows older than the window are
+deleted at each failure, so the table holds at most one window of failures. No cached read depends
+on these rows, so writing them voids no cache (``invalidates=False``): a guesser cannot churn the
+read caches of every node.
 """
 
 from __future__ import annotations
 
-from collections import OrderedDict, deque
+from collections.abc import Sequence
 from dataclasses import dataclass
+
+from adgate.keyring import Keyring
+from adgate.store.interfaces import Database
 
 WINDOW_SECONDS = 15 * 60
 MAX_PER_EMAIL = 5
 MAX_PER_CLIENT = 20
-MAX_KEYS = 100_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,57 +40,59 @@ class Lock:
     retry_after: int
 
 
+def lock_for(kind: str, failures: Sequence[int], limit: int, window: int, now: int) -> Lock | None:
+    """The lock that ``failures`` (times inside the window, oldest first) put on a key, if any."""
+    if len(failures) < limit:
+        return None
+    # Unlocked when the limit-th most recent failure leaves the window.
+    pivot = failures[-limit]
+    return Lock(key=kind, retry_after=max(1, pivot + window - now))
+
+
 class LoginThrottle:
     def __init__(
         self,
+        db: Database,
+        keyring: Keyring,
         *,
         window: int = WINDOW_SECONDS,
         max_per_email: int = MAX_PER_EMAIL,
         max_per_client: int = MAX_PER_CLIENT,
-        max_keys: int = MAX_KEYS,
     ) -> None:
+        self.db = db
+        self.keyring = keyring
         self.window = window
         self.limits = {"email": max_per_email, "client": max_per_client}
-        self.max_keys = max_keys
-        self._failures: OrderedDict[str, deque[int]] = OrderedDict()
 
-    @staticmethod
-    def _keys(email: str, client: str | None) -> list[tuple[str, str]]:
-        keys = [("email", "email:" + email.strip().lower())]
+    def _key(self, kind: str, value: str) -> str:
+        return f"{kind}:{self.keyring.digest(f'login-throttle/{kind}/{value}')}"
+
+    def _keys(self, email: str, client: str | None) -> list[tuple[str, str]]:
+        keys = [("email", self._key("email", email.strip().lower()))]
         if client:
-            keys.append(("client", "client:" + client))
+            keys.append(("client", self._key("client", client)))
         return keys
 
-    def locked(self, email: str, client: str | None, now: int) -> Lock | None:
+    async def locked(self, email: str, client: str | None, now: int) -> Lock | None:
         """The lock in force for this e-mail or this client, if any."""
-        for kind, key in self._keys(email, client):
-            failures = self._recent(key, now)
-            limit = self.limits[kind]
-            if len(failures) >= limit:
-                # Unlocked when the limit-th most recent failure leaves the window.
-                pivot = failures[-limit]
-                return Lock(key=kind, retry_after=max(1, pivot + self.window - now))
+        keys = self._keys(email, client)
+        async with self.db.read() as tx:
+            recent = await tx.login_failures.since([key for _, key in keys], now - self.window)
+        for kind, key in keys:
+            lock = lock_for(kind, recent[key], self.limits[kind], self.window, now)
+            if lock is not None:
+                return lock
         return None
 
-    def failed(self, email: str, client: str | None, now: int) -> None:
-        for _kind, key in self._keys(email, client):
-            failures = self._recent(key, now)
-            failures.append(now)
-            self._failures[key] = failures
-            self._failures.move_to_end(key)
-        while len(self._failures) > self.max_keys:
-            self._failures.popitem(last=False)
+    async def failed(self, email: str, client: str | None, now: int) -> None:
+        async with self.db.transaction(invalidates=False) as tx:
+            await tx.login_failures.prune(now - self.window)
+            await tx.login_failures.add([key for _, key in self._keys(email, client)], now)
 
-    def succeeded(self, email: str) -> None:
-        self._failures.pop("email:" + email.strip().lower(), None)
+    async def succeeded(self, email: str) -> None:
+        async with self.db.transaction(invalidates=False) as tx:
+            await tx.login_failures.forget(self._key("email", email.strip().lower()))
 
-    def clear(self) -> None:
-        self._failures.clear()
-
-    def _recent(self, key: str, now: int) -> deque[int]:
-        failures = self._failures.get(key, deque())
-        while failures and failures[0] <= now - self.window:
-            failures.popleft()
-        if not failures:
-            self._failures.pop(key, None)
-        return failures
+    async def clear(self) -> None:
+        async with self.db.transaction(invalidates=False) as tx:
+            await tx.login_failures.clear()

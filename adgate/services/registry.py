@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
+import math
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -21,6 +24,10 @@ if TYPE_CHECKING:
     from adgate.web.graph import Gate, GraphRouter
 
 CLOCK_KEY = "clock_offset"
+#: How often each node re-reads the sandbox clock's stored offset: the window within which a move
+#: of the clock on one node reaches every other.
+CLOCK_FOLLOW_SECONDS = 1.0
+log = logging.getLogger("adgate.clock")
 
 
 @dataclass(slots=True)
@@ -47,6 +54,8 @@ class Services:
     #: The access review (issue 6), set by ``adgate.services.review_access.build_review``.
     review: Review | None = None
     _kinds: OrderedDict[str, str] = field(default_factory=OrderedDict)
+    _clock_follower: asyncio.Task[None] | None = None
+    _clock_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     async def node_kind(self, node_id: str) -> str | None:
         kind = self._kinds.get(node_id)
@@ -96,17 +105,64 @@ class Services:
             raise TypeError("this server runs on the system clock, which the sandbox cannot move")
         return clock
 
-    # --- the sandbox clock, persisted so that a restart keeps a moved clock -------------------
+    # --- the sandbox clock: stored once in the database, followed by every node ---------------
     async def load_clock(self) -> None:
+        """Take the stored offset (a restart keeps a moved clock; another node's move arrives)."""
         clock = self.core.clock
         if isinstance(clock, SandboxClock):
             async with self.core.db.read() as tx:
                 stored = await tx.meta.get(CLOCK_KEY)
-            if stored is not None:
-                clock.offset = float(stored)
+            offset = parse_offset(stored)
+            if offset is not None:
+                clock.offset = offset
+
+    async def move_clock(self, change: Callable[[SandboxClock], None]) -> None:
+        """Apply ``change`` to the clock as stored now (another node may have moved it a moment
+        ago) and store the result; the follower does not read in between."""
+        async with self._clock_lock:
+            await self.load_clock()
+            change(self.sandbox_clock())
+            await self.save_clock()
+
+    async def follow_clock(self) -> None:
+        """Start re-reading the stored offset every :data:`CLOCK_FOLLOW_SECONDS`.
+
+        The offset is one row of the database; each node reads it again on this period, so a move
+        made on one node is followed by every other within that window (plus one read). It
+        depends on nothing but the row, not on the read cache or the invalidation bus.
+        """
+        if isinstance(self.core.clock, SandboxClock) and self._clock_follower is None:
+            self._clock_follower = asyncio.create_task(self._follow_clock(), name="adgate-clock-follower")
+
+    async def stop_following_clock(self) -> None:
+        task, self._clock_follower = self._clock_follower, None
+        if task is not None:
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+
+    async def _follow_clock(self) -> None:
+        while True:
+            await asyncio.sleep(CLOCK_FOLLOW_SECONDS)
+            try:
+                async with self._clock_lock:
+                    await self.load_clock()
+            except Exception:  # the database may be briefly away; the next period tries again
+                log.warning("could not read the sandbox clock", exc_info=True)
 
     async def save_clock(self) -> None:
         clock = self.core.clock
         if isinstance(clock, SandboxClock):
             async with self.core.db.transaction() as tx:
                 await tx.meta.set(CLOCK_KEY, repr(clock.offset))
+
+
+def parse_offset(stored: str | None) -> float | None:
+    """The stored clock offset, or None if absent or not a finite number (a database written
+    before the clock refused NaN and Infinity keeps working: the bad value is ignored)."""
+    if stored is None:
+        return None
+    try:
+        offset = float(stored)
+    except ValueError:
+        return None
+    return offset if math.isfinite(offset) else None

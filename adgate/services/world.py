@@ -9,14 +9,16 @@ from __future__ import annotations
 import re
 import secrets
 from collections.abc import Awaitable, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import TypeVar
 
 from adgate import ids
 from adgate import records as r
 from adgate.policy.urls import url_problem
 from adgate.protocol.errors import GraphError
+from adgate.services.browser_sessions import BrowserSessions
 from adgate.services.context import Core
+from adgate.services.login_throttle import Lock, LoginThrottle
 from adgate.store.interfaces import DuplicateError, Repos, RoleRepo
 
 T = TypeVar("T")
@@ -42,9 +44,26 @@ def new_app_secret() -> str:
     return secrets.token_hex(16)
 
 
+@dataclass(frozen=True, slots=True)
+class SignedIn:
+    person: r.Person
+
+
+@dataclass(frozen=True, slots=True)
+class WrongPassword:
+    pass
+
+
+SignInResult = SignedIn | WrongPassword | Lock
+
+
 class World:
     def __init__(self, core: Core) -> None:
         self.core = core
+        #: The one login throttle: every password check goes through :meth:`sign_in`.
+        self.throttle = LoginThrottle(core.db, core.keyring)
+        #: Browser sessions on the server: a password change and a log-out everywhere end them.
+        self.sessions = BrowserSessions(core)
 
     # --- people ---------------------------------------------------------------------------
     async def create_person(
@@ -59,7 +78,7 @@ class World:
             id=ids.new_id(),
             name=_name(name, "name"),
             email=email,
-            password_hash=self.core.passwords.hash(password),
+            password_hash=await self.core.passwords.hash(password),
             password_epoch=0,
             session_epoch=0,
             is_reviewer=is_reviewer,
@@ -79,9 +98,10 @@ class World:
         """A new password: every user and page token the person had dies with 190/460."""
         if not new_password or len(new_password) < 8 or len(new_password) > 1024:
             raise GraphError.invalid("password must be 8 to 1024 characters")
-        password_hash = self.core.passwords.hash(new_password)
+        password_hash = await self.core.passwords.hash(new_password)
         async with self.core.db.transaction() as tx:
             person = await tx.people.set_password(person_id, password_hash)
+            await tx.browser_sessions.end_all(person_id)
             # A code handed out before the change must not mint a token under the new password.
             await tx.codes.expire_for(person_id, self.core.now())
         if person is None:
@@ -92,19 +112,47 @@ class World:
         """Log the person out everywhere: their user and page tokens die with 190/467."""
         async with self.core.db.transaction() as tx:
             person = await tx.people.bump_session(person_id)
+            await tx.browser_sessions.end_all(person_id)
             await tx.codes.expire_for(person_id, self.core.now())
         if person is None:
             raise GraphError.of("not_found", node=person_id)
         return person
 
+    async def sign_in(self, email: str, password: str, client: str | None) -> SignInResult:
+        """Check a password, within the login throttle: a locked e-mail or client gets the
+        :class:`Lock` without its password being checked at all."""
+        now = self.core.now()
+        lock = await self.throttle.locked(email, client, now)
+        if lock is not None:
+            return lock
+        person = await self.authenticate(email, password) if email and password else None
+        if person is None:
+            await self.throttle.failed(email, client, now)
+            return WrongPassword()
+        await self.throttle.succeeded(email)
+        return SignedIn(person)
+
     async def authenticate(self, email: str, password: str) -> r.Person | None:
-        async with self.core.db.transaction() as tx:
+        """The person whose e-mail and password these are, or None.
+
+        Sign-in forms call :meth:`sign_in`, which throttles, rather than this. A
+        stored hash made with older parameters is replaced, on a successful check, by one made with
+        the current ones (argon2's ``check_needs_rehash``); the password epoch stays, so no token dies.
+        """
+        passwords = self.core.passwords
+        async with self.core.db.read() as tx:
             person = await tx.people.by_email((email or "").strip().lower())
         if person is None:
             # Spend the same time as a real check so that timing does not reveal which e-mails exist.
-            self.core.passwords.verify(_DUMMY_HASH.get(self.core), password or "")
+            await passwords.verify(await _DUMMY_HASH.get(self.core), password or "")
             return None
-        return person if self.core.passwords.verify(person.password_hash, password or "") else None
+        if not await passwords.verify(person.password_hash, password or ""):
+            return None
+        if passwords.needs_rehash(person.password_hash):
+            upgraded = await passwords.hash(password)
+            async with self.core.db.transaction() as tx:
+                await tx.people.rehash(person.id, person.password_hash, upgraded)
+        return person
 
     # --- businesses, ad accounts, pages ---------------------------------------------------
     async def create_business(self, name: str, admin_id: str | None = None) -> r.Business:
@@ -326,10 +374,10 @@ class _DummyHash:
     def __init__(self) -> None:
         self._hashes: dict[int, str] = {}
 
-    def get(self, core: Core) -> str:
+    async def get(self, core: Core) -> str:
         key = id(core.passwords)
         if key not in self._hashes:
-            self._hashes[key] = core.passwords.hash(secrets.token_hex(8))
+            self._hashes[key] = await core.passwords.hash(secrets.token_hex(8))
         return self._hashes[key]
 
 

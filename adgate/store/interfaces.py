@@ -69,6 +69,11 @@ class PeopleRepo(Protocol):
         """Store a new hash and bump the password epoch."""
         ...
 
+    async def rehash(self, person_id: str, old_hash: str, new_hash: str) -> None:
+        """Replace ``old_hash`` by the same password hashed anew; the epochs stay (no token dies).
+        Nothing happens if the hash changed meanwhile (a password change wins)."""
+        ...
+
     async def bump_session(self, person_id: str) -> Person | None:
         """Log the person out everywhere: bump the session epoch."""
         ...
@@ -279,6 +284,40 @@ class UsageRepo(Protocol):
         ...
 
 
+class LoginFailureRepo(Protocol):
+    """Failed sign-ins by key (``adgate.services.login_throttle``), shared by every node."""
+
+    async def since(self, keys: Sequence[str], after: int) -> dict[str, list[int]]:
+        """Each key's failure times later than ``after``, oldest first."""
+        ...
+
+    async def add(self, keys: Sequence[str], at: int) -> None: ...
+    async def forget(self, key: str) -> None: ...
+    async def prune(self, before: int) -> None:
+        """Drop every failure at or before ``before`` (out of every window)."""
+        ...
+
+    async def clear(self) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class BrowserSession:
+    person_id: str | None
+
+
+class BrowserSessionRepo(Protocol):
+    """Browser sessions by the keyed digest of their id (``adgate.services.browser_sessions``)."""
+
+    async def add(self, id_digest: str, person_id: str | None, created_at: int, expires_at: int) -> None: ...
+    async def find(self, id_digest: str, now: int) -> BrowserSession | None:
+        """The session, if it exists and has not expired at ``now``."""
+        ...
+
+    async def end(self, id_digests: Sequence[str]) -> None: ...
+    async def end_all(self, person_id: str) -> None: ...
+    async def prune(self, now: int) -> None: ...
+
+
 class Repos(Protocol):
     """Every repository, bound to one transaction."""
 
@@ -363,6 +402,12 @@ class Repos(Protocol):
 
     @property
     def callbacks(self) -> CallbackRepo: ...
+
+    @property
+    def login_failures(self) -> LoginFailureRepo: ...
+
+    @property
+    def browser_sessions(self) -> BrowserSessionRepo: ...
 
 
 class Database(Protocol):

@@ -460,5 +460,30 @@ delivery_attempts = Table(
     Column("error", Text, nullable=True),
 )
 
+#: Failed sign-ins inside the login throttle's window, one row per key and failure (older rows are
+#: pruned). ``key`` is ``email:`` or ``client:`` and a keyed digest: no address is stored in clear.
+login_failures = Table(
+    "login_failures",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("key", String(80), nullable=False),
+    Column("failed_at", TS, nullable=False),
+    Index("ix_login_failures_key_failed_at", "key", "failed_at"),
+    Index("ix_login_failures_failed_at", "failed_at"),
+)
+
+#: Browser sessions on the server (dialog and consoles): a sign-in, or the sandbox console unlocked
+#: with the admin key (``person_id`` may then be empty). The cookie carries the session id; only a
+#: keyed digest of it is stored. A session is good while its row is: a log-out deletes it, a
+#: password change and a log-out everywhere delete all of the person's.
+browser_sessions = Table(
+    "browser_sessions",
+    metadata,
+    Column("id_digest", String(64), primary_key=True),
+    Column("person_id", ID, ForeignKey("people.id", ondelete="CASCADE"), nullable=True, index=True),
+    Column("created_at", TS, nullable=False),
+    Column("expires_at", TS, nullable=False, index=True),
+)
+
 
 __all__ = ["UniqueConstraint", "metadata"]

@@ -33,7 +33,6 @@ from adgate.services.authorize import (
     Redirect,
     Step,
 )
-from adgate.services.login_throttle import LoginThrottle
 from adgate.web.session import CSRF_FIELD, Session, Sessions
 from adgate.web.templating import render
 
@@ -76,16 +75,8 @@ def _parts(request: Request) -> DialogParts:
     parts: DialogParts | None = getattr(state, "dialog", None)
     if parts is None:
         services: Services = state.services
-        throttle = LoginThrottle()
-
-        async def forget_failures() -> None:
-            throttle.clear()
-
-        services.reset_hooks.append(forget_failures)
         assert services.settings.secret_key
-        parts = DialogParts(
-            Authorize(services.core, services.world, throttle), Sessions(services.settings.secret_key)
-        )
+        parts = DialogParts(Authorize(services.core, services.world), Sessions(services.settings.secret_key))
         state.dialog = parts
     return parts
 
@@ -101,10 +92,10 @@ def _prefix(request: Request) -> str:
 
 async def _form(request: Request) -> list[tuple[str, str]]:
     try:
-        form = await request.form()
+        async with request.form() as form:  # closes uploaded files, which are never used
+            return [(k, v) for k, v in form.multi_items() if isinstance(v, str)]
     except Exception:  # the multipart parser has no common error base; any failure is bad input
         raise ValueError("The form could not be read.") from None
-    return [(k, v) for k, v in form.multi_items() if isinstance(v, str)]
 
 
 def _one(items: list[tuple[str, str]], name: str) -> str:
@@ -139,6 +130,7 @@ async def login(request: Request) -> Response:
     result = await parts.authorize.login(items, _one(items, "email"), _one(items, "password"), client)
     if isinstance(result, LoggedIn):
         fresh = parts.sessions.for_person(result.person, result.authenticated_at)
+        await parts.authorize.world.sessions.open(fresh.sid, result.person.id, result.authenticated_at)
         response = _page(request, parts, result.then, fresh, prefix)
         parts.sessions.write(response, fresh, secure=request.url.scheme == "https")
         return response

@@ -21,6 +21,7 @@ from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
 from adgate import ids
+from adgate.policy.access import unsupported
 from adgate.protocol import envelope
 from adgate.protocol.errors import GraphError
 from adgate.protocol.params import Params
@@ -153,9 +154,12 @@ class GraphRouter:
 
 
 async def resolve(
-    services: Services, segments: list[str]
+    services: Services, segments: list[str], method: str = "GET"
 ) -> tuple[str, str | None, str | None, tuple[str, ...]]:
-    """``(node_kind, node_id, edge, rest)`` for the path segments after the version."""
+    """``(node_kind, node_id, edge, rest)`` for the path segments after the version.
+
+    An id that names nothing gets the answer, for ``method``, of an object the caller may not see.
+    """
     head = segments[0] if segments else ""
     if head in FIXED_PATHS:
         second = segments[1] if len(segments) > 1 else ""
@@ -172,7 +176,7 @@ async def resolve(
     if ids.is_numeric_id(head):
         kind = await services.node_kind(head)
         if kind is None:
-            raise GraphError.of("unsupported_get", node=head)
+            raise GraphError.of(unsupported(method), node=head)
         return kind, head, edge, rest
     raise GraphError.of("not_found", node=head)
 
@@ -283,7 +287,7 @@ class GraphApp:
             if override is not None and override.upper() in ("GET", "POST", "DELETE"):
                 method = override.upper()
                 params = params.without("method")
-            kind, node_id, edge, extra = await resolve(services, rest.split("/") if rest else [])
+            kind, node_id, edge, extra = await resolve(services, rest.split("/") if rest else [], method)
             call = GraphCall(
                 method=method,
                 path="/" + rest,

@@ -13,6 +13,7 @@ from urllib.parse import parse_qsl, unquote_plus
 
 from starlette.requests import Request
 
+from adgate.protocol import json_input
 from adgate.protocol.errors import GraphError
 from adgate.protocol.params import Params
 
@@ -35,6 +36,7 @@ async def read_params(request: Request) -> Params:
             except Exception as exc:  # multipart parser errors have no common base class
                 raise GraphError.invalid(f"The multipart body could not be parsed: {exc}") from None
             body = {k: v for k, v in form.items() if isinstance(v, str)}
+            await form.close()  # uploaded files (never used) are spooled to temporary files
         else:
             # Graph treats any other body as form data, as curl -d sends it.
             try:
@@ -47,9 +49,9 @@ async def read_params(request: Request) -> Params:
 
 def _json_body(raw: bytes) -> dict[str, str]:
     try:
-        value = json.loads(raw)
-    except ValueError as exc:
-        raise GraphError.invalid(f"The JSON body could not be parsed: {exc.args[0]}") from None
+        value = json_input.loads(raw)
+    except json_input.JSONInputError as exc:
+        raise GraphError.invalid(f"The JSON body could not be parsed: {exc}") from None
     if not isinstance(value, dict):
         raise GraphError.invalid("A JSON body must be an object of parameters")
     return {

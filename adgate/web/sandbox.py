@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hmac
 import json
+import math
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import asdict
 from typing import Any
@@ -16,6 +17,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from adgate import records as r
+from adgate.protocol import json_input
 from adgate.protocol.errors import GraphError
 from adgate.services.demo import seed_demo
 from adgate.services.minting import Minting
@@ -27,6 +29,10 @@ from adgate.web.requests import bearer_token
 from adgate.web.responses import GraphJSON, error_response
 
 Body = dict[str, Any]
+#: The sandbox clock stays within 0 … 9999-12-31T23:59:59Z (what dates and tokens can express),
+#: and one advance is at most a hundred years.
+LATEST_CLOCK = 253_402_300_799.0
+MAX_ADVANCE = 100 * 366 * 86_400.0
 Handler = Callable[[Request, Services, Body], Awaitable[Any]]
 
 
@@ -66,9 +72,9 @@ async def _body(request: Request) -> Body:
     if not raw:
         return {}
     try:
-        value = json.loads(raw)
-    except ValueError as exc:
-        raise GraphError.invalid(f"The JSON body could not be parsed: {exc.args[0]}") from None
+        value = json_input.loads(raw)
+    except json_input.JSONInputError as exc:
+        raise GraphError.invalid(f"The JSON body could not be parsed: {exc}") from None
     if not isinstance(value, dict):
         raise GraphError.invalid("The JSON body must be an object")
     return value
@@ -97,11 +103,15 @@ def _bool(body: Body, name: str, default: bool = False) -> bool:
     return value
 
 
-def _number(body: Body, name: str) -> float:
+def _number(body: Body, name: str, low: float, high: float) -> float:
+    """A finite number of seconds within ``[low, high]``; the error names the field."""
     value = body.get(name)
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise GraphError.invalid(f"{name} must be a number of seconds")
-    return float(value)
+    seconds = float(value)
+    if not math.isfinite(seconds) or not low <= seconds <= high:
+        raise GraphError.invalid(f"{name} must be a number of seconds from {low:.0f} to {high:.0f}")
+    return seconds
 
 
 # --- handlers --------------------------------------------------------------------------------
@@ -381,17 +391,19 @@ async def get_clock(_req: Request, s: Services, _b: Body) -> Any:
 
 
 async def move_clock(_req: Request, s: Services, b: Body) -> Any:
-    clock = s.sandbox_clock()
+    s.sandbox_clock()  # refuses a server on the system clock
     if "set" in b:
-        clock.set(_number(b, "set"))
+        timestamp = _number(b, "set", 0, LATEST_CLOCK)
+        await s.move_clock(lambda clock: clock.set(timestamp))
     elif "advance" in b:
-        seconds = _number(b, "advance")
-        if seconds < 0:
+        if isinstance(b["advance"], int | float) and b["advance"] < 0:
             raise GraphError.invalid("advance must not be negative: the sandbox clock only moves forward")
-        clock.advance(seconds)
+        seconds = _number(b, "advance", 0, MAX_ADVANCE)
+        if s.core.clock.now() + seconds > LATEST_CLOCK:
+            raise GraphError.invalid(f"advance must not move the clock past {LATEST_CLOCK:.0f}")
+        await s.move_clock(lambda clock: clock.advance(seconds))
     else:
         raise GraphError.invalid('give either {"set": <unix seconds>} or {"advance": <seconds>}')
-    await s.save_clock()
     return _clock_json(s)
 
 

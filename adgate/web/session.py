@@ -3,10 +3,11 @@
 A session is a signed cookie, ``adgate_session`` — HttpOnly, SameSite=Lax, Path=/, Secure on
 https — holding a random session id and, once the person has logged in, their id, the two epochs
 of their record and the time the password was entered. The signature is HMAC-SHA256 with a key
-derived (HKDF) from the server secret for this purpose alone. The server keeps no session table:
-the service compares the epochs with the person's record on every use, so a password change
-(``password_epoch``) or a log-out everywhere (``session_epoch``) ends the session too, and checks
-its age on the server clock.
+derived (HKDF) from the server secret for this purpose alone. A signature cannot be taken back,
+so a signed-in session is good only while the server keeps its row
+(:mod:`adgate.services.browser_sessions`): a log-out, a password change or a log-out everywhere
+deletes it, on every node at once. The service also compares the epochs with the person's record
+on every use, and checks the session's age on the server clock.
 
 Every form carries a CSRF token: HMAC-SHA256 of the session id under a second derived key. A
 login starts a new session id (so a session id planted before login is worthless: session
@@ -29,7 +30,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from adgate.records import Person
-from adgate.services.authorize import SESSION_SECONDS, Visitor
+from adgate.services.authorize import Visitor
+from adgate.services.browser_sessions import SESSION_SECONDS
 
 COOKIE_NAME = "adgate_session"
 CSRF_FIELD = "fb_dtsg"  # the name Graph's own forms give their CSRF token
@@ -48,7 +50,9 @@ class Session:
     def visitor(self) -> Visitor | None:
         if self.person_id is None:
             return None
-        return Visitor(self.person_id, self.password_epoch, self.session_epoch, self.authenticated_at)
+        return Visitor(
+            self.person_id, self.password_epoch, self.session_epoch, self.authenticated_at, self.sid
+        )
 
 
 def _b64(raw: bytes) -> str:

@@ -140,12 +140,16 @@ async def test_two_server_processes_sharing_redis_let_exactly_59_of_100_concurre
         async with httpx.AsyncClient(timeout=30, limits=limits) as client:
             # A served process's clock flows, and the score decays 0.2 points a second: from zero,
             # a burst lasting any time at all would let a 60th read in (59 - decay + 1 < 60). So
-            # the burst starts from half a point: one read, then both servers' clocks 2.5 s on.
+            # the burst starts from half a point: one read, then the clock 2.5 s on (moved on one
+            # server, followed by the other within its follow period: wait for it).
             # Then 59 reads fit (0.5 + 59 < 60) and a 60th would need the burst to last 2.5 s.
             warm = await client.get(f"{one}{read}", params={"access_token": token})
             assert warm.status_code == 200, warm.text
-            for node in (sandbox, other):
-                node.call("POST", "/_sandbox/clock", {"advance": 2.5})
+            target = sandbox.call("POST", "/_sandbox/clock", {"advance": 2.5})["offset"]
+            deadline = time.monotonic() + 10
+            while abs(other.call("GET", "/_sandbox/clock")["offset"] - target) > 0.01:
+                assert time.monotonic() < deadline, "the second server never followed the clock"
+                await asyncio.sleep(0.05)
             servers = [one if n % 2 else two for n in range(100)]
             started = time.monotonic()
             responses = await asyncio.gather(

@@ -9,10 +9,10 @@ follow Graph's ``Param X must be one of {A, B, …}``.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Sequence
 from typing import Any, Literal, overload
 
+from adgate.protocol import json_input
 from adgate.protocol.errors import GraphError
 from adgate.protocol.params import Params
 from adgate.protocol.times import parse_time
@@ -104,8 +104,8 @@ def json_value(params: Params, name: str) -> Any:
     if raw is None:
         return None
     try:
-        return json.loads(raw)
-    except ValueError:
+        return json_input.loads(raw)
+    except json_input.JSONInputError:
         raise field_error(name, f"Param {name} must be valid JSON", title="Invalid JSON") from None
 
 

@@ -46,6 +46,7 @@ from adgate.store.sql.marketing import (
     SqlReportRuns,
 )
 from adgate.store.sql.review import SqlReview
+from adgate.store.sql.security import SqlBrowserSessions, SqlLoginFailures
 from adgate.store.sql.world import (
     SqlAdAccounts,
     SqlApps,
@@ -90,6 +91,8 @@ class SqlRepos:
         self.review = SqlReview(conn)
         self.faults = SqlFaults(conn)
         self.callbacks = SqlCallbacks(conn)
+        self.login_failures = SqlLoginFailures(conn)
+        self.browser_sessions = SqlBrowserSessions(conn)
 
 
 T = TypeVar("T")

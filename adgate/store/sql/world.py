@@ -90,6 +90,13 @@ class SqlPeople(_Repo):
         )
         return await self.get(person_id)
 
+    async def rehash(self, person_id: str, old_hash: str, new_hash: str) -> None:
+        await self.conn.execute(
+            update(t.people)
+            .where(t.people.c.id == person_id, t.people.c.password_hash == old_hash)
+            .values(password_hash=new_hash)
+        )
+
     async def bump_session(self, person_id: str) -> r.Person | None:
         await self.conn.execute(
             update(t.people)

@@ -153,9 +153,12 @@ class Ctx:
     def admin_token(self) -> str:
         return hmac.new(self.console.admin_mac_key, self.session.sid.encode(), hashlib.sha256).hexdigest()
 
-    def is_admin(self) -> bool:
+    async def is_admin(self) -> bool:
+        """The admin key was entered in this browser session, which the server still keeps."""
         given = self.request.cookies.get(ADMIN_COOKIE, "")
-        return bool(given) and hmac.compare_digest(given.encode(), self.admin_token().encode())
+        if not given or not hmac.compare_digest(given.encode(), self.admin_token().encode()):
+            return False
+        return await self.services.world.sessions.admin_unlocked(self.session.sid, self.now)
 
 
 Handler = Callable[[Ctx], Awaitable[Response]]
@@ -177,8 +180,8 @@ def page(
             ctx = Ctx(request, console, session, person, new_session=new_session)
             if post:
                 try:
-                    form = await request.form()
-                    ctx.form = [(k, v) for k, v in form.multi_items() if isinstance(v, str)]
+                    async with request.form() as form:  # closes uploaded files, which are never used
+                        ctx.form = [(k, v) for k, v in form.multi_items() if isinstance(v, str)]
                 except Exception:  # the multipart parser has no common error base
                     return ctx.render(
                         "console/problem.html", 400, title="Bad form", message="The form could not be read."

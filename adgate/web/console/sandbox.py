@@ -15,6 +15,7 @@ to be signed in: the sandbox admin is whoever holds the key, as for ``/_sandbox/
 from __future__ import annotations
 
 import hmac
+import math
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -42,7 +43,7 @@ async def _world(ctx: Ctx) -> dict[str, Any]:
 
 
 async def _render(ctx: Ctx, status: int = 200, **extra: Any) -> Response:
-    if not ctx.is_admin():
+    if not await ctx.is_admin():
         return ctx.render("console/sandbox_unlock.html", status, **extra)
     world = await _world(ctx)
     return ctx.render(
@@ -69,6 +70,8 @@ async def unlock(ctx: Ctx) -> Response:
         return ctx.render(
             "console/sandbox_unlock.html", 400, error="That is not the admin key of this server."
         )
+    person_id = ctx.person.id if ctx.person else None
+    await ctx.services.world.sessions.unlock_admin(ctx.session.sid, person_id, ctx.now)
     response = see_other("/console/sandbox")
     response.set_cookie(
         ADMIN_COOKIE,
@@ -156,12 +159,14 @@ async def move_clock(ctx: Ctx) -> str:
         hours = float(ctx.field("hours") or "0")
     except ValueError:
         raise GraphError.invalid("Days and hours must be numbers, like 60 or 1.5.") from None
-    if days < 0 or hours < 0 or days > MAX_ADVANCE_DAYS or days * 24 + hours <= 0:
+    finite = math.isfinite(days) and math.isfinite(hours)
+    total_hours = days * 24 + hours
+    if not finite or days < 0 or hours < 0 or not 0 < total_hours <= MAX_ADVANCE_DAYS * 24:
         raise GraphError.invalid(
             f"Move the clock forward by more than 0 and at most {MAX_ADVANCE_DAYS} days."
         )
-    ctx.services.sandbox_clock().advance(days * 86_400 + hours * 3_600)
-    await ctx.services.save_clock()
+    seconds = days * 86_400 + hours * 3_600
+    await ctx.services.move_clock(lambda clock: clock.advance(seconds))
     return f"The clock moved forward by {counted(days, 'day')} and {counted(hours, 'hour')}."
 
 
@@ -189,7 +194,7 @@ ACTIONS: dict[str, Action] = {
 
 @page(post=True, signed_in=False)
 async def act(ctx: Ctx) -> Response:
-    if not ctx.is_admin():
+    if not await ctx.is_admin():
         return ctx.render("console/sandbox_unlock.html", 403, error="Enter the admin key first.")
     action = ACTIONS.get(str(ctx.request.path_params["action"]))
     if action is None:

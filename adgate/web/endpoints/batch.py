@@ -90,7 +90,7 @@ class Batch:
             inherited = {name: batch.params[name] for name in INHERITED if batch.params.get(name)}
             params = Params.merge(params, inherited)
             raw_token = batch.raw_token
-        kind, node_id, edge, extra = await resolve(self.services, rest.split("/") if rest else [])
+        kind, node_id, edge, extra = await resolve(self.services, rest.split("/") if rest else [], method)
         if kind == "root" and method == "POST":
             raise GraphError.of("batch_invalid", detail="A batch cannot contain another batch")
         return GraphCall(
