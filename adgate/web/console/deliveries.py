@@ -18,7 +18,7 @@ NO_AUTH = "console/sandbox_unlock.html"
 
 
 async def _render(ctx: Ctx, status: int = 200, **extra: Any) -> Response:
-    if not ctx.is_admin():
+    if not await ctx.is_admin():
         return ctx.render(NO_AUTH, status, **extra)
     now = ctx.now
     rows = []
@@ -42,7 +42,7 @@ async def show(ctx: Ctx) -> Response:
 
 @page(post=True, signed_in=False)
 async def send_again(ctx: Ctx) -> Response:
-    if not ctx.is_admin():
+    if not await ctx.is_admin():
         return ctx.render(NO_AUTH, 403, error="Enter the admin key first.")
     raw = str(ctx.request.path_params["id"])
     try:

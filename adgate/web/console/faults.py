@@ -62,7 +62,7 @@ def rule_from_form(ctx: Ctx) -> dict[str, Any]:
 
 
 async def _render(ctx: Ctx, status: int = 200, **extra: Any) -> Response:
-    if not ctx.is_admin():
+    if not await ctx.is_admin():
         return ctx.render(NO_AUTH, 403 if status == 200 and ctx.request.method == "POST" else status, **extra)
     faults = ctx.services.faults
     now = ctx.now
@@ -86,7 +86,7 @@ async def show(ctx: Ctx) -> Response:
 
 @page(post=True, signed_in=False)
 async def add(ctx: Ctx) -> Response:
-    if not ctx.is_admin():
+    if not await ctx.is_admin():
         return ctx.render(NO_AUTH, 403, error="Enter the admin key first.")
     try:
         rule = await ctx.services.faults.add(rule_from_form(ctx))
@@ -97,7 +97,7 @@ async def add(ctx: Ctx) -> Response:
 
 @page(post=True, signed_in=False)
 async def remove(ctx: Ctx) -> Response:
-    if not ctx.is_admin():
+    if not await ctx.is_admin():
         return ctx.render(NO_AUTH, 403, error="Enter the admin key first.")
     rule_id = str(ctx.request.path_params["id"])
     removed = await ctx.services.faults.remove(rule_id)

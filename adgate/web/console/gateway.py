@@ -11,7 +11,7 @@ from adgate.web.console.base import Ctx, page
 
 @page(signed_in=False)
 async def show(ctx: Ctx) -> Response:
-    if not ctx.is_admin():
+    if not await ctx.is_admin():
         return ctx.render("console/sandbox_unlock.html", 200)
     gateway = ctx.services.gateway
     return ctx.render("console/gateway.html", 200, api=gateway.routes_json() if gateway else None)
