@@ -141,10 +141,12 @@ def gateway_routes(services: Services) -> list[BaseRoute]:
     the start with :class:`adgate.policy.gateway.GatewayFileError` naming the line."""
     if services.settings.gateway_file is None:
         return []
-    from adgate.services.gateway import Gateway, load_spec
+    from adgate.services.gateway import Gateway, read_file
     from adgate.web.gateway import GatewayApp
 
-    services.gateway = Gateway(services, load_spec(services.settings.gateway_file))
+    path = services.settings.gateway_file
+    spec, text = read_file(path)
+    services.gateway = Gateway(services, spec, text, str(path))
     return [Route("/_gateway/{rest:path}", GatewayApp(services.gateway))]
 
 

@@ -156,7 +156,7 @@ def _lines_of(text: str, header: str) -> list[int]:
 
 
 def _key_line(text: str, start: int, key: str) -> int:
-    """The line of ``key = …`` in the table that starts at line ``start`` (or the table's line)."""
+    """The line of ``key = …`` in the table whose header is line ``start + 1`` (or that line)."""
     pattern = re.compile(rf"^\s*{re.escape(key)}\s*=")
     lines = text.splitlines()
     for n in range(start, len(lines)):
@@ -164,7 +164,7 @@ def _key_line(text: str, start: int, key: str) -> int:
             break
         if pattern.match(lines[n]):
             return n + 1
-    return start
+    return start + 1
 
 
 def parse(text: str, *, source: str = "gateway file", known_permissions: Iterable[str]) -> GatewaySpec:

@@ -35,6 +35,7 @@ from adgate.protocol import envelope
 from adgate.protocol.errors import GraphError
 from adgate.protocol.params import Params
 from adgate.services.tokens import Caller
+from adgate.store.cache import ReadCache
 from adgate.web.graph import Endpoint, GraphCall, Need
 from adgate.web.requests import bearer_in, parse_query
 
@@ -56,14 +57,23 @@ IDENTITY_HEADERS = (
 )
 
 
-def load_spec(path: Path) -> GatewaySpec:
-    """The gateway file, checked whole; :class:`adgate.policy.gateway.GatewayFileError` names the
-    line and the reason of the first thing wrong."""
+#: The ``meta`` row that holds routes set through the control API ("" or absent: the file's).
+STORED_KEY = "gateway.routes"
+
+
+def read_file(path: Path) -> tuple[GatewaySpec, str]:
+    """The gateway file and its text, checked whole; :class:`adgate.policy.gateway.GatewayFileError`
+    names the line and the reason of the first thing wrong."""
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise policy.GatewayFileError(str(path), None, f"cannot be read: {exc.strerror}") from None
-    spec = policy.parse(text, source=str(path), known_permissions=BUILT_IN)
+    return parse_text(text, source=str(path)), text
+
+
+def parse_text(text: str, *, source: str) -> GatewaySpec:
+    """Routes from their TOML text; the permissions they declare join the process's."""
+    spec = policy.parse(text, source=source, known_permissions=BUILT_IN)
     for name, description in spec.permissions:
         define(name, description)
     return spec
@@ -97,8 +107,23 @@ async def _node_account(call: GraphCall) -> str | None:
 
 
 class Gateway:
-    def __init__(self, services: Services, spec: GatewaySpec) -> None:
+    """Decisions for the routes of ``spec``; the routes can be replaced at run time through the
+    control API (:meth:`replace`): the text is stored in the database, so every node follows it
+    (each reads it through a read cache of its own, as the fault rules are read) and a restart keeps
+    it, until :meth:`revert` goes back to the file."""
+
+    def __init__(
+        self, services: Services, spec: GatewaySpec, text: str = "", source: str = "gateway file"
+    ) -> None:
         self.services = services
+        self.file_spec, self.file_text, self.source = spec, text, source
+        self.text = text
+        self.replaced = False
+        self.counts: dict[str, list[int]] = {}
+        self._kept = ReadCache(services.core.db.generation, capacity=1)
+        self._use(spec)
+
+    def _use(self, spec: GatewaySpec) -> None:
         self.spec = spec
         self.endpoints: dict[str, Endpoint] = {
             route.name: Endpoint(
@@ -117,9 +142,48 @@ class Gateway:
             for route in spec.routes
         }
         #: Decisions on this node since it started, per route: (admitted, refused).
-        self.counts: dict[str, list[int]] = {route.name: [0, 0] for route in spec.routes}
+        self.counts = {route.name: self.counts.get(route.name, [0, 0]) for route in spec.routes}
+
+    # --- routes replaced at run time ------------------------------------------------------------
+    async def refresh(self) -> None:
+        """Follow the stored routes (one read-cache lookup while nothing changed)."""
+        stored: str = await self._kept.get_or_load(STORED_KEY, self._load)
+        if stored == (self.text if self.replaced else ""):
+            return
+        if not stored:
+            self.text, self.replaced = self.file_text, False
+            self._use(self.file_spec)
+            return
+        try:
+            spec = parse_text(stored, source="routes set through the control API")
+        except policy.GatewayFileError:
+            return  # checked when stored; a text another version refuses keeps the routes in use
+        self.text, self.replaced = stored, True
+        self._use(spec)
+
+    async def _load(self) -> str:
+        async with self.services.core.db.read() as tx:
+            return await tx.meta.get(STORED_KEY) or ""
+
+    async def replace(self, text: str) -> GatewaySpec:
+        """New routes for every node; ``GraphError`` (code 100) naming the line of a mistake."""
+        try:
+            spec = parse_text(text, source="routes")
+        except policy.GatewayFileError as exc:
+            raise GraphError.invalid(str(exc)) from None
+        async with self.services.core.db.transaction() as tx:
+            await tx.meta.set(STORED_KEY, text)
+        await self.refresh()
+        return spec
+
+    async def revert(self) -> None:
+        """Back to the routes of the gateway file, on every node."""
+        async with self.services.core.db.transaction() as tx:
+            await tx.meta.set(STORED_KEY, "")
+        await self.refresh()
 
     async def decide(self, request: Forwarded) -> Decision:
+        await self.refresh()
         found = policy.match(self.spec, request.method.upper(), request.uri)
         if isinstance(found, Public):
             return Decision(
@@ -167,8 +231,11 @@ class Gateway:
         return Decision(True, 200, headers={**call.response_headers, **self._identity(call, route)})
 
     def routes_json(self) -> dict[str, Any]:
-        """The protected routes, each with this node's decisions since it started."""
+        """The protected routes, each with this node's decisions since it started, and where they
+        come from (the file, or the control API) with their text."""
         data = self.spec.to_json()
+        data["source"] = "control API" if self.replaced else self.source
+        data["text"] = self.text
         for route in data["routes"]:
             admitted, refused = self.counts[route["name"]]
             route["admitted"], route["refused"] = admitted, refused

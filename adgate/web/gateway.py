@@ -6,7 +6,7 @@
 | ``/_gateway/nginx`` | nginx ``auth_request`` | ``X-Original-Method``, ``X-Original-URI`` |
 | ``/_gateway/refusal`` | nginx's ``error_page`` hop that shows a refusal | ``X-Adgate-Refusal`` |
 | ``/_gateway/envoy/{path}`` | Envoy ``ext_authz`` (HTTP service) | its own method and path |
-| ``/_gateway/routes`` | the protected routes (admin key) | — |
+| ``/_gateway/routes`` | ``GET``, ``PUT`` (TOML body), ``DELETE`` the routes (admin key) | — |
 
 An admit is a 200 with the identity and usage headers. A refusal is the Graph envelope with its
 own status, for Caddy, Traefik and Envoy, which hand the authorization answer to the client as
@@ -35,6 +35,8 @@ from adgate.services.gateway import Decision, Forwarded, Gateway
 from adgate.web.responses import SECURITY_HEADERS
 
 REFUSAL_HEADER = "x-adgate-refusal"
+#: The largest routes text ``PUT /_gateway/routes`` takes.
+MAX_ROUTES_BYTES = 256 * 1024
 #: Hop-by-hop and framing headers never copied into a refusal shown by nginx's second hop.
 _NOT_COPIED = frozenset({"content-length", "connection", "transfer-encoding"})
 
@@ -64,10 +66,8 @@ class GatewayApp:
                 await _send(
                     send, await self.gateway.decide(Forwarded(scope["method"], uri, headers, fbtrace_id))
                 )
-            elif path == "/_gateway/routes" and scope["method"] == "GET":
-                self._admin(headers)
-                body = orjson.dumps(self.gateway.routes_json())
-                await _send(send, Decision(True, 200, body, {"content-type": "application/json"}))
+            elif path == "/_gateway/routes":
+                await self._routes(scope, receive, send, headers)
             else:
                 raise GraphError.of("not_found", node=path)
         except GraphError as exc:
@@ -76,6 +76,26 @@ class GatewayApp:
             await _send(
                 send, Decision(False, status, body, {**error_headers, "content-type": "application/json"})
             )
+
+    async def _routes(self, scope: Scope, receive: Receive, send: Send, headers: Headers) -> None:
+        """``GET`` the routes; ``PUT`` new ones (their TOML as the body); ``DELETE``: the file's again."""
+        self._admin(headers)
+        method = scope["method"]
+        if method == "PUT":
+            body = await _body(receive, MAX_ROUTES_BYTES)
+            try:
+                text = body.decode("utf-8")
+            except UnicodeDecodeError:
+                raise GraphError.invalid("the routes must be UTF-8 TOML text") from None
+            await self.gateway.replace(text)
+        elif method == "DELETE":
+            await self.gateway.revert()
+        elif method != "GET":
+            raise GraphError.of("method_not_allowed", method=method, path="/_gateway/routes")
+        else:
+            await self.gateway.refresh()
+        payload = orjson.dumps(self.gateway.routes_json())
+        await _send(send, Decision(True, 200, payload, {"content-type": "application/json"}))
 
     def _admin(self, headers: Headers) -> None:
         given = (headers.get("authorization") or "").removeprefix("Bearer ").strip()
@@ -103,6 +123,23 @@ class GatewayApp:
         data = json.loads(base64.urlsafe_b64decode(payload))
         headers = {k: v for k, v in data["h"].items() if k not in _NOT_COPIED}
         await _send(send, Decision(False, int(data["s"]), data["b"].encode(), headers))
+
+
+async def _body(receive: Receive, limit: int) -> bytes:
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            break
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > limit:
+            raise GraphError.of("body_too_large", limit=limit)
+        chunks.append(chunk)
+        if not message.get("more_body", False):
+            break
+    return b"".join(chunks)
 
 
 def _forwarded(headers: Mapping[str, str], method_header: str, uri_header: str, fbtrace_id: str) -> Forwarded:

@@ -265,3 +265,38 @@ async def test_a_permission_of_the_operators_own_is_asked_granted_and_checked(
         },
     )
     assert "unknown" not in dialog.text.lower() or "reports_export" not in dialog.text
+
+
+async def test_routes_replaced_through_the_control_api_apply_at_once_and_survive_a_restart(
+    tmp_path: Path,
+) -> None:
+    settings = settings_for(tmp_path, gateway_file=write_routes(tmp_path))
+    admin = {"Authorization": f"Bearer {settings.admin_key}"}
+    clock = SandboxClock(frozen_at=1_790_000_000.0)
+    async with running(settings, clock) as (services, client):
+        *_, token = await world(services)
+        assert (
+            await client.get("/_gateway/auth", headers=forward("GET", "/v2/me", token))
+        ).status_code == 404
+        bad = await client.put("/_gateway/routes", headers=admin, content=b'[[route]]\nmethod = "GET"\n')
+        assert bad.status_code == 400 and "routes:1: path" in bad.json()["error"]["message"]
+        new = '[[route]]\nmethod = "GET"\npath = "/v2/me"\naccount = "none"\npermission = "public_profile"\n'
+        put = await client.put("/_gateway/routes", headers=admin, content=new.encode())
+        assert put.status_code == 200, put.text
+        assert put.json()["source"] == "control API"
+        assert (
+            await client.get("/_gateway/auth", headers=forward("GET", "/v2/me", token))
+        ).status_code == 200
+        assert (
+            await client.get("/_gateway/auth", headers=forward("GET", "/v1/me", token))
+        ).status_code == 404
+    async with running(settings, clock) as (services, client):  # a restart keeps them
+        assert (
+            await client.get("/_gateway/auth", headers=forward("GET", "/v2/me", token))
+        ).status_code == 200
+        reverted = await client.delete("/_gateway/routes", headers=admin)
+        assert reverted.json()["source"] == str(settings.gateway_file)
+        assert (
+            await client.get("/_gateway/auth", headers=forward("GET", "/v1/me", token))
+        ).status_code == 200
+        assert (await client.put("/_gateway/routes", content=new.encode())).status_code in (400, 401)
