@@ -20,15 +20,19 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import httpx
 import pytest
+import requests
 from gateway_world import write_routes
+from live_world import PASSWORD, LiveWorld, consent
 
 from adgate.testing.server import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 ADMIN_KEY = "gateway-proxies-admin-key-0123456789abcdef"
+CALLBACK = "https://partner.example/callback"
 IN_CI = os.environ.get("CI") == "true"
 
 
@@ -241,28 +245,46 @@ class World:
 
 
 def world(adgate: Adgate, accounts: int = 1) -> World:
+    """A person, an app at Development and ``accounts`` ad accounts the person administers; the token
+    comes from the real login dialog and the code exchange, as a client gets it."""
     n = time.monotonic_ns()
-    person = adgate.call(
-        "POST",
-        "/_sandbox/people",
-        {"name": "Gia", "email": f"gia{n}@example.com", "password": "pw-long-enough"},
+    email = f"gia{n}@example.com"
+    person = adgate.call("POST", "/_sandbox/people", {"name": "Gia", "email": email, "password": PASSWORD})
+    app = adgate.call(
+        "POST", "/_sandbox/apps", {"name": "Partner", "admin_id": person["id"], "redirect_uris": [CALLBACK]}
     )
-    app = adgate.call("POST", "/_sandbox/apps", {"name": "Partner", "admin_id": person["id"]})
     ids = []
     for i in range(accounts):
         account = adgate.call("POST", "/_sandbox/ad_accounts", {"name": f"Account {i}"})
-        adgate.call(
-            "POST",
-            "/_sandbox/roles",
-            {"kind": "ad_account", "object_id": account["id"], "person_id": person["id"], "role": "admin"},
-        )
+        role = {"kind": "ad_account", "object_id": account["id"], "person_id": person["id"], "role": "admin"}
+        adgate.call("POST", "/_sandbox/roles", role)
         ids.append(account["id"])
-    token = adgate.call(
-        "POST",
-        "/_sandbox/tokens",
-        {"app_id": app["id"], "person_id": person["id"], "scopes": ["ads_read", "ads_management"]},
-    )["access_token"]
-    return World(app["id"], person["id"], ids, token)
+    asked = {
+        "client_id": app["id"],
+        "redirect_uri": CALLBACK,
+        "scope": "ads_read,ads_management",
+        "state": "s",
+    }
+    with requests.Session() as browser:
+        who = LiveWorld(person["id"], email, PASSWORD, app["id"], app["secret"])
+        location = consent(
+            browser,
+            who,
+            f"{adgate.url}/v26.0/dialog/oauth?{urlencode(asked)}",
+            ["ads_read", "ads_management"],
+        )
+    code = parse_qs(urlsplit(location).query)["code"][0]
+    exchanged = httpx.get(
+        f"{adgate.url}/v26.0/oauth/access_token",
+        params={
+            "client_id": app["id"],
+            "client_secret": app["secret"],
+            "redirect_uri": CALLBACK,
+            "code": code,
+        },
+    )
+    assert exchanged.status_code == 200, exchanged.text
+    return World(app["id"], person["id"], ids, exchanged.json()["access_token"])
 
 
 def seen_by_upstream(upstream: Upstream, path: str) -> list[dict[str, Any]]:
