@@ -29,6 +29,7 @@ from adgate.policy.usage_headers import format_ad_account_usage, format_app_usag
 from adgate.policy.validity import graph_date
 from adgate.protocol.errors import CATALOG, GraphError
 from adgate.services.context import Core
+from adgate.services.tokens import Caller
 from adgate.store.cache import ReadCache
 from adgate.store.faults import FaultEvent, StoredRule
 
@@ -157,7 +158,9 @@ class FaultInjector:
         token = None
         if call.raw_token and any(s.rule.match.token is not None for s in stored):
             token = self.core.keyring.digest(call.raw_token.strip())
-        seen = Seen(call.method, call.node_kind, call.edge, call.app_id, token, account)
+        caller = call.caller
+        app_id = caller.app.id if isinstance(caller, Caller) else call.app_id
+        seen = Seen(call.method, call.node_kind, call.edge, app_id, token, account)
         now = self.core.clock.now()
         for candidate in stored:
             rule = candidate.rule

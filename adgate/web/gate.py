@@ -125,6 +125,8 @@ class PipelineGate:
             if found and core.now() < kept.valid_until:
                 memo.hits += 1
                 call.caller = kept.caller
+                if kept.presented is not None:
+                    call.app_id = kept.presented.app.id  # as read_token sets it when it decides
                 admission = Admission(
                     call, endpoint, kept.presented, kept.proven, kept.decided, kept.valid_until
                 )

@@ -72,3 +72,23 @@ async def test_two_nodes_apply_one_rule_and_count_its_calls_once(
         ]
         assert statuses == [503, 503, 200, 200]
         assert len(await two.faults.events()) == 3
+
+
+async def test_a_rule_naming_the_app_applies_to_a_call_the_gate_remembers(tmp_path: Path) -> None:
+    """The gate's memo keeps an admitted call; a rule added since (a write the memo need not follow)
+    still sees which app calls."""
+    async with running(settings_for(tmp_path), SandboxClock()) as (node, client):
+        cast = await make_cast(node)
+        token = await short_lived_token(node, cast, cast.admin, ("ads_read",))
+        params = {"access_token": token}
+        assert (await client.get("/v26.0/me", params=params)).status_code == 200  # remembered
+        await node.faults.add(
+            {
+                "match": {"app_id": cast.app.id, "path": "/me"},
+                "effect": {"kind": "error", "code": 2},
+                "times": 1,
+            }
+        )
+        assert (await client.get("/v26.0/me", params=params)).status_code == 503
+        (event,) = await node.faults.events()
+        assert event.app_id == cast.app.id
