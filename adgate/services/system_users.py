@@ -67,6 +67,26 @@ class SystemUsers:
             await tx.nodes.add(user.id, "system_user")
         return user.id
 
+    async def get(self, caller: Caller, system_user_id: str) -> r.SystemUser:
+        """A system user, for an admin of its business (or the system user itself)."""
+        async with self.core.db.transaction() as tx:
+            user = await tx.system_users.get(system_user_id)
+            if user is None:
+                raise GraphError.of("unsupported_get", node=system_user_id)
+            if caller.system_user is None or caller.system_user.id != user.id:
+                await self._need_admin(tx, caller, user.business_id)
+        return user
+
+    async def rename(self, caller: Caller, system_user_id: str, name: str | None) -> None:
+        """``POST /{system-user-id}`` with ``name``: a business admin renames a system user."""
+        name = (name or "").strip()
+        if not name or len(name) > 200:
+            raise GraphError.invalid("name must be 1 to 200 characters")
+        async with self.core.db.transaction() as tx:
+            user = await self._system_user(tx, system_user_id)
+            await self._need_admin(tx, caller, user.business_id)
+            await tx.system_users.rename(user.id, name)
+
     async def list(self, caller: Caller, business_id: str) -> Sequence[r.SystemUser]:
         async with self.core.db.transaction() as tx:
             await self._business(tx, business_id)

@@ -203,3 +203,21 @@ async def test_business_manager_calls_need_ads_management(
     narrow = await user_token(client, services, biz.cast, biz.cast.admin, ("business_management",))
     refused = await create(client, biz, "Nope", "EMPLOYEE", token=narrow)
     assert (refused.status_code, error_of(refused)["code"]) == (403, 294)
+
+
+async def test_a_business_admin_reads_and_renames_a_system_user(
+    client: httpx.AsyncClient, services: Services, biz: Biz
+) -> None:
+    user_id = (await create(client, biz, "Reporting bot", "EMPLOYEE")).json()["id"]
+    read = await graph(client, "GET", user_id, biz.token, fields="name,role")
+    assert read.json() == {"id": user_id, "name": "Reporting bot", "role": "EMPLOYEE"}
+    renamed = await graph(client, "POST", user_id, biz.token, name="Sync bot")
+    assert renamed.json() == {"success": True}
+    assert (await graph(client, "GET", user_id, biz.token, fields="name")).json()["name"] == "Sync bot"
+    blank = await graph(client, "POST", user_id, biz.token, name="  ")
+    assert error_of(blank)["code"] == 100
+    await services.world.assign_role("app", biz.cast.app.id, biz.cast.other.id, "developer")
+    stranger = await user_token(client, services, biz.cast, biz.cast.other, ("ads_management",))
+    refused = await graph(client, "POST", user_id, stranger, name="Mine now")
+    assert error_of(refused)["code"] == 200  # a developer of the app, but no admin of the business
+    assert (await graph(client, "GET", user_id, biz.token, fields="name")).json()["name"] == "Sync bot"

@@ -170,6 +170,10 @@ class SqlSystemUsers(_Repo):
         row = await self._one(by_key_of(t.system_users, "id"), {"id": system_user_id})
         return None if row is None else rows.plain(r.SystemUser, row)
 
+    async def rename(self, system_user_id: str, name: str) -> None:
+        c = t.system_users.c
+        await self.conn.execute(update(t.system_users).where(c.id == system_user_id).values(name=name))
+
     async def for_business(self, business_id: str) -> Sequence[r.SystemUser]:
         c = t.system_users.c
         stmt = select(t.system_users).where(c.business_id == business_id).order_by(c.created_at, c.id)

@@ -30,6 +30,20 @@ def register(router: GraphRouter, services: Services) -> None:
         )
         return {"id": user_id}
 
+    @router.route("GET", "system_user", need=BUSINESS)
+    async def read(call: GraphCall) -> Any:
+        no_rest(call)
+        assert call.node_id is not None
+        user = await system_users.get(caller_of(call), call.node_id)
+        return select_fields(system_user_json(user), call.params.fields(), LIST_FIELDS)
+
+    @router.route("POST", "system_user", need=BUSINESS)
+    async def rename(call: GraphCall) -> Any:
+        no_rest(call)
+        assert call.node_id is not None
+        await system_users.rename(caller_of(call), call.node_id, call.params.get_str("name"))
+        return {"success": True}
+
     @router.route("GET", "business", "system_users", need=BUSINESS)
     async def list_users(call: GraphCall) -> Any:
         no_rest(call)
