@@ -8,9 +8,12 @@ committed state. PostgreSQL: asyncpg, READ COMMITTED, with single-row atomic upd
 matters (codes); a read is an ordinary transaction there.
 
 Every statement is watched (``before_cursor_execute``): one that is not a ``SELECT`` marks its
-transaction as a write (refused inside :meth:`SqlDatabase.read`), and a transaction that wrote
-bumps :attr:`SqlDatabase.generation` once committed, voiding :attr:`SqlDatabase.cache`
-(:mod:`adgate.store.cache`) and telling the other nodes (:attr:`SqlDatabase.on_write`).
+transaction as a write (refused inside :meth:`SqlDatabase.read`) and adds what it may have
+changed to the transaction's tags (:func:`adgate.store.dependencies.write_tags`); a ``SELECT``
+run while reads are being collected reports what its result depends on
+(:func:`adgate.store.dependencies.read_tags`). A transaction that wrote bumps those tags in
+:attr:`SqlDatabase.generation` once committed, voiding the :attr:`SqlDatabase.cache` values
+that read them (:mod:`adgate.store.cache`), and tells the other nodes (:attr:`SqlDatabase.on_write`).
 
 On a SQLite file two more things keep the hot path off aiosqlite's thread round trips:
 :meth:`SqlDatabase.cached` loads its point lookups through a plain ``sqlite3`` connection on the
@@ -32,6 +35,17 @@ from sqlalchemy.pool import NullPool
 
 from adgate.store import tables
 from adgate.store.cache import DEFAULT_CAPACITY, Generation, ReadCache
+from adgate.store.dependencies import (
+    ANY,
+    EVERYTHING,
+    Bound,
+    Tag,
+    Tags,
+    read_tags,
+    reading,
+    report,
+    write_tags,
+)
 from adgate.store.interfaces import DuplicateError, ReadOnlyError, Repos
 from adgate.store.sql.auth import SqlCodes, SqlGrants, SqlSystemUsers, SqlTokens
 from adgate.store.sql.gate import SqlAccountLists, SqlUsage
@@ -95,6 +109,8 @@ WRITE_QUEUE_SECONDS = 10.0
 
 #: ``conn.info`` key: the transaction on this connection executed a statement that may write.
 _WROTE = "adgate_wrote"
+#: ``conn.info`` key: the tags its writes wrote (:func:`adgate.store.dependencies.write_tags`).
+_WRITES = "adgate_writes"
 #: Execution option of :meth:`SqlDatabase.read` connections.
 _READ_ONLY = "adgate_read_only"
 #: Statements that change nothing (``SELECT … FOR UPDATE`` only locks). Anything else counts as a
@@ -106,13 +122,44 @@ _NOTIFY = text("SELECT pg_notify(:channel, :payload)")
 def _watch_writes(engine: Engine) -> None:
     @event.listens_for(engine, "before_cursor_execute")
     def _on_execute(
-        conn: Any, _cursor: Any, statement: str, _params: Any, _context: Any, _executemany: bool
+        conn: Any, _cursor: Any, statement: str, _params: Any, context: Any, _executemany: bool
     ) -> None:
-        if statement.lstrip()[:6].upper() in _READS:
+        verb = statement.lstrip()[:6].upper()
+        if verb in _READS:
+            if verb == "SELECT" and reading():
+                report(_read_tags(context))
             return
         if conn.get_execution_options().get(_READ_ONLY):
             raise ReadOnlyError(f"a write inside Database.read(): {statement[:60]!r}")
-        conn.info[_WROTE] = True
+        info = conn.info
+        info[_WROTE] = True
+        tags = _write_tags(context)
+        writes = info.get(_WRITES)
+        if writes is None:
+            info[_WRITES] = set(tags)
+        else:
+            writes |= tags
+
+
+def _bound(context: Any) -> tuple[Any, Bound] | None:
+    compiled = getattr(context, "compiled", None)
+    if compiled is None or not hasattr(compiled, "bind_names"):
+        return None  # driver SQL, DDL
+    rows = context.compiled_parameters or [{}]
+    expanded = getattr(context, "_expanded_parameters", {})
+    # compiled.statement, not the statement executed: the compiled form may be cached from an
+    # equal statement with other values; its parameters by name are this execution's.
+    return compiled.statement, Bound(compiled, rows, expanded)
+
+
+def _read_tags(context: Any) -> Tags:
+    found = _bound(context)
+    return frozenset({ANY}) if found is None else read_tags(*found)
+
+
+def _write_tags(context: Any) -> Tags:
+    found = _bound(context)
+    return frozenset({EVERYTHING}) if found is None else write_tags(*found)
 
 
 def _configure_sqlite(engine: Engine, *, busy_ms: int = 10_000) -> None:
@@ -175,38 +222,45 @@ class _Immediate:
 
 
 class SqlDatabase:
-    def __init__(self, url: str, *, cache_capacity: int = DEFAULT_CAPACITY) -> None:
+    def __init__(self, url: str, *, cache_capacity: int = DEFAULT_CAPACITY, caching: bool = True) -> None:
         self.url = url
         self.engine = make_engine(url)
         self.dialect = self.engine.dialect.name
         self._reader = self.engine.execution_options(**{_READ_ONLY: True})
         self._point_reader = make_point_reader(url)
         self._writers = asyncio.Lock() if self.dialect == "sqlite" else None
-        #: Bumped after every committed write (and by the bus, for other nodes' writes).
-        self.generation = Generation()
+        #: Bumped after every committed write by what it wrote (and by the bus, for other nodes' writes).
+        #: ``caching=False``: no read cache, memo or held count keeps anything (a reference server).
+        self.generation = Generation(enabled=caching)
         self.cache = ReadCache(self.generation, capacity=cache_capacity)
-        #: Awaited after each committed write and reset, once the generation is bumped: the
-        #: invalidation bus publishes it to the other nodes (:mod:`adgate.store.bus`).
-        self.on_write: list[Callable[[], Awaitable[None]]] = []
-        #: ``(channel, payload)``: PostgreSQL ``NOTIFY`` sent inside each write transaction, so it
-        #: is delivered exactly when the write commits (:class:`adgate.store.bus.PostgresBus`).
-        self.notify: tuple[str, str] | None = None
+        #: Awaited with what was written after each committed write and reset, once the
+        #: generation is bumped: the invalidation bus publishes it to the other nodes
+        #: (:mod:`adgate.store.bus`).
+        self.on_write: list[Callable[[Tags], Awaitable[None]]] = []
+        #: ``(channel, encode)``: PostgreSQL ``NOTIFY`` of ``encode(tags written)`` sent inside each
+        #: write transaction, so it is delivered exactly when the write commits
+        #: (:class:`adgate.store.bus.PostgresBus`).
+        self.notify: tuple[str, Callable[[Tags], str]] | None = None
 
     @asynccontextmanager
     async def transaction(self, *, invalidates: bool = True) -> AsyncIterator[SqlRepos]:
         wrote = False
+        written: set[Tag] = {EVERYTHING}
         queued = await self._queue_for_write_lock()
         try:
             async with self.engine.begin() as conn:
                 info = conn.info
                 info[_WROTE] = False
+                info[_WRITES] = set()
                 try:
                     yield SqlRepos(conn)
                     if self.notify is not None and invalidates and info.get(_WROTE, True):
-                        channel, payload = self.notify
+                        channel, encode = self.notify
+                        payload = encode(frozenset(info.get(_WRITES) or {EVERYTHING}))
                         await conn.execute(_NOTIFY, {"channel": channel, "payload": payload})
                 finally:
                     wrote = bool(info.pop(_WROTE, True))
+                    written = info.pop(_WRITES, None) or {EVERYTHING}
         except IntegrityError as exc:
             raise DuplicateError(str(exc.orig)) from exc
         finally:
@@ -215,7 +269,7 @@ class SqlDatabase:
             # After the commit, never before: a read that began before this point is stamped
             # with the old generation and never reused (adgate.store.cache).
             if wrote and invalidates:
-                await self.written()
+                await self.written(frozenset(written))
 
     async def _queue_for_write_lock(self) -> bool:
         """SQLite: wait for this process's other write transactions in turn, on an asyncio lock.
@@ -255,11 +309,11 @@ class SqlDatabase:
 
         return await self.cache.get_or_load(key, read_it)
 
-    async def written(self) -> None:
-        """Something was committed: void every cached read, here and on the other nodes."""
-        self.generation.bump()
+    async def written(self, tags: Tags = frozenset({EVERYTHING})) -> None:
+        """``tags`` were committed: void the cached reads of them, here and on the other nodes."""
+        self.generation.bump(tags)
         for hook in self.on_write:
-            await hook()
+            await hook(tags)
 
     async def reset(self) -> None:
         try:
