@@ -41,7 +41,7 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
     from adgate.web.routes import register_graph_routes
 
     assert settings.secret_key, "call Settings.with_persisted_secrets() first"
-    db = SqlDatabase(settings.database_url)
+    db = SqlDatabase(settings.database_url, caching=settings.read_cache)
     core = Core(
         db=db,
         clock=clock or SandboxClock(),

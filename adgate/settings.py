@@ -16,6 +16,7 @@ Every name here is public: other tools and test suites rely on them.
 | ``ADGATE_MAX_BODY_BYTES`` | request bodies above this get a Graph error | 4 MiB |
 | ``ADGATE_LOG_LEVEL`` | ``DEBUG`` … ``ERROR`` | ``INFO`` |
 | ``ADGATE_REVIEW_MODE`` | ``manual`` (a reviewer decides) or ``auto`` (criteria at due time) | ``manual`` |
+| ``ADGATE_READ_CACHE`` | ``on``, or ``off``: read every record from the database on every call | ``on`` |
 """
 
 from __future__ import annotations
@@ -49,6 +50,8 @@ class Settings:
     max_body_bytes: int = 4 * 1024 * 1024
     log_level: str = "INFO"
     review_mode: Literal["manual", "auto"] = "manual"
+    #: False: no read cache, gate memo or held counts (a reference to compare the cache against).
+    read_cache: bool = True
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: object) -> Settings:
@@ -73,6 +76,9 @@ class Settings:
         review_mode = env.get("ADGATE_REVIEW_MODE", "manual")
         if review_mode not in ("manual", "auto"):
             raise SettingsError("ADGATE_REVIEW_MODE must be 'manual' or 'auto'")
+        read_cache = env.get("ADGATE_READ_CACHE", "on")
+        if read_cache not in ("on", "off"):
+            raise SettingsError("ADGATE_READ_CACHE must be 'on' or 'off'")
         policy = env.get("ADGATE_POLICY_FILE")
         settings = cls(
             data_dir=data_dir,
@@ -87,6 +93,7 @@ class Settings:
             max_body_bytes=max_body,
             log_level=env.get("ADGATE_LOG_LEVEL", "INFO").upper(),
             review_mode=review_mode,  # type: ignore[arg-type]
+            read_cache=read_cache == "on",
         )
         return replace(settings, **overrides)  # type: ignore[arg-type]
 
