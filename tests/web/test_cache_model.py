@@ -1,11 +1,14 @@
 """The cache never changes an answer: a model-based test against a server that caches nothing.
 
-Two servers share one database and one clock: ``cached`` (the read cache, the gate's memo and the
-active counts on) and ``reference`` (``read_cache=False``: every call reads the database). A
+Servers share one database and one clock: one cached node on SQLite, or two sharing PostgreSQL
+and hearing each other through Redis (the read cache, the gate's memo and the active counts on),
+and a ``reference`` (``read_cache=False``: every call reads the database). A
 hypothesis state machine interleaves writes of every kind the server makes (password changes,
 log-outs, de-authorizations, permission revokes, role changes, level changes, secret resets, new
-tokens, campaign, ad set, ad and audience writes, clock moves), all made on ``cached``, with gated
-calls made on both; every answer of ``cached`` must equal the reference's (docs/caching.md).
+tokens, campaign, ad set, ad and audience writes, clock moves), each made on one cached node, with
+gated calls made on every node; every answer of a cached node must equal the reference's
+(docs/caching.md). With two nodes, a request waits until the other node heard what it wrote
+(the propagation window, well under a millisecond, is the bus's own test).
 
 Each example builds a world of its own (a new app, people and accounts), so rate-limit windows
 start empty; writes count against ``cached``'s limits only, so an answer throttled on either
@@ -15,7 +18,8 @@ side is not compared (the limits run on every call, cached or not, and are teste
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Coroutine
+import os
+from collections.abc import AsyncIterator, Awaitable, Coroutine
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -23,6 +27,7 @@ from typing import Any, TypeVar
 
 import httpx
 import pytest
+import redis
 from ads_world import GOOD_LINK, TARGETING, encode
 from gate_world import settings_for
 from helpers import make_cast
@@ -34,43 +39,61 @@ from adgate.app import create_app
 from adgate.clock import SandboxClock
 from adgate.policy.appsecret_proof import make_proof
 from adgate.services.registry import Services
-from adgate.settings import Settings
+from adgate.settings import Settings, normalize_database_url
 
 T = TypeVar("T")
 
 START = 1_790_000_000.0
+#: How long another node may take to hear of a write (pub/sub delivery is sub-millisecond).
+PROPAGATION_SECONDS = 2.0
 #: Codes of the rate limits (facts: 4, 17, 32, 613 and the business-use-case 80000s).
 THROTTLES = {4, 17, 32, 613} | set(range(80000, 80020))
+REDIS_URL = os.environ.get("ADGATE_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 SCOPES = ("ads_read", "ads_management", "public_profile")
 
 
 @dataclass
 class Servers:
-    cached: Services
-    cached_client: httpx.AsyncClient
+    #: The cached nodes (one, or two sharing PostgreSQL and Redis), with their clients.
+    nodes: list[Services]
+    clients: list[httpx.AsyncClient]
     reference_client: httpx.AsyncClient
     clock: SandboxClock
     admin_headers: dict[str, str]
 
+    async def on(self, node: int, work: Awaitable[T]) -> T:
+        """``work`` (a request to ``node``), then until every other node heard what it wrote."""
+        before = [services.core.db.generation.value for services in self.nodes]
+        done = await work
+        wrote = self.nodes[node].core.db.generation.value - before[node]
+        if wrote:
+            loop = asyncio.get_running_loop()
+            deadline = loop.time() + PROPAGATION_SECONDS
+            for other, services in enumerate(self.nodes):
+                while other != node and services.core.db.generation.value < before[other] + wrote:
+                    assert loop.time() < deadline, "a write was not heard by the other node"
+                    await asyncio.sleep(0.002)
+        return done
+
 
 @asynccontextmanager
-async def two_servers(settings: Settings) -> AsyncIterator[Servers]:
+async def servers(settings: Settings, nodes: int) -> AsyncIterator[Servers]:
     clock = SandboxClock(frozen_at=START)
+    reference = replace(settings, read_cache=False, redis_url=None)
     async with AsyncExitStack() as stack:
         clients = []
         services = []
-        for variant in (settings, replace(settings, read_cache=False)):
+        for variant in [settings] * nodes + [reference]:
             app = create_app(variant, clock=clock)
             await stack.enter_async_context(app.router.lifespan_context(app))
             transport = httpx.ASGITransport(app=app)
             client = httpx.AsyncClient(transport=transport, base_url="http://adgate.test")
             clients.append(await stack.enter_async_context(client))
             services.append(app.state.services)
-        assert services[0].core.db.generation.live
-        assert not services[1].core.db.generation.live
-        yield Servers(
-            services[0], clients[0], clients[1], clock, {"Authorization": f"Bearer {settings.admin_key}"}
-        )
+        assert all(node.core.db.generation.live for node in services[:-1])
+        assert not services[-1].core.db.generation.live
+        headers = {"Authorization": f"Bearer {settings.admin_key}"}
+        yield Servers(services[:-1], clients[:-1], clients[-1], clock, headers)
 
 
 def answer(response: httpx.Response) -> tuple[int, Any]:
@@ -112,7 +135,8 @@ class CacheModel(RuleBasedStateMachine):
         self.run(self._world())
 
     async def _world(self) -> None:
-        services = self.servers.cached
+        self._node = 0
+        services = self.servers.nodes[0]
         cast = await make_cast(services)
         self.app_id, self.secrets = cast.app.id, [cast.secret]
         self.people = [cast.admin.id, cast.other.id]
@@ -131,11 +155,19 @@ class CacheModel(RuleBasedStateMachine):
         self.objects: list[str] = []
         self.calls: list[tuple[str, dict[str, str]]] = []
 
+    @property
+    def node(self) -> int:
+        """The cached node the next write goes to (drawn by the ``on_node`` rule)."""
+        return self._node % len(self.servers.nodes)
+
+    @rule(node=st.integers(0, 1))
+    def on_node(self, node: int) -> None:
+        self._node = node
+
     async def sandbox(self, method: str, path: str, **body: Any) -> httpx.Response:
-        client = self.servers.cached_client
-        response = await client.request(
-            method, f"/_sandbox/{path}", json=body, headers=self.servers.admin_headers
-        )
+        client = self.servers.clients[self.node]
+        request = client.request(method, f"/_sandbox/{path}", json=body, headers=self.servers.admin_headers)
+        response = await self.servers.on(self.node, request)
         assert response.status_code < 500, response.text
         return response
 
@@ -150,9 +182,11 @@ class CacheModel(RuleBasedStateMachine):
         return [f"{self.app_id}|{secret}" for secret in self.secrets]
 
     async def graph_write(self, method: str, path: str, token: str, **params: Any) -> httpx.Response:
-        response = await self.servers.cached_client.request(
+        client = self.servers.clients[self.node]
+        request = client.request(
             method, f"/v26.0/{path}", params={"access_token": token}, data=encode(params)
         )
+        response = await self.servers.on(self.node, request)
         assert response.status_code < 500, response.text
         return response
 
@@ -195,12 +229,20 @@ class CacheModel(RuleBasedStateMachine):
         return path, params
 
     async def _compare(self, path: str, params: dict[str, str]) -> None:
-        cached = answer(await self.servers.cached_client.get(f"/v26.0/{path}", params=params))
-        reference = answer(await self.servers.reference_client.get(f"/v26.0/{path}", params=params))
-        if throttled(cached[1]) or throttled(reference[1]):
-            return
-        assert cached == reference, f"GET {path} {params}"
-        CacheModel.compared += 1
+        """The call on every cached node (so one answers from its cache what another wrote) and
+        on the reference."""
+        url = f"/v26.0/{path}"
+        servers = self.servers
+        answers = [
+            answer(await servers.on(n, client.get(url, params=params)))
+            for n, client in enumerate(servers.clients)
+        ]
+        reference = answer(await servers.reference_client.get(url, params=params))
+        for node, cached in enumerate(answers):
+            if throttled(cached[1]) or throttled(reference[1]):
+                continue
+            assert cached == reference, f"node {node}: GET {path} {params}"
+            CacheModel.compared += 1
 
     # --- writes, on the cached server -----------------------------------------------------------
     @rule(person=st.integers(0, 1))
@@ -320,20 +362,41 @@ class CacheModel(RuleBasedStateMachine):
             self.run(self.sandbox("POST", "clock", advance=seconds))
 
 
+def redis_or_skip() -> str:
+    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=0.5)
+    try:
+        client.ping()
+    except (redis.RedisError, OSError) as exc:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"Redis at {REDIS_URL} is required on CI: {exc}")
+        pytest.skip(f"Redis at {REDIS_URL} unreachable: {exc}")
+    finally:
+        client.close()
+    return REDIS_URL
+
+
 @pytest.mark.timeout(300)
-def test_every_answer_with_the_cache_is_the_answer_without_it(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    "nodes", [1, pytest.param(2, marks=[pytest.mark.postgres, pytest.mark.redis], id="2-postgres-redis")]
+)
+def test_every_answer_with_the_cache_is_the_answer_without_it(
+    tmp_path: Path, request: pytest.FixtureRequest, nodes: int
+) -> None:
+    settings_of = settings_for(tmp_path)
+    if nodes > 1:  # two nodes share PostgreSQL, and hear each other through Redis
+        database = normalize_database_url(request.getfixturevalue("postgres_database"))
+        settings_of = settings_for(tmp_path, database_url=database, redis_url=redis_or_skip())
     loop = asyncio.new_event_loop()
     try:
-        servers_cm = two_servers(settings_for(tmp_path))
-        servers = loop.run_until_complete(servers_cm.__aenter__())
+        running = servers(settings_of, nodes)
+        CacheModel.servers = loop.run_until_complete(running.__aenter__())
         try:
-            CacheModel.servers = servers
             CacheModel.loop = loop
             CacheModel.compared = 0
             run_state_machine_as_test(
                 CacheModel,
                 settings=settings(
-                    max_examples=25,
+                    max_examples=25 if nodes == 1 else 15,
                     stateful_step_count=40,
                     deadline=None,
                     suppress_health_check=list(HealthCheck),
@@ -343,7 +406,7 @@ def test_every_answer_with_the_cache_is_the_answer_without_it(tmp_path: Path) ->
                 ),
             )
         finally:
-            loop.run_until_complete(servers_cm.__aexit__(None, None, None))
+            loop.run_until_complete(running.__aexit__(None, None, None))
         assert CacheModel.compared > 10, "too few answers compared to mean anything"
     finally:
         loop.close()
