@@ -203,7 +203,11 @@ def bulk_tokens(data_dir: Path, world: BenchWorld, total: int, *, keep: int = 0)
         rest = tuple(row[c] for c in columns[1:])
         statement = str(insert(t.tokens).compile(dialect=conn.dialect))
         for start in range(0, len(digests), BATCH):
-            conn.exec_driver_sql(statement, [(d, *rest) for d in digests[start : start + BATCH]])
+            batch = digests[start : start + BATCH]
+            if conn.dialect.name == "sqlite":
+                conn.exec_driver_sql(statement, [(d, *rest) for d in batch])
+            else:  # psycopg takes named parameters
+                conn.execute(insert(t.tokens), [{**row, "digest": d} for d in batch])
     engine.dispose()
     return kept
 

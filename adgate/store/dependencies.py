@@ -27,12 +27,14 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
 from contextvars import ContextVar
+from dataclasses import dataclass
 from functools import cache
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from sqlalchemy import BigInteger, Column, Integer, SmallInteger, String, Table, Text
 from sqlalchemy.sql import operators, visitors
-from sqlalchemy.sql.dml import Delete, Insert, Update, UpdateBase
+from sqlalchemy.sql.dml import Delete, Insert, Update
 from sqlalchemy.sql.elements import (
     BinaryExpression,
     BindParameter,
@@ -223,9 +225,17 @@ def _conjuncts(clause: Any) -> Iterator[Any]:
         yield clause
 
 
-def _restrictions(where: Any, table: TableClause, bound: Bound) -> dict[str, set[str]]:
-    """Column → the values it is restricted to by ``where`` (``column = :v``, ``column IN :vs``)."""
-    found: dict[str, set[str]] = {}
+#: A term of a top-level ``AND``: ``column = :bind`` or ``column IN :bind``.
+Term = tuple[Column[Any], BindParameter[Any]]
+
+#: What a statement's structure says, kept per statement object: SQLAlchemy reuses the compiled
+#: form (and its statement) of equal statements, so this is worked out once per query shape.
+_shapes: WeakKeyDictionary[Any, Any] = WeakKeyDictionary()
+
+
+def _terms(where: Any, table: TableClause) -> tuple[Term, ...]:
+    """The terms of ``where`` restricting a keyable column of ``table`` to bound values."""
+    found: list[Term] = []
     names = set(keyable(table))
     for term in _conjuncts(where):
         if not isinstance(term, BinaryExpression) or term.operator not in (operators.eq, operators.in_op):
@@ -233,10 +243,17 @@ def _restrictions(where: Any, table: TableClause, bound: Bound) -> dict[str, set
         column, bind = term.left, term.right
         if term.operator is operators.eq and isinstance(column, BindParameter):
             column, bind = bind, column
-        if not (isinstance(column, Column) and column.table is table and isinstance(bind, BindParameter)):
+        if not (isinstance(column, Column) and isinstance(bind, BindParameter)):
             continue
-        if column.name not in names:
-            continue
+        if column.table is table and column.name in names:
+            found.append((column, bind))
+    return tuple(found)
+
+
+def _restrictions(terms: tuple[Term, ...], bound: Bound) -> dict[str, set[str]]:
+    """Column → the values ``terms`` restrict it to in this execution."""
+    found: dict[str, set[str]] = {}
+    for column, bind in terms:
         values = bound.values(bind)
         if values is None:
             continue
@@ -249,30 +266,49 @@ def _restrictions(where: Any, table: TableClause, bound: Bound) -> dict[str, set
 
 
 # --- reads ----------------------------------------------------------------------------------------
-def read_tags(statement: Any, bound: Bound) -> Tags:
-    """What the result of ``statement`` (a ``SELECT``) depends on."""
+@dataclass(frozen=True, slots=True)
+class _ReadShape:
+    #: Tags whatever the values: the tables that cannot be keyed (or ANY).
+    fixed: Tags
+    #: Tables that may be keyed, with the terms of the WHERE on their keyable columns.
+    keyed: tuple[tuple[TableClause, tuple[Term, ...]], ...]
+
+
+def _read_shape(statement: Any) -> _ReadShape:
     if not isinstance(statement, (Select, CompoundSelect)):
-        return frozenset({ANY})
+        return _ReadShape(frozenset({ANY}), ())
     tables: set[TableClause] = set()
     nested = False  # a subquery, alias, CTE or UNION: its rows are not restricted by the WHERE
     for element in visitors.iterate(statement):
         if isinstance(element, (TextClause, TextualSelect)):
-            return frozenset({ANY})
+            return _ReadShape(frozenset({ANY}), ())
         if isinstance(element, TableClause):
             tables.add(element)
         elif element is not statement and isinstance(element, ReturnsRows) and not isinstance(element, _FLAT):
             nested = True
-    tags: set[Tag] = set()
-    keyed: dict[str, dict[str, set[str]]] = {}
-    if isinstance(statement, Select) and not nested:
+    fixed: set[Tag] = set()
+    keyed = []
+    for table in tables:
         # Each table is named once in the FROM (twice needs an alias): the WHERE's terms on its
         # columns restrict every row of it the result depends on.
-        for table in tables:
-            restricted = _restrictions(statement.whereclause, table, bound)
-            if restricted:
-                keyed[table.name] = restricted
-    for table in tables:
-        by_column = keyed.get(table.name)
+        terms = _terms(statement.whereclause, table) if isinstance(statement, Select) and not nested else ()
+        if terms:
+            keyed.append((table, terms))
+        else:
+            fixed.add(table.name)
+    return _ReadShape(frozenset(fixed), tuple(keyed))
+
+
+def read_tags(statement: Any, bound: Bound) -> Tags:
+    """What the result of ``statement`` (a ``SELECT``) depends on."""
+    shape = _shapes.get(statement)
+    if shape is None:
+        shape = _shapes[statement] = _read_shape(statement)
+    if not shape.keyed:
+        return shape.fixed
+    tags: set[Tag] = set(shape.fixed)
+    for table, terms in shape.keyed:
+        by_column = _restrictions(terms, bound)
         if not by_column:
             tags.add(table.name)
             continue
@@ -287,29 +323,80 @@ def read_tags(statement: Any, bound: Bound) -> Tags:
 
 
 # --- writes ---------------------------------------------------------------------------------------
-def write_tags(statement: Any, bound: Bound) -> Tags:
-    """What ``statement`` (anything but a ``SELECT``) may have changed."""
-    if not isinstance(statement, UpdateBase) or not isinstance(statement, (Insert, Update, Delete)):
-        return frozenset({EVERYTHING})
+@dataclass(frozen=True, slots=True)
+class _WriteShape:
+    table: Table
+    #: ANY, the table, and every tag of the tables its foreign keys' actions reach.
+    fixed: Tags
+    #: The WHERE's terms (UPDATE, DELETE).
+    terms: tuple[Term, ...] = ()
+    #: Columns an UPDATE sets (their values may change: never keyed).
+    sets: frozenset[str] = frozenset()
+    #: INSERT: keyable column → its value's parameter in ``.values()`` (None: not given as one);
+    #: an empty mapping: rows of parameters named by column key; None: nothing can be told.
+    inserts: dict[str, BindParameter[Any] | None] | None = None
+
+
+def _write_shape(statement: Any) -> _WriteShape | None:
+    if not isinstance(statement, (Insert, Update, Delete)):
+        return None
     table = statement.table
     if not isinstance(table, Table):
-        return frozenset({EVERYTHING})
+        return None
+    base = frozenset({ANY, table.name})
+    reach = frozenset().union(*(everything_of(child) for child in _cascades_to(table)))
     if isinstance(statement, Insert):
-        known = _inserted(statement, table, bound)
-        cascades: Tags = frozenset()
-    elif isinstance(statement, Update):
-        known, cascades = _updated(statement, table, bound)
-    else:
-        known = _restrictions(statement.whereclause, table, bound)
-        cascades = frozenset().union(*(everything_of(child) for child in _cascades_to(table)))
-    tags: set[Tag] = {ANY, table.name, *cascades}
+        plain = (
+            statement._post_values_clause is None  # ON CONFLICT: the row changed may be another
+            and not statement._select_names  # INSERT … SELECT
+            and not statement._prefixes  # OR REPLACE and friends
+        )
+        given = _set_values(statement) if plain else None
+        inserts: dict[str, BindParameter[Any] | None] | None = None
+        if given is not None:
+            inserts = {}
+            for name in keyable(table) if given else ():
+                value = given.get(name)
+                inserts[name] = value if isinstance(value, BindParameter) else None
+        return _WriteShape(table, base, inserts=inserts)
+    terms = _terms(statement.whereclause, table)
+    if isinstance(statement, Delete):
+        return _WriteShape(table, base | reach, terms)
+    given = _set_values(statement)
+    if not given:  # unknown or execute-time SET: any column may change
+        return _WriteShape(table, base | reach, (), frozenset(keyable(table)))
+    referenced = {
+        fk.column.name
+        for child in _cascades_to(table)
+        for fk in child.foreign_keys
+        if fk.column.table is table
+    }
+    fixed = base | reach if referenced & set(given) else base
+    return _WriteShape(table, fixed, terms, frozenset(given))
+
+
+def write_tags(statement: Any, bound: Bound) -> Tags:
+    """What ``statement`` (anything but a ``SELECT``) may have changed."""
+    found = _shapes.get(statement, _UNSEEN)
+    if found is _UNSEEN:
+        found = _shapes[statement] = _write_shape(statement)
+    if found is None:
+        return frozenset({EVERYTHING})
+    shape: _WriteShape = found
+    table = shape.table
+    known = _inserted(shape, bound) if shape.inserts is not None else _restrictions(shape.terms, bound)
+    tags: set[Tag] = set(shape.fixed)
     for name in keyable(table):
-        values = known.get(name)
+        values = None if name in shape.sets else known.get(name)
         if values is None:
             tags.add(f"{table.name}.{name}")
         else:
             tags.update((table.name, name, value) for value in values)
     return frozenset(tags)
+
+
+#: Not worked out yet (a statement that cannot be analysed has the shape None).
+_UNSEEN = object()
 
 
 def _set_values(statement: Insert | Update) -> dict[str, Any] | None:
@@ -328,45 +415,23 @@ def _set_values(statement: Insert | Update) -> dict[str, Any] | None:
     return found
 
 
-def _inserted(statement: Insert, table: Table, bound: Bound) -> dict[str, set[str]]:
+def _inserted(shape: _WriteShape, bound: Bound) -> dict[str, set[str]]:
     """Column → the values the inserted rows hold in it, where the statement says."""
-    plain = (
-        statement._post_values_clause is None  # ON CONFLICT: the row changed may be another
-        and not statement._select_names  # INSERT … SELECT
-        and not statement._prefixes  # OR REPLACE and friends
-    )
-    given = _set_values(statement) if plain else None
-    if given is None:
-        return {}
     known: dict[str, set[str]] = {}
-    for name in keyable(table):
-        column = table.c[name]
-        if given:
-            values = bound.set_values(column, given.get(name))
+    inserts = shape.inserts
+    if inserts is None or not bound.rows:
+        return known
+    for name in keyable(shape.table):
+        column = shape.table.c[name]
+        if inserts:
+            bind = inserts.get(name)
+            values = None if bind is None else bound.set_values(column, bind)
         else:  # insert(table) executed with rows of parameters, named by column key
             rows = bound.rows
             values = [row[column.key] for row in rows] if all(column.key in row for row in rows) else None
-        if values is None or not bound.rows:
+        if values is None:
             continue
         keys = {_key(column, v) for v in values}
         if None not in keys:
             known[name] = {k for k in keys if k is not None}
     return known
-
-
-def _updated(statement: Update, table: Table, bound: Bound) -> tuple[dict[str, set[str]], Tags]:
-    given = _set_values(statement)
-    restricted = _restrictions(statement.whereclause, table, bound)
-    if given is None or not given:  # unknown or execute-time SET: any column may change
-        return {}, frozenset().union(*(everything_of(child) for child in _cascades_to(table)))
-    known = {name: values for name, values in restricted.items() if name not in given}
-    cascades: Tags = frozenset()
-    key_columns = {
-        fk.column.name
-        for child in _cascades_to(table)
-        for fk in child.foreign_keys
-        if fk.column.table is table
-    }
-    if key_columns & set(given):
-        cascades = frozenset().union(*(everything_of(child) for child in _cascades_to(table)))
-    return known, cascades
