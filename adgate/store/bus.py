@@ -21,9 +21,12 @@ Failures never make a node serve what another node revoked, beyond a bounded tim
 - while a node is not subscribed (starting, connection lost, Redis or PostgreSQL down, or no
   answer to a ping for :data:`DEAD_AFTER_SECONDS`), its generation is suspended: it caches nothing
   and reads everything from the database; it resumes (with a bump) once subscribed again;
-- a message that cannot be published (the writer cannot reach Redis while its peers can) is lost;
-  the peers' entries then still age out after :data:`MAX_AGE_SECONDS`, the bound on staleness in
-  that case, which is the one case a peer can miss.
+- a message that cannot be published (the writer cannot reach Redis while its peers can) is
+  lost; with Redis the peers' entries therefore also age out after :data:`MAX_AGE_SECONDS`, the
+  bound on staleness in that case, which is the one case a peer can miss. PostgreSQL's ``NOTIFY``
+  cannot be lost that way (it is part of the write's transaction, delivered if and only if it
+  commits, to every listener whose connection is up), so with :class:`PostgresBus` entries do not
+  age.
 """
 
 from __future__ import annotations
@@ -111,6 +114,9 @@ class Bus(Protocol):
 class _Subscriber:
     """The loop both buses share: subscribe, resume the cache, listen, and on any failure suspend."""
 
+    #: How long a cached value may be kept at most (:attr:`Generation.max_age`).
+    max_age: float | None = MAX_AGE_SECONDS
+
     def __init__(self, db: SqlDatabase, name: str) -> None:
         self.db = db
         self.node = uuid.uuid4().hex
@@ -121,7 +127,7 @@ class _Subscriber:
 
     async def start(self) -> None:
         self.db.generation.suspend()
-        self.db.generation.max_age = MAX_AGE_SECONDS
+        self.db.generation.max_age = self.max_age
         self._task = asyncio.create_task(self._run(), name=f"adgate-{self.name}-bus")
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self.subscribed.wait(), START_WAIT_SECONDS)
@@ -237,6 +243,9 @@ class RedisBus(_Subscriber):
 
 
 class PostgresBus(_Subscriber):
+    #: A ``NOTIFY`` is lost only with the listener's connection, which suspends the cache.
+    max_age = None
+
     def __init__(self, db: SqlDatabase, dsn: str, *, channel: str = PG_CHANNEL) -> None:
         super().__init__(db, "postgresql")
         self.channel = channel
