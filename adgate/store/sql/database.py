@@ -15,10 +15,12 @@ run while reads are being collected reports what its result depends on
 :attr:`SqlDatabase.generation` once committed, voiding the :attr:`SqlDatabase.cache` values
 that read them (:mod:`adgate.store.cache`), and tells the other nodes (:attr:`SqlDatabase.on_write`).
 
-On a SQLite file two more things keep the hot path off aiosqlite's thread round trips:
+On a SQLite file three more things keep the hot path off aiosqlite's thread round trips:
 :meth:`SqlDatabase.cached` loads its point lookups through a plain ``sqlite3`` connection on the
-event loop's thread (:func:`make_point_reader`), and write transactions of this process queue on
-an asyncio lock rather than in SQLite's sleeping busy handler (:meth:`SqlDatabase.transaction`).
+event loop's thread (:func:`make_point_reader`); write transactions of this process queue on an
+asyncio lock rather than in SQLite's sleeping busy handler (:meth:`SqlDatabase.transaction`); and
+a write transaction that finds SQLite's write lock free runs on the loop's thread too
+(:func:`make_point_writer`), one held by another process going through aiosqlite as before.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from contextlib import asynccontextmanager
 from typing import Any, TypeVar, cast
 
 from sqlalchemy import Connection, Engine, create_engine, event, text
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 from sqlalchemy.pool import NullPool
 
@@ -39,7 +41,6 @@ from adgate.store.dependencies import (
     ANY,
     EVERYTHING,
     Bound,
-    Tag,
     Tags,
     read_tags,
     reading,
@@ -209,6 +210,18 @@ def make_point_reader(url: str) -> Engine | None:
     return engine.execution_options(**{_READ_ONLY: True})
 
 
+def make_point_writer(url: str) -> Engine | None:
+    """For a SQLite file: one plain ``sqlite3`` connection for write transactions on the event
+    loop's thread (:meth:`SqlDatabase._begin_on_loop`). No busy wait: the loop must never sleep
+    in SQLite's busy handler, so a lock held elsewhere sends the transaction through aiosqlite."""
+    if not url.startswith("sqlite") or _is_memory(url):
+        return None
+    engine = create_engine(url.replace("+aiosqlite", ""), pool_size=1, max_overflow=0)
+    _configure_sqlite(engine, busy_ms=0)
+    _watch_writes(engine)
+    return engine
+
+
 class _Immediate:
     """An ``AsyncConnection`` look-alike whose ``execute`` runs at once on a plain connection
     (all the repositories use: :mod:`adgate.store.sql.world` and friends)."""
@@ -221,6 +234,18 @@ class _Immediate:
         return self._conn.execute(statement, parameters)
 
 
+class _Outcome:
+    """What a write transaction did, taken off its connection before the connection goes back."""
+
+    def __init__(self) -> None:
+        self.wrote = False
+        self.written: Tags = frozenset({EVERYTHING})
+
+    def took(self, info: dict[Any, Any]) -> None:
+        self.wrote = bool(info.pop(_WROTE, True))
+        self.written = frozenset(info.pop(_WRITES, None) or {EVERYTHING})
+
+
 class SqlDatabase:
     def __init__(self, url: str, *, cache_capacity: int = DEFAULT_CAPACITY, caching: bool = True) -> None:
         self.url = url
@@ -228,6 +253,7 @@ class SqlDatabase:
         self.dialect = self.engine.dialect.name
         self._reader = self.engine.execution_options(**{_READ_ONLY: True})
         self._point_reader = make_point_reader(url)
+        self._point_writer = make_point_writer(url)
         self._writers = asyncio.Lock() if self.dialect == "sqlite" else None
         #: Bumped after every committed write by what it wrote (and by the bus, for other nodes' writes).
         #: ``caching=False``: no read cache, memo or held count keeps anything (a reference server).
@@ -244,23 +270,17 @@ class SqlDatabase:
 
     @asynccontextmanager
     async def transaction(self, *, invalidates: bool = True) -> AsyncIterator[SqlRepos]:
-        wrote = False
-        written: set[Tag] = {EVERYTHING}
+        outcome = _Outcome()
         queued = await self._queue_for_write_lock()
         try:
-            async with self.engine.begin() as conn:
-                info = conn.info
-                info[_WROTE] = False
-                info[_WRITES] = set()
-                try:
-                    yield SqlRepos(conn)
-                    if self.notify is not None and invalidates and info.get(_WROTE, True):
-                        channel, encode = self.notify
-                        payload = encode(frozenset(info.get(_WRITES) or {EVERYTHING}))
-                        await conn.execute(_NOTIFY, {"channel": channel, "payload": payload})
-                finally:
-                    wrote = bool(info.pop(_WROTE, True))
-                    written = info.pop(_WRITES, None) or {EVERYTHING}
+            on_loop = self._begin_on_loop() if queued else None
+            body = (
+                self._on_loop(on_loop, outcome)
+                if on_loop is not None
+                else self._through_driver(outcome, invalidates=invalidates)
+            )
+            async with body as repos:
+                yield repos
         except IntegrityError as exc:
             raise DuplicateError(str(exc.orig)) from exc
         finally:
@@ -268,8 +288,59 @@ class SqlDatabase:
                 self._writers.release()
             # After the commit, never before: a read that began before this point is stamped
             # with the old generation and never reused (adgate.store.cache).
-            if wrote and invalidates:
-                await self.written(frozenset(written))
+            if outcome.wrote and invalidates:
+                await self.written(outcome.written)
+
+    @asynccontextmanager
+    async def _through_driver(self, outcome: _Outcome, *, invalidates: bool) -> AsyncIterator[SqlRepos]:
+        async with self.engine.begin() as conn:
+            info = conn.info
+            info[_WROTE] = False
+            info[_WRITES] = set()
+            try:
+                yield SqlRepos(conn)
+                if self.notify is not None and invalidates and info.get(_WROTE, True):
+                    channel, encode = self.notify
+                    payload = encode(frozenset(info.get(_WRITES) or {EVERYTHING}))
+                    await conn.execute(_NOTIFY, {"channel": channel, "payload": payload})
+            finally:
+                outcome.took(info)
+
+    def _begin_on_loop(self) -> Connection | None:
+        """SQLite file: the write lock (``BEGIN IMMEDIATE``) on the event loop's thread, if free now.
+
+        A write transaction through aiosqlite is a dozen round trips to its thread (most of the
+        milliseconds of a campaign create or a code exchange); on the loop's own thread, under
+        this process's write queue, each statement is a few tens of microseconds. Only if the
+        lock is free at once: held by another process, the transaction goes through aiosqlite,
+        whose busy handler waits off the loop (:func:`make_point_writer`).
+        """
+        if self._point_writer is None:
+            return None
+        conn = self._point_writer.connect()
+        try:
+            conn.begin()
+        except OperationalError:
+            conn.close()
+            return None
+        return conn
+
+    @asynccontextmanager
+    async def _on_loop(self, conn: Connection, outcome: _Outcome) -> AsyncIterator[SqlRepos]:
+        info = conn.info
+        info[_WROTE] = False
+        info[_WRITES] = set()
+        try:
+            try:
+                yield SqlRepos(cast(AsyncConnection, _Immediate(conn)))
+            finally:
+                outcome.took(info)
+            conn.commit()
+        except BaseException:
+            conn.rollback()
+            raise
+        finally:
+            conn.close()
 
     async def _queue_for_write_lock(self) -> bool:
         """SQLite: wait for this process's other write transactions in turn, on an asyncio lock.
@@ -330,4 +401,6 @@ class SqlDatabase:
     async def close(self) -> None:
         if self._point_reader is not None:
             self._point_reader.dispose()
+        if self._point_writer is not None:
+            self._point_writer.dispose()
         await self.engine.dispose()
