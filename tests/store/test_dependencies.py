@@ -133,6 +133,16 @@ async def test_an_insert_writes_the_keys_of_its_row(db: SqlDatabase) -> None:
     assert not any(isinstance(tag, str) and tag.startswith("ad_sets") for tag in tags)
 
 
+async def test_an_insert_given_its_row_as_parameters_writes_the_keys_of_its_row(db: SqlDatabase) -> None:
+    await seed(db)
+    row = {"id": "6", "kind": "campaign"}
+    tags = await writes(db, lambda c: c.execute(insert(t.nodes), row))
+    assert tags == {ANY, "nodes", ("nodes", "id", "6")}
+    many = [{"id": "7", "kind": "campaign"}, {"id": "8", "kind": "campaign"}]
+    tags = await writes(db, lambda c: c.execute(insert(t.nodes), many))
+    assert tags == {ANY, "nodes", ("nodes", "id", "7"), ("nodes", "id", "8")}
+
+
 async def test_an_update_by_key_writes_that_row_and_any_value_of_the_other_columns(db: SqlDatabase) -> None:
     c = t.campaigns.c
     stmt = update(t.campaigns).where(c.id == "5").values(name="new")

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
+from functools import cache
 from typing import Any, Generic, TypeVar
 
 from sqlalchemy import (
     BindParameter,
     ColumnElement,
     FromClause,
+    Insert,
     Select,
     Table,
     and_,
@@ -72,7 +74,7 @@ class _Objects(_Repo, Generic[T]):
         return self.record(**values)
 
     async def add(self, item: T) -> None:
-        await self.conn.execute(insert(self.table).values(**self._values(item)))
+        await self.conn.execute(_inserts(self.table), self._values(item))
 
     async def get(self, object_id: str) -> T | None:
         row = await self._one(select(self.table).where(self.table.c.id == object_id))
@@ -101,6 +103,12 @@ class _Objects(_Repo, Generic[T]):
             .values(status=status, updated_at=now)
         )
         return int(done.rowcount or 0)
+
+
+@cache
+def _inserts(table: Table) -> Insert:
+    """``INSERT INTO table``, built once per table (its values come as parameters)."""
+    return insert(table)
 
 
 class SqlCampaigns(_Objects[o.Campaign]):
