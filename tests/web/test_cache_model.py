@@ -410,3 +410,12 @@ def test_every_answer_with_the_cache_is_the_answer_without_it(
         assert CacheModel.compared > 10, "too few answers compared to mean anything"
     finally:
         loop.close()
+
+
+def test_the_reference_server_is_a_setting(tmp_path: Path) -> None:
+    from adgate.settings import SettingsError
+
+    assert Settings.from_env({}, data_dir=tmp_path).read_cache
+    assert not Settings.from_env({"ADGATE_READ_CACHE": "off"}, data_dir=tmp_path).read_cache
+    with pytest.raises(SettingsError):
+        Settings.from_env({"ADGATE_READ_CACHE": "no"}, data_dir=tmp_path)
