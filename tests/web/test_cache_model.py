@@ -2,17 +2,18 @@
 
 Servers share one database and one clock: one cached node on SQLite, or two sharing PostgreSQL
 and hearing each other through Redis (the read cache, the gate's memo and the active counts on),
-and a ``reference`` (``read_cache=False``: every call reads the database). A
-hypothesis state machine interleaves writes of every kind the server makes (password changes,
-log-outs, de-authorizations, permission revokes, role changes, level changes, secret resets, new
-tokens, campaign, ad set, ad and audience writes, clock moves), each made on one cached node, with
-gated calls made on every node; every answer of a cached node must equal the reference's
-(docs/caching.md). With two nodes, a request waits until the other node heard what it wrote
-(the propagation window, well under a millisecond, is the bus's own test).
+and a ``reference`` (``read_cache=False``: every call reads the database). A hypothesis state
+machine interleaves writes of every kind the server makes (password changes, log-outs,
+de-authorizations, permission revokes, role changes, level changes, account-list changes,
+secret resets, new tokens, campaign, ad set, ad and audience writes, clock moves), each made on
+one cached node, with gated calls made on every node; every answer of a cached node must equal
+the reference's (docs/caching.md). With two nodes, a request waits until the other node heard
+what it wrote (the propagation window, well under a millisecond, is the bus's own test).
 
 Each example builds a world of its own (a new app, people and accounts), so rate-limit windows
-start empty; writes count against ``cached``'s limits only, so an answer throttled on either
-side is not compared (the limits run on every call, cached or not, and are tested elsewhere).
+start empty; writes count against the cached nodes' limits only, so an answer throttled on
+either side is not compared (the limits run on every call, cached or not, and are tested
+elsewhere).
 """
 
 from __future__ import annotations
@@ -286,6 +287,19 @@ class CacheModel(RuleBasedStateMachine):
     @rule(level=st.sampled_from(["development", "basic", "standard"]))
     def access_level(self, level: str) -> None:
         self.run(self.sandbox("POST", f"apps/{self.app_id}/access_level", level=level))
+
+    @rule(account=st.integers(0, 1), add=st.booleans())
+    def account_list(self, account: int, add: bool) -> None:
+        """The app's ad-account list (Development level), changed by its manager."""
+        client = self.servers.clients[self.node]
+        request = client.request(
+            "POST" if add else "DELETE",
+            f"/_apps/{self.app_id}/account_list",
+            json={"account_id": self.accounts[account]},
+            headers=self.servers.admin_headers,
+        )
+        response = self.run(self.servers.on(self.node, request))
+        assert response.status_code < 500, response.text
 
     @rule()
     def reset_secret(self) -> None:
