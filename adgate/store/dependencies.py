@@ -133,9 +133,16 @@ def _breadth(table: TableClause, name: str) -> int:
 @cache
 def everything_of(table: TableClause) -> Tags:
     """Every tag of ``table`` (a write to rows it cannot name), and of the tables its deletes cascade to."""
-    tags: set[Tag] = {ANY, table.name, *(f"{table.name}.{name}" for name in keyable(table))}
-    for child in _cascades_to(table):
-        tags |= everything_of(child)
+    tags: set[Tag] = {ANY}
+    seen: set[TableClause] = set()
+    pending = [table]
+    while pending:  # transitively, and once per table (foreign keys may form a cycle)
+        current = pending.pop()
+        if current in seen:
+            continue
+        seen.add(current)
+        tags |= {current.name, *(f"{current.name}.{name}" for name in keyable(current))}
+        pending.extend(_cascades_to(current))
     return frozenset(tags)
 
 

@@ -13,7 +13,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adgate.store import tables as t
-from adgate.store.dependencies import ANY, EVERYTHING, Tag, collecting, keyable
+from adgate.store.dependencies import ANY, EVERYTHING, Tag, collecting, everything_of, keyable
 from adgate.store.sql.database import SqlDatabase
 
 pytestmark = pytest.mark.anyio
@@ -192,3 +192,19 @@ async def test_the_schema_has_no_trigger_or_view_that_would_write_behind_the_sta
         )
     async with db.engine.connect() as conn:
         assert (await conn.execute(text(query))).all() == []
+
+
+def test_cascades_are_followed_through_a_cycle_of_foreign_keys() -> None:
+    from sqlalchemy import Column, ForeignKey, MetaData, String, Table
+
+    metadata = MetaData()
+    a = Table("a", metadata, Column("id", String, primary_key=True), Column("b_id", String))
+    b = Table("b", metadata, Column("id", String, primary_key=True))
+    b.append_column(Column("a_id", String, ForeignKey("a.id", ondelete="CASCADE")))
+    a.c.b_id.append_foreign_key(ForeignKey("b.id", ondelete="CASCADE"))
+    c = Table(
+        "c", metadata, Column("id", String, primary_key=True), Column("b_id", String, ForeignKey("b.id"))
+    )
+    assert everything_of(a) == {ANY, "a", "a.id", "a.b_id", "b", "b.id", "b.a_id"}
+    assert "c" not in everything_of(b)  # no ON DELETE action: a delete of b is refused, not cascaded
+    assert everything_of(c) == {ANY, "c", "c.id", "c.b_id"}
