@@ -354,9 +354,9 @@ def _write_shape(statement: Any) -> _WriteShape | None:
     reach = frozenset().union(*(everything_of(child) for child in _cascades_to(table)))
     if isinstance(statement, Insert):
         plain = (
-            statement._post_values_clause is None  # ON CONFLICT: the row changed may be another
-            and not statement._select_names  # INSERT … SELECT
-            and not statement._prefixes  # OR REPLACE and friends
+            getattr(statement, "_post_values_clause", _MISSING) is None  # ON CONFLICT: another row
+            and not getattr(statement, "_select_names", _MISSING)  # INSERT … SELECT
+            and not getattr(statement, "_prefixes", _MISSING)  # OR REPLACE and friends
         )
         given = _set_values(statement) if plain else None
         inserts: dict[str, BindParameter[Any] | None] | None = None
@@ -404,13 +404,19 @@ def write_tags(statement: Any, bound: Bound) -> Tags:
 
 #: Not worked out yet (a statement that cannot be analysed has the shape None).
 _UNSEEN = object()
+#: SQLAlchemy keeps what a DML statement sets in attributes of its own (``_values``,
+#: ``_post_values_clause``, …; the lock pins the release, tests/store/test_dependencies.py checks
+#: what is read from them): one that is missing is read as "cannot be told", the widest answer.
+_MISSING = object()
 
 
 def _set_values(statement: Insert | Update) -> dict[str, Any] | None:
     """Column name → what the statement sets it to (``.values(…)``); None if it cannot be told."""
     if getattr(statement, "_multi_values", ()) or getattr(statement, "_ordered_values", None):
         return None
-    given = statement._values
+    given: Any = getattr(statement, "_values", _MISSING)
+    if given is _MISSING:
+        return None
     if given is None:
         return {}
     found: dict[str, Any] = {}
