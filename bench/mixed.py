@@ -2,6 +2,9 @@
 
 .venv/bin/python bench/mixed.py [--seconds 10] [--database sqlite|postgresql|both]
 
+PostgreSQL: a fresh database is made (and dropped) on the server of ``ADGATE_BENCH_POSTGRES_URL``
+(default ``postgresql://postgres@127.0.0.1:5432/postgres``), without Redis (LISTEN/NOTIFY).
+
 The world is bench/world.py's (a Standard app, 500 ad accounts its admin administers, 1000 live
 user tokens, 1000 authorized users), plus one campaign per account to update, single-use codes
 for the exchange and never-used tokens for the cold reads. wrk runs one thread and 64
@@ -31,7 +34,7 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit, urlunsplit
 
 import httpx
 
@@ -139,7 +142,8 @@ def database(kind: str) -> Iterator[dict[str, str]]:
     import asyncpg  # type: ignore[import-untyped]
 
     name = f"adgate_bench_{free_port()}"
-    admin = "postgresql://postgres@127.0.0.1:5432/postgres"
+    # A server where a new database may be created (the one the test suite uses, by default).
+    admin = os.environ.get("ADGATE_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 
     async def run(sql: str) -> None:
         conn = await asyncpg.connect(admin)
@@ -150,7 +154,7 @@ def database(kind: str) -> Iterator[dict[str, str]]:
 
     asyncio.run(run(f'CREATE DATABASE "{name}"'))
     try:
-        yield {"ADGATE_DATABASE_URL": f"postgresql://postgres@127.0.0.1:5432/{name}"}
+        yield {"ADGATE_DATABASE_URL": urlunsplit(urlsplit(admin)._replace(path=f"/{name}"))}
     finally:
         asyncio.run(run(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
