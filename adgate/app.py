@@ -47,7 +47,7 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
     assert settings.secret_key, "call Settings.with_persisted_secrets() first"
     protect_data_dir(settings.data_dir)
     protect_database(settings.database_url)
-    db = SqlDatabase(settings.database_url)
+    db = SqlDatabase(settings.database_url, caching=settings.read_cache)
     core = Core(
         db=db,
         clock=clock or SandboxClock(),

@@ -16,6 +16,7 @@ Every name here is public: other tools and test suites rely on them.
 | ``ADGATE_MAX_BODY_BYTES`` | request bodies above this get a Graph error | 4 MiB |
 | ``ADGATE_LOG_LEVEL`` | ``DEBUG`` … ``ERROR`` | ``INFO`` |
 | ``ADGATE_REVIEW_MODE`` | ``manual`` (a reviewer decides) or ``auto`` (criteria at due time) | ``manual`` |
+| ``ADGATE_READ_CACHE`` | ``on``, or ``off``: read every record from the database on every call | ``on`` |
 """
 
 from __future__ import annotations
@@ -51,6 +52,8 @@ class Settings:
     review_mode: Literal["manual", "auto"] = "manual"
     #: The protected routes of an upstream API (``adgate.policy.gateway``); None: no gateway.
     gateway_file: Path | None = None
+    #: False: no read cache, gate memo or held counts (a reference to compare the cache against).
+    read_cache: bool = True
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: object) -> Settings:
@@ -75,6 +78,9 @@ class Settings:
         review_mode = env.get("ADGATE_REVIEW_MODE", "manual")
         if review_mode not in ("manual", "auto"):
             raise SettingsError("ADGATE_REVIEW_MODE must be 'manual' or 'auto'")
+        read_cache = env.get("ADGATE_READ_CACHE", "on")
+        if read_cache not in ("on", "off"):
+            raise SettingsError("ADGATE_READ_CACHE must be 'on' or 'off'")
         policy = env.get("ADGATE_POLICY_FILE")
         gateway = env.get("ADGATE_GATEWAY_FILE")
         settings = cls(
@@ -91,6 +97,7 @@ class Settings:
             log_level=env.get("ADGATE_LOG_LEVEL", "INFO").upper(),
             review_mode=review_mode,  # type: ignore[arg-type]
             gateway_file=Path(gateway) if gateway else None,
+            read_cache=read_cache == "on",
         )
         return replace(settings, **overrides)  # type: ignore[arg-type]
 

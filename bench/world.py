@@ -10,6 +10,7 @@ filler token rows (to reach 1k or 1M stored tokens), and single-use codes for th
 from __future__ import annotations
 
 import asyncio
+import os
 import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -58,8 +59,11 @@ class BenchWorld:
 
 
 def bench_settings(data_dir: Path) -> Settings:
-    """The settings ``adgate serve --data-dir`` will read (same secrets file, same SQLite file)."""
+    """The settings ``adgate serve --data-dir`` will read (same secrets file, same SQLite file, or
+    the database of ``ADGATE_DATABASE_URL`` if set, as the server would)."""
     env = {"ADGATE_PASSWORD_HASHING": "fast", "ADGATE_LOG_LEVEL": "WARNING"}
+    if os.environ.get("ADGATE_DATABASE_URL"):
+        env["ADGATE_DATABASE_URL"] = os.environ["ADGATE_DATABASE_URL"]
     return Settings.from_env(env, data_dir=data_dir).with_persisted_secrets()
 
 
@@ -167,7 +171,8 @@ def bulk_tokens(data_dir: Path, world: BenchWorld, total: int, *, keep: int = 0)
     keyring = Keyring(settings.secret_key or "")
     engine = create_engine(sync_url(settings))
     with engine.begin() as conn:
-        conn.exec_driver_sql("PRAGMA cache_size=-400000")
+        if conn.dialect.name == "sqlite":
+            conn.exec_driver_sql("PRAGMA cache_size=-400000")
         stored = int(conn.execute(select(func.count()).select_from(t.tokens)).scalar_one())
         missing = max(total - stored, 0)
         kept = [new_token() for _ in range(min(keep, missing))]
@@ -198,7 +203,11 @@ def bulk_tokens(data_dir: Path, world: BenchWorld, total: int, *, keep: int = 0)
         rest = tuple(row[c] for c in columns[1:])
         statement = str(insert(t.tokens).compile(dialect=conn.dialect))
         for start in range(0, len(digests), BATCH):
-            conn.exec_driver_sql(statement, [(d, *rest) for d in digests[start : start + BATCH]])
+            batch = digests[start : start + BATCH]
+            if conn.dialect.name == "sqlite":
+                conn.exec_driver_sql(statement, [(d, *rest) for d in batch])
+            else:  # psycopg takes named parameters
+                conn.execute(insert(t.tokens), [{**row, "digest": d} for d in batch])
     engine.dispose()
     return kept
 

@@ -10,8 +10,9 @@ whichever app made them. ``user_errors`` stays 0: adgate does not count an accou
 The rate-limit step runs on every Graph call against an ad account, so a count already read costs
 one lookup in a :class:`adgate.store.cache.ReadCache` of this source's own, keyed by the account
 alone (the gate's memo is the same kind of cache): stamped with the database's generation before
-the read begins and used only while the generation is unchanged, so any committed write (a new,
-paused or deleted ad or audience) is counted on the very next call.
+the read begins, it depends on what its read read (:mod:`adgate.store.dependencies`), so any
+committed write of those rows (a new, paused or deleted ad or audience of the account) is counted
+on the very next call, and a write elsewhere leaves it be.
 A count is read through :meth:`Database.cached`, which reads it on the event loop's thread on a
 SQLite file.
 
@@ -34,6 +35,7 @@ from collections.abc import Awaitable, Callable
 from adgate.policy.ad_review import decided_at, decided_by
 from adgate.services.limits import ActiveCounts
 from adgate.store.cache import ReadCache
+from adgate.store.dependencies import collecting
 from adgate.store.interfaces import Database, Repos
 
 #: First element of this module's keys in :meth:`Database.cached`.
@@ -65,8 +67,9 @@ class ActiveCountsSource:
         stamp = self._memo.generation.stamp()  # before the read begins: see adgate.store.cache
         at = int(now)
         # The key names everything the read depends on: the account, and the second it counts at.
-        counts, since, until = await self.db.cached((KEY, account_id, at), _reader(account_id, at))
-        self._memo.put(account_id, (counts, since, until), stamp)
+        with collecting() as depends:
+            counts, since, until = await self.db.cached((KEY, account_id, at), _reader(account_id, at))
+        self._memo.put(account_id, (counts, since, until), stamp, depends)
         return counts
 
 

@@ -5,10 +5,11 @@ once. With several nodes sharing one database, a node must also void it when *an
 writes: a revocation, password change or level change on one node takes effect on every node.
 
 - :class:`RedisBus` (``ADGATE_REDIS_URL`` set): after each committed write the node publishes its
-  id on the channel :data:`CHANNEL`, and it is awaited before the write's caller goes on, so the
-  HTTP answer to a password change leaves only once Redis has the message; every other node bumps
-  its generation when the message arrives (pub/sub delivery: well under a millisecond on one
-  network).
+  id and what the write wrote (its tags, :mod:`adgate.store.dependencies`; :func:`encode`) on the
+  channel :data:`CHANNEL`, and it is awaited before the write's caller goes on, so the HTTP
+  answer to a password change leaves only once Redis has the message; every other node bumps
+  those tags when the message arrives (pub/sub delivery: well under a millisecond on one
+  network). A message that cannot be read voids everything.
 - :class:`PostgresBus` (PostgreSQL without Redis): the same through ``LISTEN``/``NOTIFY``. The
   ``NOTIFY`` is issued inside the write transaction, so PostgreSQL delivers it exactly when, and
   only if, the write commits.
@@ -20,15 +21,19 @@ Failures never make a node serve what another node revoked, beyond a bounded tim
 - while a node is not subscribed (starting, connection lost, Redis or PostgreSQL down, or no
   answer to a ping for :data:`DEAD_AFTER_SECONDS`), its generation is suspended: it caches nothing
   and reads everything from the database; it resumes (with a bump) once subscribed again;
-- a message that cannot be published (the writer cannot reach Redis while its peers can) is lost;
-  the peers' entries then still age out after :data:`MAX_AGE_SECONDS`, the bound on staleness in
-  that case, which is the one case a peer can miss.
+- a message that cannot be published (the writer cannot reach Redis while its peers can) is
+  lost; with Redis the peers' entries therefore also age out after :data:`MAX_AGE_SECONDS`, the
+  bound on staleness in that case, which is the one case a peer can miss. PostgreSQL's ``NOTIFY``
+  cannot be lost that way (it is part of the write's transaction, delivered if and only if it
+  commits, to every listener whose connection is up), so with :class:`PostgresBus` entries do not
+  age.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import time
 import uuid
@@ -40,6 +45,7 @@ import redis.asyncio as aioredis
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 
+from adgate.store.dependencies import EVERYTHING, Tag, Tags
 from adgate.store.sql.database import SqlDatabase
 
 logger = logging.getLogger(__name__)
@@ -58,6 +64,46 @@ RECONNECT_SECONDS = 0.5
 #: How long ``start`` waits for the first subscription (the cache stays off until it is made).
 START_WAIT_SECONDS = 2.0
 TIMEOUT_SECONDS = 0.5
+#: A message longer than this names its rows' columns instead (PostgreSQL's ``NOTIFY`` payload
+#: holds under 8000 bytes).
+MAX_MESSAGE_BYTES = 7000
+
+
+def encode(node: str, tags: Tags) -> str:
+    """The message telling the other nodes that ``node`` wrote ``tags``.
+
+    JSON: ``{"n": node, "t": [tag, ...]}``, a key tag as a list. Too long, key tags become their
+    column's tag (which stands for every value of it), and if even that is too long, everything.
+    """
+    listed: list[Any] = [list(tag) if isinstance(tag, tuple) else tag for tag in tags]
+    message = json.dumps({"n": node, "t": listed}, separators=(",", ":"))
+    if len(message.encode()) <= MAX_MESSAGE_BYTES:
+        return message
+    coarse = {f"{tag[0]}.{tag[1]}" if isinstance(tag, tuple) else tag for tag in tags}
+    message = json.dumps({"n": node, "t": sorted(coarse)}, separators=(",", ":"))
+    if len(message.encode()) <= MAX_MESSAGE_BYTES:
+        return message
+    return json.dumps({"n": node, "t": [EVERYTHING]})
+
+
+def decode(message: str | None) -> tuple[str | None, Tags]:
+    """``(sender, tags)`` of a message; a message that cannot be read wrote everything."""
+    if message is None:
+        return None, frozenset({EVERYTHING})
+    try:
+        parsed = json.loads(message)
+        sender = parsed["n"]
+        tags: set[Tag] = set()
+        for tag in parsed["t"]:
+            if isinstance(tag, list) and len(tag) == 3 and all(isinstance(part, str) for part in tag):
+                tags.add(tuple(tag))
+            elif isinstance(tag, str):
+                tags.add(tag)
+            else:
+                raise ValueError(tag)
+    except (ValueError, KeyError, TypeError):
+        return message, frozenset({EVERYTHING})  # an older node's bare id, or garbage
+    return str(sender), frozenset(tags)
 
 
 class Bus(Protocol):
@@ -67,6 +113,9 @@ class Bus(Protocol):
 
 class _Subscriber:
     """The loop both buses share: subscribe, resume the cache, listen, and on any failure suspend."""
+
+    #: How long a cached value may be kept at most (:attr:`Generation.max_age`).
+    max_age: float | None = MAX_AGE_SECONDS
 
     def __init__(self, db: SqlDatabase, name: str) -> None:
         self.db = db
@@ -78,7 +127,7 @@ class _Subscriber:
 
     async def start(self) -> None:
         self.db.generation.suspend()
-        self.db.generation.max_age = MAX_AGE_SECONDS
+        self.db.generation.max_age = self.max_age
         self._task = asyncio.create_task(self._run(), name=f"adgate-{self.name}-bus")
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self.subscribed.wait(), START_WAIT_SECONDS)
@@ -93,11 +142,14 @@ class _Subscriber:
                 await task
         self.db.generation.suspend()
 
-    def heard(self, sender: str | None = None) -> None:
-        """Anything came in (a message, a pong); a message from another node voids the cache."""
+    def heard(self, message: str | None = None) -> None:
+        """Anything came in (a pong, or a message): another node's write voids what it wrote."""
         self._heard = time.monotonic()
-        if sender is not None and sender != self.node:
-            self.db.generation.bump()
+        if message is None:
+            return
+        sender, tags = decode(message)
+        if sender != self.node:
+            self.db.generation.bump(tags)
 
     async def _run(self) -> None:
         failures = 0
@@ -150,9 +202,9 @@ class RedisBus(_Subscriber):
         await super().stop()
         await self._redis.aclose()
 
-    async def publish(self) -> None:
+    async def publish(self, tags: Tags) -> None:
         try:
-            await self._redis.publish(self.channel, self.node)
+            await self._redis.publish(self.channel, encode(self.node, tags))
         except (aioredis.RedisError, OSError) as exc:
             if not self._publish_failed:
                 logger.warning(
@@ -180,7 +232,7 @@ class RedisBus(_Subscriber):
                 if kind == "subscribe":
                     self._on_subscribed()
                 elif kind == "message":
-                    self.heard(_text(message.get("data")))
+                    self.heard(_text(message.get("data")) or "")
                 else:  # a pong
                     self.heard()
         finally:
@@ -191,13 +243,17 @@ class RedisBus(_Subscriber):
 
 
 class PostgresBus(_Subscriber):
+    #: A ``NOTIFY`` is lost only with the listener's connection, which suspends the cache.
+    max_age = None
+
     def __init__(self, db: SqlDatabase, dsn: str, *, channel: str = PG_CHANNEL) -> None:
         super().__init__(db, "postgresql")
         self.channel = channel
         self.dsn = dsn
 
     async def start(self) -> None:
-        self.db.notify = (self.channel, self.node)
+        node = self.node
+        self.db.notify = (self.channel, lambda tags: encode(node, tags))
         await super().start()
 
     async def stop(self) -> None:

@@ -1,25 +1,26 @@
-"""Reads kept in memory that never outlive a write (DESIGN.md, "Storage").
+"""Reads kept in memory that never outlive a write of what they read (``docs/caching.md``).
 
 The gate reads the same few records on every call: the token and what its validity depends on,
-the caller's roles, the ad account. :class:`ReadCache` keeps such values, each stamped with the
-:class:`Generation` of the database at the moment its read *began*, and hands one out only while
-the generation is still that stamp. The database bumps the generation after every committed
-write transaction (:meth:`adgate.store.sql.database.SqlDatabase.transaction`), so:
+the caller's roles, the ad account. :class:`ReadCache` keeps such values, each with the *tags* it
+depends on (derived from the statements its read executed, :mod:`adgate.store.dependencies`) and
+stamped with the :class:`Generation` at the moment its read *began*. The database bumps the tags
+a write transaction wrote once it is committed
+(:meth:`adgate.store.sql.database.SqlDatabase.transaction`), and a value is handed out only while
+none of its tags was bumped after its stamp, so:
 
-- a value read before a write committed is never used after that write returned: a revocation,
-  password change, log-out, de-authorization, role change, level change or secret reset takes
-  effect on the very next call;
-- a read that overlapped a write (began before the bump) is stamped with the old generation and is
-  never reused, whether it saw the write or not;
-- with several server nodes, each node bumps its generation on the other nodes' writes as well,
+- a value read before a write of any row it depends on committed is never used after that write
+  returned: a revocation, password change, log-out, de-authorization, role change, level change
+  or secret reset takes effect on the very next call;
+- a read that overlapped such a write (began before the bump) is stamped before it and is never
+  reused, whether it saw the write or not;
+- with several server nodes, each node bumps the tags the other nodes' writes wrote as well,
   through the invalidation bus (:mod:`adgate.store.bus`); while the bus is down a node caches
   nothing (:meth:`Generation.suspend`), and every entry also ages out after ``max_age`` seconds,
   bounding what a lost message could cost.
 
-Coarse on purpose: any write empties the whole cache. Reads outnumber writes by orders of
-magnitude on this API, and a finer scheme (which write touches which entry) would be one more
-thing to get wrong. Only what a value *is* is cached, never a decision that depends on the time:
-expiry and data-access expiry are judged on every call against ``now``.
+A write of rows no cached value read (a new campaign, another account's token) leaves the cache
+as it is. Only what a value *is* is cached, never a decision that depends on the time: expiry
+and data-access expiry are judged on every call against ``now``.
 
 Values must be immutable (frozen dataclasses, tuples, strings): every caller shares them.
 """
@@ -28,34 +29,96 @@ from __future__ import annotations
 
 import time
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable, Hashable
+from collections.abc import Awaitable, Callable, Hashable, Iterable
 from typing import Any, TypeVar
+
+from adgate.store.dependencies import ANY, EVERYTHING, Tag, Tags, collecting, report
 
 T = TypeVar("T")
 
 #: Entries kept, least recently used dropped first.
 DEFAULT_CAPACITY = 100_000
+#: Key tags (rows) whose last write is remembered; older ones are forgotten into one floor.
+DEFAULT_KEY_CAPACITY = 200_000
+#: What a value whose read was not seen depends on: any write.
+_UNSEEN: Tags = frozenset({ANY})
 
 
 class Generation:
-    """A counter of committed writes, local and (through the bus) of the other nodes."""
+    """Committed writes, local and (through the bus) of the other nodes, by what they wrote.
 
-    __slots__ = ("_live", "max_age", "value")
+    :attr:`value` counts them. Each tag remembers the count at its last write; a read stamped
+    with the count at which it began (:meth:`stamp`) is good while every tag it depends on was
+    last written at or before its stamp (:meth:`holds`). A write whose tags cannot be named
+    (:data:`adgate.store.dependencies.EVERYTHING`, a reset, a lost bus) raises :attr:`_floor`:
+    everything stamped before it is void.
+    """
 
-    def __init__(self) -> None:
+    __slots__ = (
+        "_enabled",
+        "_floor",
+        "_key_floor",
+        "_keys",
+        "_live",
+        "_tags",
+        "key_capacity",
+        "max_age",
+        "value",
+    )
+
+    def __init__(self, *, key_capacity: int = DEFAULT_KEY_CAPACITY, enabled: bool = True) -> None:
         self.value = 0
-        self._live = True
+        #: False: nothing is ever cached on this generation (``ADGATE_READ_CACHE=off``).
+        self._enabled = enabled
+        self._live = enabled
+        self._floor = 0
+        #: table, column and :data:`ANY` tags -> count at their last write (a few hundred at most)
+        self._tags: dict[Tag, int] = {}
+        #: key tags -> count at their last write, least recently written first; bounded by
+        #: ``key_capacity``: a forgotten one counts as written at :attr:`_key_floor`.
+        self._keys: dict[Tag, int] = {}
+        self._key_floor = 0
+        self.key_capacity = key_capacity
         #: Seconds (monotonic) a value read under this generation may be kept at most, by every
-        #: cache on it; ``None``: until the next write. The bus sets it, as a lost message could
+        #: cache on it; ``None``: until a write. The bus sets it, as a lost message could
         #: otherwise keep a value for ever.
         self.max_age: float | None = None
 
-    def bump(self) -> None:
-        """Something was written: every value read before now is void."""
+    def bump(self, tags: Iterable[Tag] | None = None) -> None:
+        """``tags`` were written (``None``: anything may have been): values that read them are void."""
         self.value += 1
+        value = self.value
+        if tags is None or EVERYTHING in (tags := frozenset(tags)):
+            self._floor = value
+            self._tags.clear()
+            self._keys.clear()
+            self._key_floor = 0
+            return
+        keys, plain = self._keys, self._tags
+        for tag in tags:
+            if type(tag) is tuple:
+                keys.pop(tag, None)  # keep the dict ordered by last write
+                keys[tag] = value
+            else:
+                plain[tag] = value
+        if len(keys) > self.key_capacity:
+            for _ in range(len(keys) - self.key_capacity // 2):
+                _tag, written = _pop_first(keys)
+                self._key_floor = max(self._key_floor, written)
+
+    def holds(self, stamp: int, tags: Iterable[Tag]) -> bool:
+        """Nothing in ``tags`` was written after ``stamp`` (the count a read began at)."""
+        if stamp < self._floor:
+            return False
+        keys, plain, key_floor = self._keys, self._tags, self._key_floor
+        for tag in tags:
+            written = keys.get(tag, key_floor) if type(tag) is tuple else plain.get(tag, 0)
+            if written > stamp:
+                return False
+        return True
 
     def stamp(self) -> int | None:
-        """The generation to stamp a read that begins now with; ``None`` while nothing may be cached."""
+        """The count to stamp a read that begins now with; ``None`` while nothing may be cached."""
         return self.value if self._live else None
 
     @property
@@ -70,18 +133,35 @@ class Generation:
     def resume(self) -> None:
         """The bus hears every other node again; what was read meanwhile is void."""
         self.bump()
-        self._live = True
+        self._live = self._enabled
+
+
+def _pop_first(entries: dict[Tag, int]) -> tuple[Tag, int]:
+    tag = next(iter(entries))
+    return tag, entries.pop(tag)
+
+
+class _Entry:
+    __slots__ = ("checked", "read_at", "stamp", "tags", "value")
+
+    def __init__(self, read_at: float, value: Any, stamp: int, tags: Tags, checked: int) -> None:
+        self.read_at = read_at
+        self.value = value
+        self.stamp = stamp
+        self.tags = tags
+        #: The generation's count when the entry was last found good (nothing to check until it moves).
+        self.checked = checked
 
 
 class ReadCache:
-    """Values read from the database, keyed by the caller, void after the next write.
-
-    Every entry held belongs to one generation (:attr:`_holds`): the first value kept after a
-    bump empties the cache, since all older values are void anyway.
+    """Values read from the database, keyed by the caller, void once what they read is written.
 
     ``max_age`` (seconds, monotonic): ``None`` keeps an entry until a write or eviction, or for
     the generation's :attr:`Generation.max_age` if it has one (set when other nodes write too, see
     the module docstring); a number also drops it after that long.
+
+    A value found (:meth:`get`) reports its tags to the reads being collected
+    (:func:`adgate.store.dependencies.collecting`): a value computed from it depends on them too.
     """
 
     def __init__(
@@ -96,9 +176,7 @@ class ReadCache:
         self.capacity = capacity
         self.max_age = max_age
         self._monotonic = monotonic
-        #: key -> (monotonic time it was read, value)
-        self._entries: OrderedDict[Hashable, tuple[float, Any]] = OrderedDict()
-        self._holds = generation.value
+        self._entries: OrderedDict[Hashable, _Entry] = OrderedDict()
         self.hits = 0
         self.misses = 0
 
@@ -108,43 +186,51 @@ class ReadCache:
     def get(self, key: Hashable) -> tuple[bool, Any]:
         """``(True, value)`` for a value still good, else ``(False, None)``."""
         generation = self.generation
-        if self._holds != generation.value or not generation.live:
+        if not generation.live:
             return False, None
         entry = self._entries.get(key)
         if entry is None:
             return False, None
+        if entry.checked != generation.value:
+            if not generation.holds(entry.stamp, entry.tags):
+                del self._entries[key]
+                return False, None
+            entry.checked = generation.value
         max_age = self.max_age if self.max_age is not None else generation.max_age
-        if max_age is not None and self._monotonic() - entry[0] > max_age:
+        if max_age is not None and self._monotonic() - entry.read_at > max_age:
             del self._entries[key]
             return False, None
         self._entries.move_to_end(key)
-        return True, entry[1]
+        report(entry.tags)
+        return True, entry.value
 
-    def put(self, key: Hashable, value: Any, stamp: int | None) -> None:
-        """Keep ``value``, read by a read that began at generation ``stamp``, if it is still current."""
+    def put(self, key: Hashable, value: Any, stamp: int | None, tags: Iterable[Tag] | None = None) -> None:
+        """Keep ``value``, read by a read that began at ``stamp`` and depends on ``tags``, if still good.
+
+        ``tags`` ``None`` or empty (no read was seen): the value depends on any write.
+        """
         generation = self.generation
-        if stamp is None or stamp != generation.value or not generation.live:
-            return  # a write committed while it was read (or nothing may be cached now)
+        depends = frozenset(tags) if tags else _UNSEEN
+        if stamp is None or not generation.live or not generation.holds(stamp, depends):
+            return  # a write of what it read committed meanwhile (or nothing may be cached now)
         entries = self._entries
-        if self._holds != stamp:
-            entries.clear()
-            self._holds = stamp
-        entries[key] = (self._monotonic(), value)
+        entries[key] = _Entry(self._monotonic(), value, stamp, depends, generation.value)
         entries.move_to_end(key)
         if len(entries) > self.capacity:
             entries.popitem(last=False)
 
     async def get_or_load(self, key: Hashable, load: Callable[[], Awaitable[T]], *, keep: bool = True) -> T:
-        """The value at ``key``, or what ``load()`` reads (kept if ``keep`` and nothing was written)."""
+        """The value at ``key``, or what ``load()`` reads (kept if ``keep`` and not written since)."""
         found, value = self.get(key)
         if found:
             self.hits += 1
             return value  # type: ignore[no-any-return]
         self.misses += 1
         stamp = self.generation.stamp()  # before the read begins: see the module docstring
-        loaded = await load()
+        with collecting() as tags:
+            loaded = await load()
         if keep:
-            self.put(key, loaded, stamp)
+            self.put(key, loaded, stamp, tags)
         return loaded
 
     def clear(self) -> None:

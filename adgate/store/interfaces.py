@@ -412,18 +412,21 @@ class Repos(Protocol):
 
 
 class Database(Protocol):
-    #: Bumped after every committed write (here, or on another node through the bus) and when
-    #: caching is suspended or resumed: a value read while it held one number is void once it
-    #: holds another (:mod:`adgate.store.cache`). :meth:`cached` keeps its values on these terms;
-    #: a service may keep a memo of its own on the same terms, stamped before its read begins.
+    #: Bumped after every committed write (here, or on another node through the bus), by what it
+    #: wrote, and when caching is suspended or resumed: a value is void once anything it read was
+    #: written after its read began (:mod:`adgate.store.cache`, ``docs/caching.md``).
+    #: :meth:`cached` keeps its values on these terms; a service may keep a memo of its own on the
+    #: same terms, stamped before its read begins, with the tags its reads reported
+    #: (:func:`adgate.store.dependencies.collecting`).
     generation: Generation
 
     def transaction(self, *, invalidates: bool = True) -> AbstractAsyncContextManager[Repos]:
         """One transaction: committed when the block exits normally, rolled back otherwise.
 
-        Once a transaction that wrote anything is committed, every :meth:`cached` value is void,
-        on this node at once and on the others through the invalidation bus. ``invalidates=False``
-        is for writes no cached value can depend on (the usage counts), and only for those.
+        Once a transaction that wrote anything is committed, every :meth:`cached` value that read
+        what it wrote is void, on this node at once and on the others through the invalidation
+        bus; what it wrote is derived from its statements. ``invalidates=False`` is for writes no
+        cached value can depend on (the usage counts), and only for those.
         On SQLite it takes the write lock at once (``BEGIN IMMEDIATE``): use :meth:`read` to read.
         """
         ...
@@ -436,7 +439,7 @@ class Database(Protocol):
         ...
 
     async def cached(self, key: Hashable, load: Callable[[Repos], Awaitable[T]]) -> T:
-        """What ``load`` reads in a :meth:`read`, kept under ``key`` until the next committed write.
+        """What ``load`` reads in a :meth:`read`, kept under ``key`` until a committed write of it.
 
         ``key`` must name everything ``load`` reads (e.g. ``("ad_account", account_id)``), and
         ``load`` must return an immutable value: every caller shares it

@@ -19,7 +19,7 @@ The access-level steps (the level and caller rules, the ad-account list) go arou
 step in :attr:`PipelineGate.steps`, in :func:`build_gate`; the rate limits, which must count every
 call, in :attr:`PipelineGate.every_call`; usage accounting in :attr:`PipelineGate.settlers`, which
 :meth:`PipelineGate.settle` runs after the handler, whether it succeeded or not. The deciding steps'
-conclusion for an admitted call is remembered until a write or the token's expiry
+conclusion for an admitted call is remembered until a write of what they read or the token's expiry
 (:class:`PipelineGate`), so the same call made again pays only for the rate limits.
 
 A call the consoles make on their own (``GraphCall.tooling``: the explorer's Page list and page
@@ -40,6 +40,7 @@ from adgate.protocol.errors import GraphError
 from adgate.services.context import Core
 from adgate.services.tokens import MAX_TOKEN_LENGTH, Caller, Presented, Tokens, caller_of, error_of
 from adgate.store.cache import ReadCache
+from adgate.store.dependencies import collecting
 from adgate.web.graph import Endpoint, GraphCall
 
 if TYPE_CHECKING:
@@ -95,11 +96,11 @@ class PipelineGate:
     endpoint, the node of the path and what the database holds, and, through
     :attr:`Admission.valid_until`, the time. ``every_call`` steps run after them on every call
     (the rate limits: counting is their point). So an admission, once decided, is kept in a memo
-    on the database's terms (:class:`adgate.store.cache.ReadCache`: void after any committed write,
-    here or on another node) until its ``valid_until``, and the same call made again runs only
-    the ``every_call`` steps: the same answer, in the same order, without re-deciding it. Only
-    admissions are kept; a refusal is decided afresh each time. A step that decides on anything
-    else sets :attr:`Admission.memo` to False.
+    on the database's terms (:class:`adgate.store.cache.ReadCache`: void once a committed write,
+    here or on another node, wrote anything the steps' reads read) until its ``valid_until``,
+    and the same call made again runs only the ``every_call`` steps: the same answer, in the
+    same order, without re-deciding it. Only admissions are kept; a refusal is decided afresh
+    each time. A step that decides on anything else sets :attr:`Admission.memo` to False.
     """
 
     def __init__(
@@ -141,13 +142,16 @@ class PipelineGate:
         memo = self.memo
         stamp = memo.generation.stamp() if memo is not None else None  # before anything is read
         admission = Admission(call, endpoint)
-        for step in self.steps:
-            await step(admission)
+        # Every read the steps make, from the database or the read cache, reports what it
+        # depends on: the admission depends on all of it (adgate.store.dependencies).
+        with collecting() as depends:
+            for step in self.steps:
+                await step(admission)
         if key is not None and memo is not None and admission.memo:
             kept = Admitted(
                 admission.presented, admission.proven, call.caller, admission.decided, admission.valid_until
             )
-            memo.put(key, kept, stamp)
+            memo.put(key, kept, stamp, depends)
         return admission
 
     def _memo_key(self, call: GraphCall, endpoint: Endpoint) -> Hashable | None:

@@ -80,3 +80,52 @@ async def test_get_or_load_loads_once_per_generation() -> None:
     generation.bump()
     assert await cache.get_or_load("k", load) == 2
     assert (cache.hits, cache.misses) == (1, 2)
+
+
+def test_a_write_voids_only_the_values_that_read_what_it_wrote() -> None:
+    generation = Generation()
+    cache = ReadCache(generation)
+    token = ("tokens", "digest", "a")
+    cache.put("token a", 1, generation.stamp(), {"tokens.digest", token})
+    cache.put("campaigns", 2, generation.stamp(), {"campaigns"})
+    generation.bump({"*", "tokens", ("tokens", "digest", "b")})  # another token
+    assert cache.get("token a") == (True, 1)
+    assert cache.get("campaigns") == (True, 2)
+    generation.bump({"*", "campaigns", ("campaigns", "id", "9")})
+    assert cache.get("token a") == (True, 1)
+    assert cache.get("campaigns") == (False, None)
+    generation.bump({"*", "tokens", "tokens.digest"})  # a token write that named no row: any
+    assert cache.get("token a") == (False, None)
+
+
+def test_a_value_read_while_its_row_was_written_is_not_kept() -> None:
+    generation = Generation()
+    cache = ReadCache(generation)
+    tags = {"people.id", ("people", "id", "1")}
+    stamp = generation.stamp()
+    generation.bump({"*", "people", ("people", "id", "1")})
+    cache.put("ann", 1, stamp, tags)
+    assert cache.get("ann") == (False, None)
+    cache.put("ann", 2, stamp, {"people.id", ("people", "id", "2")})  # another row: still good
+    assert cache.get("ann") == (True, 2)
+
+
+def test_forgotten_row_writes_count_as_written_at_the_latest_forgotten() -> None:
+    generation = Generation(key_capacity=4)
+    cache = ReadCache(generation)
+    cache.put("row 0", 0, generation.stamp(), {("t", "id", "0")})
+    for n in range(1, 10):
+        generation.bump({("t", "id", str(n))})
+    assert len(generation._keys) <= 4
+    # Row 0 was never written, but what was written before the floor is no longer known.
+    assert cache.get("row 0") == (False, None)
+    cache.put("row 0", 0, generation.stamp(), {("t", "id", "0")})
+    assert cache.get("row 0") == (True, 0)
+
+
+def test_a_value_whose_reads_were_not_seen_depends_on_any_write() -> None:
+    generation = Generation()
+    cache = ReadCache(generation)
+    cache.put("k", 1, generation.stamp())
+    generation.bump({"*", "meta"})
+    assert cache.get("k") == (False, None)

@@ -7,6 +7,7 @@ value until the next committed write, and never keeps one whose read overlapped 
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from collections.abc import Awaitable, Callable
 
 import pytest
@@ -167,3 +168,37 @@ async def test_concurrent_write_transactions_all_commit(db: SqlDatabase) -> None
     await asyncio.wait_for(asyncio.gather(*(write(n) for n in range(1, 10))), timeout=20)
     async with db.read() as tx:
         assert len(await tx.people.list()) == 9
+
+
+async def test_a_write_waits_off_the_event_loop_while_another_process_holds_the_lock(db: SqlDatabase) -> None:
+    # Writes run on the loop's thread only when SQLite's write lock is free at once; held by
+    # another process (here a plain connection), the write waits in aiosqlite's thread.
+    if db.dialect != "sqlite":
+        pytest.skip("SQLite's write lock")
+    path = db.engine.url.database
+    assert path is not None
+    other = sqlite3.connect(path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    ticks = 0
+
+    async def tick() -> None:
+        nonlocal ticks
+        while True:
+            ticks += 1
+            await asyncio.sleep(0.01)
+
+    async def release_later() -> None:
+        await asyncio.sleep(0.3)
+        other.execute("COMMIT")
+
+    ticking = asyncio.create_task(tick())
+    releasing = asyncio.create_task(release_later())
+    try:
+        await asyncio.wait_for(add(db, person()), timeout=5)
+    finally:
+        ticking.cancel()
+        await releasing
+        other.close()
+    assert ticks >= 10  # the loop went on while the write waited for the lock
+    async with db.read() as tx:
+        assert await tx.people.get(person().id) == person()

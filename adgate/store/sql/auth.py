@@ -20,9 +20,19 @@ _LOCK_BUSINESS = (
 )
 
 
+#: Built once: a statement built per call costs more than SQLite's work on it (see by_key).
+_INSERT_TOKEN = insert(t.tokens)
+_INSERT_CODE = insert(t.auth_codes)
+_MARK_USED = (
+    update(t.auth_codes)
+    .where(t.auth_codes.c.digest == bindparam("code_digest"), t.auth_codes.c.used_at.is_(None))
+    .values(used_at=bindparam("now"))
+)
+
+
 class SqlTokens(_Repo):
     async def add(self, token: r.Token) -> None:
-        await self.conn.execute(insert(t.tokens).values(**rows.values_of(token)))
+        await self.conn.execute(_INSERT_TOKEN, rows.values_of(token))
 
     async def get(self, digest: str) -> r.Token | None:
         row = await self._one(by_key_of(t.tokens, "digest"), {"digest": digest})
@@ -75,19 +85,15 @@ class SqlTokens(_Repo):
 
 class SqlCodes(_Repo):
     async def add(self, code: r.AuthCode) -> None:
-        await self.conn.execute(insert(t.auth_codes).values(**rows.values_of(code)))
+        await self.conn.execute(_INSERT_CODE, rows.values_of(code))
 
     async def get(self, digest: str) -> r.AuthCode | None:
-        row = await self._one(select(t.auth_codes).where(t.auth_codes.c.digest == digest))
+        row = await self._one(by_key_of(t.auth_codes, "digest"), {"digest": digest})
         return None if row is None else rows.code(row)
 
     async def mark_used(self, digest: str, now: int) -> bool:
         # One conditional UPDATE: of two concurrent exchanges of the same code, exactly one wins.
-        done = await self.conn.execute(
-            update(t.auth_codes)
-            .where(t.auth_codes.c.digest == digest, t.auth_codes.c.used_at.is_(None))
-            .values(used_at=now)
-        )
+        done = await self.conn.execute(_MARK_USED, {"code_digest": digest, "now": now})
         return bool(done.rowcount)
 
     async def expire_for(self, person_id: str, now: int, *, app_id: str | None = None) -> int:

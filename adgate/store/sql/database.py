@@ -8,14 +8,19 @@ committed state. PostgreSQL: asyncpg, READ COMMITTED, with single-row atomic upd
 matters (codes); a read is an ordinary transaction there.
 
 Every statement is watched (``before_cursor_execute``): one that is not a ``SELECT`` marks its
-transaction as a write (refused inside :meth:`SqlDatabase.read`), and a transaction that wrote
-bumps :attr:`SqlDatabase.generation` once committed, voiding :attr:`SqlDatabase.cache`
-(:mod:`adgate.store.cache`) and telling the other nodes (:attr:`SqlDatabase.on_write`).
+transaction as a write (refused inside :meth:`SqlDatabase.read`) and adds what it may have
+changed to the transaction's tags (:func:`adgate.store.dependencies.write_tags`); a ``SELECT``
+run while reads are being collected reports what its result depends on
+(:func:`adgate.store.dependencies.read_tags`). A transaction that wrote bumps those tags in
+:attr:`SqlDatabase.generation` once committed, voiding the :attr:`SqlDatabase.cache` values
+that read them (:mod:`adgate.store.cache`), and tells the other nodes (:attr:`SqlDatabase.on_write`).
 
-On a SQLite file two more things keep the hot path off aiosqlite's thread round trips:
+On a SQLite file three more things keep the hot path off aiosqlite's thread round trips:
 :meth:`SqlDatabase.cached` loads its point lookups through a plain ``sqlite3`` connection on the
-event loop's thread (:func:`make_point_reader`), and write transactions of this process queue on
-an asyncio lock rather than in SQLite's sleeping busy handler (:meth:`SqlDatabase.transaction`).
+event loop's thread (:func:`make_point_reader`); write transactions of this process queue on an
+asyncio lock rather than in SQLite's sleeping busy handler (:meth:`SqlDatabase.transaction`); and
+a write transaction that finds SQLite's write lock free runs on the loop's thread too
+(:func:`make_point_writer`), one held by another process going through aiosqlite as before.
 """
 
 from __future__ import annotations
@@ -26,12 +31,22 @@ from contextlib import asynccontextmanager
 from typing import Any, TypeVar, cast
 
 from sqlalchemy import Connection, Engine, create_engine, event, text
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 from sqlalchemy.pool import NullPool
 
 from adgate.store import tables
 from adgate.store.cache import DEFAULT_CAPACITY, Generation, ReadCache
+from adgate.store.dependencies import (
+    ANY,
+    EVERYTHING,
+    Bound,
+    Tags,
+    read_tags,
+    reading,
+    report,
+    write_tags,
+)
 from adgate.store.interfaces import DuplicateError, ReadOnlyError, Repos
 from adgate.store.sql.auth import SqlCodes, SqlGrants, SqlSystemUsers, SqlTokens
 from adgate.store.sql.callbacks import SqlCallbacks
@@ -102,6 +117,8 @@ WRITE_QUEUE_SECONDS = 10.0
 
 #: ``conn.info`` key: the transaction on this connection executed a statement that may write.
 _WROTE = "adgate_wrote"
+#: ``conn.info`` key: the tags its writes wrote (:func:`adgate.store.dependencies.write_tags`).
+_WRITES = "adgate_writes"
 #: Execution option of :meth:`SqlDatabase.read` connections.
 _READ_ONLY = "adgate_read_only"
 #: Statements that change nothing (``SELECT … FOR UPDATE`` only locks). Anything else counts as a
@@ -113,13 +130,44 @@ _NOTIFY = text("SELECT pg_notify(:channel, :payload)")
 def _watch_writes(engine: Engine) -> None:
     @event.listens_for(engine, "before_cursor_execute")
     def _on_execute(
-        conn: Any, _cursor: Any, statement: str, _params: Any, _context: Any, _executemany: bool
+        conn: Any, _cursor: Any, statement: str, _params: Any, context: Any, _executemany: bool
     ) -> None:
-        if statement.lstrip()[:6].upper() in _READS:
+        verb = statement.lstrip()[:6].upper()
+        if verb in _READS:
+            if verb == "SELECT" and reading():
+                report(_read_tags(context))
             return
         if conn.get_execution_options().get(_READ_ONLY):
             raise ReadOnlyError(f"a write inside Database.read(): {statement[:60]!r}")
-        conn.info[_WROTE] = True
+        info = conn.info
+        info[_WROTE] = True
+        tags = _write_tags(context)
+        writes = info.get(_WRITES)
+        if writes is None:
+            info[_WRITES] = set(tags)
+        else:
+            writes |= tags
+
+
+def _bound(context: Any) -> tuple[Any, Bound] | None:
+    compiled = getattr(context, "compiled", None)
+    if compiled is None or not hasattr(compiled, "bind_names"):
+        return None  # driver SQL, DDL
+    rows = context.compiled_parameters or [{}]
+    expanded = getattr(context, "_expanded_parameters", {})
+    # compiled.statement, not the statement executed: the compiled form may be cached from an
+    # equal statement with other values; its parameters by name are this execution's.
+    return compiled.statement, Bound(compiled, rows, expanded)
+
+
+def _read_tags(context: Any) -> Tags:
+    found = _bound(context)
+    return frozenset({ANY}) if found is None else read_tags(*found)
+
+
+def _write_tags(context: Any) -> Tags:
+    found = _bound(context)
+    return frozenset({EVERYTHING}) if found is None else write_tags(*found)
 
 
 def _configure_sqlite(engine: Engine, *, busy_ms: int = 10_000) -> None:
@@ -169,6 +217,18 @@ def make_point_reader(url: str) -> Engine | None:
     return engine.execution_options(**{_READ_ONLY: True})
 
 
+def make_point_writer(url: str) -> Engine | None:
+    """For a SQLite file: one plain ``sqlite3`` connection for write transactions on the event
+    loop's thread (:meth:`SqlDatabase._begin_on_loop`). No busy wait: the loop must never sleep
+    in SQLite's busy handler, so a lock held elsewhere sends the transaction through aiosqlite."""
+    if not url.startswith("sqlite") or _is_memory(url):
+        return None
+    engine = create_engine(url.replace("+aiosqlite", ""), pool_size=1, max_overflow=0)
+    _configure_sqlite(engine, busy_ms=0)
+    _watch_writes(engine)
+    return engine
+
+
 class _Immediate:
     """An ``AsyncConnection`` look-alike whose ``execute`` runs at once on a plain connection
     (all the repositories use: :mod:`adgate.store.sql.world` and friends)."""
@@ -181,39 +241,53 @@ class _Immediate:
         return self._conn.execute(statement, parameters)
 
 
+class _Outcome:
+    """What a write transaction did, taken off its connection before the connection goes back."""
+
+    def __init__(self) -> None:
+        self.wrote = False
+        self.written: Tags = frozenset({EVERYTHING})
+
+    def took(self, info: dict[Any, Any]) -> None:
+        self.wrote = bool(info.pop(_WROTE, True))
+        self.written = frozenset(info.pop(_WRITES, None) or {EVERYTHING})
+
+
 class SqlDatabase:
-    def __init__(self, url: str, *, cache_capacity: int = DEFAULT_CAPACITY) -> None:
+    def __init__(self, url: str, *, cache_capacity: int = DEFAULT_CAPACITY, caching: bool = True) -> None:
         self.url = url
         self.engine = make_engine(url)
         self.dialect = self.engine.dialect.name
         self._reader = self.engine.execution_options(**{_READ_ONLY: True})
         self._point_reader = make_point_reader(url)
+        self._point_writer = make_point_writer(url)
         self._writers = asyncio.Lock() if self.dialect == "sqlite" else None
-        #: Bumped after every committed write (and by the bus, for other nodes' writes).
-        self.generation = Generation()
+        #: Bumped after every committed write by what it wrote (and by the bus, for other nodes' writes).
+        #: ``caching=False``: no read cache, memo or held count keeps anything (a reference server).
+        self.generation = Generation(enabled=caching)
         self.cache = ReadCache(self.generation, capacity=cache_capacity)
-        #: Awaited after each committed write and reset, once the generation is bumped: the
-        #: invalidation bus publishes it to the other nodes (:mod:`adgate.store.bus`).
-        self.on_write: list[Callable[[], Awaitable[None]]] = []
-        #: ``(channel, payload)``: PostgreSQL ``NOTIFY`` sent inside each write transaction, so it
-        #: is delivered exactly when the write commits (:class:`adgate.store.bus.PostgresBus`).
-        self.notify: tuple[str, str] | None = None
+        #: Awaited with what was written after each committed write and reset, once the
+        #: generation is bumped: the invalidation bus publishes it to the other nodes
+        #: (:mod:`adgate.store.bus`).
+        self.on_write: list[Callable[[Tags], Awaitable[None]]] = []
+        #: ``(channel, encode)``: PostgreSQL ``NOTIFY`` of ``encode(tags written)`` sent inside each
+        #: write transaction, so it is delivered exactly when the write commits
+        #: (:class:`adgate.store.bus.PostgresBus`).
+        self.notify: tuple[str, Callable[[Tags], str]] | None = None
 
     @asynccontextmanager
     async def transaction(self, *, invalidates: bool = True) -> AsyncIterator[SqlRepos]:
-        wrote = False
+        outcome = _Outcome()
         queued = await self._queue_for_write_lock()
         try:
-            async with self.engine.begin() as conn:
-                info = conn.info
-                info[_WROTE] = False
-                try:
-                    yield SqlRepos(conn)
-                    if self.notify is not None and invalidates and info.get(_WROTE, True):
-                        channel, payload = self.notify
-                        await conn.execute(_NOTIFY, {"channel": channel, "payload": payload})
-                finally:
-                    wrote = bool(info.pop(_WROTE, True))
+            on_loop = self._begin_on_loop() if queued else None
+            body = (
+                self._on_loop(on_loop, outcome)
+                if on_loop is not None
+                else self._through_driver(outcome, invalidates=invalidates)
+            )
+            async with body as repos:
+                yield repos
         except IntegrityError as exc:
             raise DuplicateError(str(exc.orig)) from exc
         finally:
@@ -221,8 +295,59 @@ class SqlDatabase:
                 self._writers.release()
             # After the commit, never before: a read that began before this point is stamped
             # with the old generation and never reused (adgate.store.cache).
-            if wrote and invalidates:
-                await self.written()
+            if outcome.wrote and invalidates:
+                await self.written(outcome.written)
+
+    @asynccontextmanager
+    async def _through_driver(self, outcome: _Outcome, *, invalidates: bool) -> AsyncIterator[SqlRepos]:
+        async with self.engine.begin() as conn:
+            info = conn.info
+            info[_WROTE] = False
+            info[_WRITES] = set()
+            try:
+                yield SqlRepos(conn)
+                if self.notify is not None and invalidates and info.get(_WROTE, True):
+                    channel, encode = self.notify
+                    payload = encode(frozenset(info.get(_WRITES) or {EVERYTHING}))
+                    await conn.execute(_NOTIFY, {"channel": channel, "payload": payload})
+            finally:
+                outcome.took(info)
+
+    def _begin_on_loop(self) -> Connection | None:
+        """SQLite file: the write lock (``BEGIN IMMEDIATE``) on the event loop's thread, if free now.
+
+        A write transaction through aiosqlite is a dozen round trips to its thread (most of the
+        milliseconds of a campaign create or a code exchange); on the loop's own thread, under
+        this process's write queue, each statement is a few tens of microseconds. Only if the
+        lock is free at once: held by another process, the transaction goes through aiosqlite,
+        whose busy handler waits off the loop (:func:`make_point_writer`).
+        """
+        if self._point_writer is None:
+            return None
+        conn = self._point_writer.connect()
+        try:
+            conn.begin()
+        except OperationalError:
+            conn.close()
+            return None
+        return conn
+
+    @asynccontextmanager
+    async def _on_loop(self, conn: Connection, outcome: _Outcome) -> AsyncIterator[SqlRepos]:
+        info = conn.info
+        info[_WROTE] = False
+        info[_WRITES] = set()
+        try:
+            try:
+                yield SqlRepos(cast(AsyncConnection, _Immediate(conn)))
+            finally:
+                outcome.took(info)
+            conn.commit()
+        except BaseException:
+            conn.rollback()
+            raise
+        finally:
+            conn.close()
 
     async def _queue_for_write_lock(self) -> bool:
         """SQLite: wait for this process's other write transactions in turn, on an asyncio lock.
@@ -262,11 +387,11 @@ class SqlDatabase:
 
         return await self.cache.get_or_load(key, read_it)
 
-    async def written(self) -> None:
-        """Something was committed: void every cached read, here and on the other nodes."""
-        self.generation.bump()
+    async def written(self, tags: Tags = frozenset({EVERYTHING})) -> None:
+        """``tags`` were committed: void the cached reads of them, here and on the other nodes."""
+        self.generation.bump(tags)
         for hook in self.on_write:
-            await hook()
+            await hook(tags)
 
     async def reset(self) -> None:
         try:
@@ -283,4 +408,6 @@ class SqlDatabase:
     async def close(self) -> None:
         if self._point_reader is not None:
             self._point_reader.dispose()
+        if self._point_writer is not None:
+            self._point_writer.dispose()
         await self.engine.dispose()

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
+from functools import cache
 from typing import Any, Generic, TypeVar
 
 from sqlalchemy import (
     BindParameter,
     ColumnElement,
     FromClause,
+    Insert,
     Select,
     Table,
     and_,
@@ -72,7 +74,7 @@ class _Objects(_Repo, Generic[T]):
         return self.record(**values)
 
     async def add(self, item: T) -> None:
-        await self.conn.execute(insert(self.table).values(**self._values(item)))
+        await self.conn.execute(_inserts(self.table), self._values(item))
 
     async def get(self, object_id: str) -> T | None:
         row = await self._one(select(self.table).where(self.table.c.id == object_id))
@@ -80,8 +82,11 @@ class _Objects(_Repo, Generic[T]):
 
     async def update(self, item: T) -> None:
         values = self._values(item)
-        object_id = values.pop("id")
-        await self.conn.execute(update(self.table).where(self.table.c.id == object_id).values(**values))
+        c = self.table.c
+        # An object never changes account: saying which one lets the read cache keep the other
+        # accounts' reads (adgate.store.dependencies).
+        where = (c.id == values.pop("id"), c.account_id == values.pop("account_id"))
+        await self.conn.execute(update(self.table).where(*where).values(**values))
 
     async def _where(self, *conditions: Any) -> Sequence[T]:
         c = self.table.c
@@ -98,6 +103,12 @@ class _Objects(_Repo, Generic[T]):
             .values(status=status, updated_at=now)
         )
         return int(done.rowcount or 0)
+
+
+@cache
+def _inserts(table: Table) -> Insert:
+    """``INSERT INTO table``, built once per table (its values come as parameters)."""
+    return insert(table)
 
 
 class SqlCampaigns(_Objects[o.Campaign]):
@@ -176,8 +187,12 @@ def _delivering(account_id: str | BindParameter[str]) -> tuple[FromClause, Colum
     """The account's approved ads joined to their ad set and campaign, and "all three ACTIVE"."""
     a, s, c = t.ads, t.ad_sets, t.campaigns
     joined = a.join(s, s.c.id == a.c.adset_id).join(c, c.c.id == a.c.campaign_id)
+    # An ad's ad set and campaign are of its account (the services refuse others): saying so
+    # keys the read by account on all three tables (adgate.store.dependencies).
     return joined, and_(
         a.c.account_id == account_id,
+        s.c.account_id == account_id,
+        c.c.account_id == account_id,
         a.c.status == "ACTIVE",
         s.c.status == "ACTIVE",
         c.c.status == "ACTIVE",

@@ -47,9 +47,13 @@ class _Repo:
         return (await self.conn.execute(stmt)).mappings().all()
 
 
+#: Built once, as by_key's statements are.
+_INSERT_NODE = insert(t.nodes)
+
+
 class SqlNodes(_Repo):
     async def add(self, node_id: str, kind: str) -> None:
-        await self.conn.execute(insert(t.nodes).values(id=node_id, kind=kind))
+        await self.conn.execute(_INSERT_NODE, {"id": node_id, "kind": kind})
 
     async def kind_of(self, node_id: str) -> str | None:
         row = await self._one(select(t.nodes.c.kind).where(t.nodes.c.id == node_id))

@@ -1,0 +1,450 @@
+"""What a statement reads and what it writes, as *tags*, derived from the statement itself.
+
+The read cache (:mod:`adgate.store.cache`) keeps a value while nothing it depends on was
+written. Nobody declares what a read depends on or what a write changes: both are derived here
+from the SQLAlchemy Core statements the database executes (:mod:`adgate.store.sql.database`
+watches every one), so a new query or a new write is covered the day it is written. The design
+and the argument that no dependency can be missed are in ``docs/caching.md``. In short:
+
+- A **table tag** (``"campaigns"``) is written by every write to the table; a read that is not
+  keyed depends on it.
+- A **key tag** (``("campaigns", "id", "42")``) names the rows of a table whose *keyable* column
+  (:func:`keyable`) holds a value. A read whose top-level ``WHERE`` says ``column = value`` (or
+  ``column IN (…)``) reads only such rows and depends on their key tags and on the **column tag**
+  (``"campaigns.id"``). A write bumps, for every keyable column of its table, the key tags of the
+  values the rows it changes hold in that column before and after it, when the statement proves
+  them; otherwise the column tag, which stands for every value.
+- :data:`ANY` is written by every write: a read whose tables cannot be named depends on it.
+  :data:`EVERYTHING`, written by a statement that cannot be analysed (DDL, text), voids every
+  value.
+
+Anything not recognised is taken at its widest: a read depends on more, a write writes more.
+An extra dependency costs a cache refill; a missing one would serve a revoked token.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
+from contextvars import ContextVar
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+from weakref import WeakKeyDictionary
+
+from sqlalchemy import BigInteger, Column, Integer, SmallInteger, String, Table, Text
+from sqlalchemy.sql import operators, visitors
+from sqlalchemy.sql.dml import Delete, Insert, Update
+from sqlalchemy.sql.elements import (
+    BinaryExpression,
+    BindParameter,
+    BooleanClauseList,
+    Grouping,
+    TextClause,
+    _anonymous_label,
+)
+from sqlalchemy.sql.functions import FunctionElement
+from sqlalchemy.sql.selectable import CompoundSelect, Join, ReturnsRows, Select, TableClause, TextualSelect
+
+#: Written by every write: what a read of unknown tables depends on.
+ANY = "*"
+#: Written by a statement whose effect cannot be named: voids every value.
+EVERYTHING = "**"
+
+Tag = Hashable
+Tags = frozenset[Tag]
+
+#: The tags read so far by the reads going on in this context (see :func:`collecting`).
+_reading: ContextVar[set[Tag] | None] = ContextVar("adgate_reading", default=None)
+
+#: Row sources that are no nested query: a function (``count(*)``) is one, its arguments are not.
+_FLAT = (Join, FunctionElement)
+
+#: Column types whose values compare as the same text on SQLite and PostgreSQL (``VARCHAR``,
+#: ``TEXT``, ``INTEGER``): others (booleans, JSON, enums, decorated types) are never keys.
+_KEY_TYPES = (String, Text, Integer, BigInteger, SmallInteger)
+
+
+@contextlib.contextmanager
+def collecting() -> Iterator[set[Tag]]:
+    """Collect the tags every read in this block depends on; they count for the enclosing block too.
+
+    Reads report here from the database's statement hook, and cached values (whose reads are
+    over) from :meth:`adgate.store.cache.ReadCache.get`; so a value computed in the block
+    (the gate's memo entry) depends on what every read it used depended on.
+    """
+    parent = _reading.get()
+    tags: set[Tag] = set()
+    token = _reading.set(tags)
+    try:
+        yield tags
+    finally:
+        _reading.reset(token)
+        if parent is not None:
+            parent |= tags
+
+
+def report(tags: Iterable[Tag]) -> None:
+    """A read in this context depended on ``tags``."""
+    reading = _reading.get()
+    if reading is not None:
+        reading.update(tags)
+
+
+def reading() -> bool:
+    return _reading.get() is not None
+
+
+# --- the schema -----------------------------------------------------------------------------------
+@cache
+def keyable(table: TableClause) -> tuple[str, ...]:
+    """The columns of ``table`` reads may be keyed by: its primary key's, foreign keys' and indexed
+    ones, of a type whose values compare as text (:data:`_KEY_TYPES`)."""
+    if not isinstance(table, Table):
+        return ()
+    indexed = {next(iter(index.columns)).name for index in table.indexes if index.columns}
+    names = []
+    for column in table.columns:
+        wanted = column.primary_key or column.foreign_keys or column.index or column.unique
+        if (wanted or column.name in indexed) and _key_type(column):
+            names.append(column.name)
+    return tuple(names)
+
+
+def _key_type(column: Column[Any]) -> bool:
+    return type(column.type) in _KEY_TYPES
+
+
+#: Tables of a few rows (a deployment's apps): a key naming one of them is a broad one.
+_FEW_ROWS = frozenset({"apps", "businesses"})
+
+
+@cache
+def _breadth(table: TableClause, name: str) -> int:
+    """How many rows one value of a keyable column may hold, as a rank (0: one row)."""
+    column = table.c[name]
+    if column.primary_key and sum(1 for c in table.columns if c.primary_key) == 1:
+        return 0
+    if any(fk.column.table.name in _FEW_ROWS for fk in column.foreign_keys):
+        return 3
+    return 1 if column.primary_key else 2
+
+
+@cache
+def everything_of(table: TableClause) -> Tags:
+    """Every tag of ``table`` (a write to rows it cannot name), and of the tables its deletes cascade to."""
+    tags: set[Tag] = {ANY}
+    seen: set[TableClause] = set()
+    pending = [table]
+    while pending:  # transitively, and once per table (foreign keys may form a cycle)
+        current = pending.pop()
+        if current in seen:
+            continue
+        seen.add(current)
+        tags |= {current.name, *(f"{current.name}.{name}" for name in keyable(current))}
+        pending.extend(_cascades_to(current))
+    return frozenset(tags)
+
+
+@cache
+def _cascades_to(table: TableClause) -> tuple[Table, ...]:
+    """Tables whose rows a delete or key update of ``table`` changes through ``ON DELETE``/``ON UPDATE``."""
+    if not isinstance(table, Table) or table.metadata is None:
+        return ()
+    children = []
+    for other in table.metadata.tables.values():
+        for fk in other.foreign_keys:
+            acts = {(fk.ondelete or "").upper(), (fk.onupdate or "").upper()} - {"", "RESTRICT", "NO ACTION"}
+            if acts and fk.column.table is table and other is not table:
+                children.append(other)
+                break
+    return tuple(children)
+
+
+# --- values of bound parameters -------------------------------------------------------------------
+def _key(column: Column[Any], value: Any) -> str | None:
+    """``value`` as it is compared in ``column``, as the text of a key; None if that is not sure."""
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, str) and isinstance(column.type, String):
+        return value
+    return None
+
+
+class Bound:
+    """The values of a compiled statement's bound parameters, one mapping per row executed."""
+
+    def __init__(
+        self, compiled: Any, rows: Sequence[Mapping[str, Any]], expanded: Mapping[str, list[str]]
+    ) -> None:
+        self.names: Mapping[BindParameter[Any], str] = getattr(compiled, "bind_names", {})
+        self.rows = rows
+        self.expanded = expanded
+
+    def values(self, bind: BindParameter[Any]) -> list[Any] | None:
+        """Every value ``bind`` takes over the rows, flattened (``IN`` lists); None if unknown."""
+        name = self.names.get(bind)
+        if name is None or not self.rows:
+            return None
+        found: list[Any] = []
+        for row in self.rows:
+            if name in row:
+                value = row[name]
+                if bind.expanding:
+                    if not isinstance(value, (list, tuple)):
+                        return None
+                    found.extend(value)
+                else:
+                    found.append(value)
+            elif name in self.expanded:
+                found.extend(row[n] for n in self.expanded[name] if n in row)
+                if any(n not in row for n in self.expanded[name]):
+                    return None
+            else:
+                return None
+        return found
+
+    def set_values(self, column: Column[Any], element: Any) -> list[Any] | None:
+        """The values an ``INSERT``'s ``.values()`` give ``column`` (``element``) over the rows."""
+        if not isinstance(element, BindParameter):
+            return None  # a SQL expression, or a default
+        if isinstance(element.key, _anonymous_label):
+            name = column.key  # a plain value: SQLAlchemy names its parameter after the column
+        elif not element.unique:
+            name = element.key  # bindparam("name")
+        else:
+            return None
+        if not all(name in row for row in self.rows):
+            return None
+        return [row[name] for row in self.rows]
+
+
+def _conjuncts(clause: Any) -> Iterator[Any]:
+    """The terms of a top-level ``AND`` (the whole clause if it is none)."""
+    while isinstance(clause, Grouping):
+        clause = clause.element
+    if isinstance(clause, BooleanClauseList) and clause.operator is operators.and_:
+        for term in clause.clauses:
+            yield from _conjuncts(term)
+    elif clause is not None:
+        yield clause
+
+
+#: A term of a top-level ``AND``: ``column = :bind`` or ``column IN :bind``.
+Term = tuple[Column[Any], BindParameter[Any]]
+
+#: What a statement's structure says, kept per statement object: SQLAlchemy reuses the compiled
+#: form (and its statement) of equal statements, so this is worked out once per query shape.
+_shapes: WeakKeyDictionary[Any, Any] = WeakKeyDictionary()
+
+
+def _terms(where: Any, table: TableClause) -> tuple[Term, ...]:
+    """The terms of ``where`` restricting a keyable column of ``table`` to bound values."""
+    found: list[Term] = []
+    names = set(keyable(table))
+    for term in _conjuncts(where):
+        if not isinstance(term, BinaryExpression) or term.operator not in (operators.eq, operators.in_op):
+            continue
+        column, bind = term.left, term.right
+        if term.operator is operators.eq and isinstance(column, BindParameter):
+            column, bind = bind, column
+        if not (isinstance(column, Column) and isinstance(bind, BindParameter)):
+            continue
+        if column.table is table and column.name in names:
+            found.append((column, bind))
+    return tuple(found)
+
+
+def _restrictions(terms: tuple[Term, ...], bound: Bound) -> dict[str, set[str]]:
+    """Column → the values ``terms`` restrict it to in this execution."""
+    found: dict[str, set[str]] = {}
+    for column, bind in terms:
+        values = bound.values(bind)
+        if values is None:
+            continue
+        keys = {_key(column, v) for v in values}
+        if None in keys:
+            continue
+        allowed = {k for k in keys if k is not None}
+        found[column.name] = found[column.name] & allowed if column.name in found else allowed
+    return found
+
+
+# --- reads ----------------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class _ReadShape:
+    #: Tags whatever the values: the tables that cannot be keyed (or ANY).
+    fixed: Tags
+    #: Tables that may be keyed, with the terms of the WHERE on their keyable columns.
+    keyed: tuple[tuple[TableClause, tuple[Term, ...]], ...]
+
+
+def _read_shape(statement: Any) -> _ReadShape:
+    if not isinstance(statement, (Select, CompoundSelect)):
+        return _ReadShape(frozenset({ANY}), ())
+    tables: set[TableClause] = set()
+    nested = False  # a subquery, alias, CTE or UNION: its rows are not restricted by the WHERE
+    for element in visitors.iterate(statement):
+        if isinstance(element, (TextClause, TextualSelect)):
+            return _ReadShape(frozenset({ANY}), ())
+        if isinstance(element, TableClause):
+            tables.add(element)
+        elif element is not statement and isinstance(element, ReturnsRows) and not isinstance(element, _FLAT):
+            nested = True
+    fixed: set[Tag] = set()
+    keyed = []
+    for table in tables:
+        # Each table is named once in the FROM (twice needs an alias): the WHERE's terms on its
+        # columns restrict every row of it the result depends on.
+        terms = _terms(statement.whereclause, table) if isinstance(statement, Select) and not nested else ()
+        if terms:
+            keyed.append((table, terms))
+        else:
+            fixed.add(table.name)
+    return _ReadShape(frozenset(fixed), tuple(keyed))
+
+
+def read_tags(statement: Any, bound: Bound) -> Tags:
+    """What the result of ``statement`` (a ``SELECT``) depends on."""
+    shape = _shapes.get(statement)
+    if shape is None:
+        shape = _shapes[statement] = _read_shape(statement)
+    if not shape.keyed:
+        return shape.fixed
+    tags: set[Tag] = set(shape.fixed)
+    for table, terms in shape.keyed:
+        by_column = _restrictions(terms, bound)
+        if not by_column:
+            tags.add(table.name)
+            continue
+        # One restricted column suffices: the rows read all hold one of its values. The narrowest
+        # is best (precision only: any of them is correct).
+        name, values = min(
+            by_column.items(), key=lambda item: (len(item[1]), _breadth(table, item[0]), item[0])
+        )
+        tags.add(f"{table.name}.{name}")
+        tags.update((table.name, name, value) for value in values)
+    return frozenset(tags)
+
+
+# --- writes ---------------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class _WriteShape:
+    table: Table
+    #: ANY, the table, and every tag of the tables its foreign keys' actions reach.
+    fixed: Tags
+    #: The WHERE's terms (UPDATE, DELETE).
+    terms: tuple[Term, ...] = ()
+    #: Columns an UPDATE sets (their values may change: never keyed).
+    sets: frozenset[str] = frozenset()
+    #: INSERT: keyable column → its value's parameter in ``.values()`` (None: not given as one);
+    #: an empty mapping: rows of parameters named by column key; None: nothing can be told.
+    inserts: dict[str, BindParameter[Any] | None] | None = None
+
+
+def _write_shape(statement: Any) -> _WriteShape | None:
+    if not isinstance(statement, (Insert, Update, Delete)):
+        return None
+    table = statement.table
+    if not isinstance(table, Table):
+        return None
+    base = frozenset({ANY, table.name})
+    reach = frozenset().union(*(everything_of(child) for child in _cascades_to(table)))
+    if isinstance(statement, Insert):
+        plain = (
+            getattr(statement, "_post_values_clause", _MISSING) is None  # ON CONFLICT: another row
+            and not getattr(statement, "_select_names", _MISSING)  # INSERT … SELECT
+            and not getattr(statement, "_prefixes", _MISSING)  # OR REPLACE and friends
+        )
+        given = _set_values(statement) if plain else None
+        inserts: dict[str, BindParameter[Any] | None] | None = None
+        if given is not None:
+            inserts = {}
+            for name in keyable(table) if given else ():
+                value = given.get(name)
+                inserts[name] = value if isinstance(value, BindParameter) else None
+        return _WriteShape(table, base, inserts=inserts)
+    terms = _terms(statement.whereclause, table)
+    if isinstance(statement, Delete):
+        return _WriteShape(table, base | reach, terms)
+    given = _set_values(statement)
+    if not given:  # unknown or execute-time SET: any column may change
+        return _WriteShape(table, base | reach, (), frozenset(keyable(table)))
+    referenced = {
+        fk.column.name
+        for child in _cascades_to(table)
+        for fk in child.foreign_keys
+        if fk.column.table is table
+    }
+    fixed = base | reach if referenced & set(given) else base
+    return _WriteShape(table, fixed, terms, frozenset(given))
+
+
+def write_tags(statement: Any, bound: Bound) -> Tags:
+    """What ``statement`` (anything but a ``SELECT``) may have changed."""
+    found = _shapes.get(statement, _UNSEEN)
+    if found is _UNSEEN:
+        found = _shapes[statement] = _write_shape(statement)
+    if found is None:
+        return frozenset({EVERYTHING})
+    shape: _WriteShape = found
+    table = shape.table
+    known = _inserted(shape, bound) if shape.inserts is not None else _restrictions(shape.terms, bound)
+    tags: set[Tag] = set(shape.fixed)
+    for name in keyable(table):
+        values = None if name in shape.sets else known.get(name)
+        if values is None:
+            tags.add(f"{table.name}.{name}")
+        else:
+            tags.update((table.name, name, value) for value in values)
+    return frozenset(tags)
+
+
+#: Not worked out yet (a statement that cannot be analysed has the shape None).
+_UNSEEN = object()
+#: SQLAlchemy keeps what a DML statement sets in attributes of its own (``_values``,
+#: ``_post_values_clause``, …; the lock pins the release, tests/store/test_dependencies.py checks
+#: what is read from them): one that is missing is read as "cannot be told", the widest answer.
+_MISSING = object()
+
+
+def _set_values(statement: Insert | Update) -> dict[str, Any] | None:
+    """Column name → what the statement sets it to (``.values(…)``); None if it cannot be told."""
+    if getattr(statement, "_multi_values", ()) or getattr(statement, "_ordered_values", None):
+        return None
+    given: Any = getattr(statement, "_values", _MISSING)
+    if given is _MISSING:
+        return None
+    if given is None:
+        return {}
+    found: dict[str, Any] = {}
+    for key, value in given.items():
+        name = key if isinstance(key, str) else getattr(key, "name", None)
+        if not isinstance(name, str):
+            return None
+        found[name] = value
+    return found
+
+
+def _inserted(shape: _WriteShape, bound: Bound) -> dict[str, set[str]]:
+    """Column → the values the inserted rows hold in it, where the statement says."""
+    known: dict[str, set[str]] = {}
+    inserts = shape.inserts
+    if inserts is None or not bound.rows:
+        return known
+    for name in keyable(shape.table):
+        column = shape.table.c[name]
+        if inserts:
+            bind = inserts.get(name)
+            values = None if bind is None else bound.set_values(column, bind)
+        else:  # insert(table) executed with rows of parameters, named by column key
+            rows = bound.rows
+            values = [row[column.key] for row in rows] if all(column.key in row for row in rows) else None
+        if values is None:
+            continue
+        keys = {_key(column, v) for v in values}
+        if None not in keys:
+            known[name] = {k for k in keys if k is not None}
+    return known

@@ -1,0 +1,210 @@
+"""What statements read and write, derived from the statements as the database runs them
+(adgate.store.dependencies, docs/caching.md)."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import pytest
+from sqlalchemy import bindparam, delete, func, insert, select, text, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from adgate.store import tables as t
+from adgate.store.dependencies import ANY, EVERYTHING, Tag, collecting, everything_of, keyable
+from adgate.store.sql.database import SqlDatabase
+
+pytestmark = pytest.mark.anyio
+
+
+async def reads(db: SqlDatabase, run: Callable[[AsyncConnection], Awaitable[Any]]) -> set[Tag]:
+    with collecting() as tags:
+        async with db.engine.connect() as conn:
+            await run(conn)
+    return tags
+
+
+async def writes(db: SqlDatabase, run: Callable[[AsyncConnection], Awaitable[Any]]) -> set[Tag]:
+    written: list[frozenset[Tag]] = []
+
+    async def hook(tags: frozenset[Tag]) -> None:
+        written.append(tags)
+
+    db.on_write.append(hook)
+    try:
+        async with db.transaction() as tx:
+            await run(tx.campaigns.conn)  # type: ignore[attr-defined]
+    finally:
+        db.on_write.remove(hook)
+    assert len(written) == 1
+    return set(written[0])
+
+
+async def seed(db: SqlDatabase) -> None:
+    async with db.transaction() as tx:
+        conn = tx.campaigns.conn  # type: ignore[attr-defined]
+        app = {"name": "app", "secret_encrypted": "s", "access_level": "development", "mode": "live"}
+        await conn.execute(insert(t.apps).values(id="9", created_at=0, **app))
+        account = {"name": "a", "currency": "USD", "timezone_name": "UTC", "account_status": 1}
+        for account_id in ("1", "2"):
+            await conn.execute(insert(t.ad_accounts).values(id=account_id, created_at=0, **account))
+
+
+def test_keyable_columns_are_keys_foreign_keys_and_indexed_ones() -> None:
+    assert keyable(t.tokens)[0] == "digest"
+    assert {"id", "account_id"} <= set(keyable(t.campaigns))
+    assert "name" not in keyable(t.campaigns)
+    assert "status" not in keyable(t.campaigns)
+
+
+async def test_a_point_read_depends_on_its_row_alone(db: SqlDatabase) -> None:
+    tags = await reads(db, lambda c: c.execute(select(t.campaigns).where(t.campaigns.c.id == "42")))
+    assert tags == {"campaigns.id", ("campaigns", "id", "42")}
+
+
+async def test_values_come_from_the_execution_not_from_a_cached_compiled_statement(db: SqlDatabase) -> None:
+    # SQLAlchemy compiles equal statements once: the second one's value must still be its own.
+    for value in ("1", "2", "3"):
+        stmt = select(t.campaigns).where(t.campaigns.c.id == value)
+        assert await reads(db, lambda c, s=stmt: c.execute(s)) == {"campaigns.id", ("campaigns", "id", value)}
+    by_param = select(t.tokens).where(t.tokens.c.digest == bindparam("d"))
+    for value in ("a", "b"):
+        tags = await reads(db, lambda c, v=value: c.execute(by_param, {"d": v}))
+        assert tags == {"tokens.digest", ("tokens", "digest", value)}
+
+
+async def test_an_in_list_depends_on_each_of_its_rows(db: SqlDatabase) -> None:
+    stmt = select(t.campaigns).where(t.campaigns.c.id.in_(["1", "2"]), t.campaigns.c.status == "ACTIVE")
+    tags = await reads(db, lambda c: c.execute(stmt))
+    assert tags == {"campaigns.id", ("campaigns", "id", "1"), ("campaigns", "id", "2")}
+
+
+async def test_an_unrestricted_or_disjunctive_read_depends_on_the_whole_table(db: SqlDatabase) -> None:
+    c = t.campaigns.c
+    assert await reads(db, lambda conn: conn.execute(select(t.campaigns))) == {"campaigns"}
+    either = select(t.campaigns).where((c.id == "1") | (c.id == "2"))
+    assert await reads(db, lambda conn: conn.execute(either)) == {"campaigns"}
+    by_name = select(t.campaigns).where(c.name == "x")  # not a keyable column
+    assert await reads(db, lambda conn: conn.execute(by_name)) == {"campaigns"}
+
+
+async def test_a_join_keys_each_table_by_its_own_terms(db: SqlDatabase) -> None:
+    a, s = t.ads, t.ad_sets
+    stmt = (
+        select(func.count())
+        .select_from(a.join(s, s.c.id == a.c.adset_id))
+        .where(a.c.account_id == "7", a.c.status == "ACTIVE")
+    )
+    tags = await reads(db, lambda c: c.execute(stmt))
+    assert tags == {"ads.account_id", ("ads", "account_id", "7"), "ad_sets"}
+
+
+async def test_a_subquery_makes_every_table_whole(db: SqlDatabase) -> None:
+    c = t.campaigns.c
+    inner = select(t.ad_sets.c.campaign_id).where(t.ad_sets.c.account_id == "7")
+    stmt = select(t.campaigns).where(c.id == "1", c.id.in_(inner))
+    assert await reads(db, lambda conn: conn.execute(stmt)) == {"campaigns", "ad_sets"}
+
+
+async def test_text_depends_on_any_write(db: SqlDatabase) -> None:
+    assert await reads(db, lambda c: c.execute(text("SELECT 1"))) == {ANY}
+
+
+async def test_an_insert_writes_the_keys_of_its_row(db: SqlDatabase) -> None:
+    await seed(db)
+    row = {
+        "id": "5",
+        "account_id": "1",
+        "app_id": "9",
+        "name": "c",
+        "objective": "OUTCOME_TRAFFIC",
+        "special_ad_categories": "[]",
+        "buying_type": "AUCTION",
+        "status": "PAUSED",
+        "created_at": 0,
+        "updated_at": 0,
+    }
+    tags = await writes(db, lambda c: c.execute(insert(t.campaigns).values(**row)))
+    assert {ANY, "campaigns", ("campaigns", "id", "5"), ("campaigns", "account_id", "1")} <= tags
+    assert "campaigns.id" not in tags
+    assert "campaigns.account_id" not in tags
+    assert not any(isinstance(tag, str) and tag.startswith("ad_sets") for tag in tags)
+
+
+async def test_an_insert_given_its_row_as_parameters_writes_the_keys_of_its_row(db: SqlDatabase) -> None:
+    await seed(db)
+    row = {"id": "6", "kind": "campaign"}
+    tags = await writes(db, lambda c: c.execute(insert(t.nodes), row))
+    assert tags == {ANY, "nodes", ("nodes", "id", "6")}
+    many = [{"id": "7", "kind": "campaign"}, {"id": "8", "kind": "campaign"}]
+    tags = await writes(db, lambda c: c.execute(insert(t.nodes), many))
+    assert tags == {ANY, "nodes", ("nodes", "id", "7"), ("nodes", "id", "8")}
+
+
+async def test_an_update_by_key_writes_that_row_and_any_value_of_the_other_columns(db: SqlDatabase) -> None:
+    c = t.campaigns.c
+    stmt = update(t.campaigns).where(c.id == "5").values(name="new")
+    tags = await writes(db, lambda conn: conn.execute(stmt))
+    assert {("campaigns", "id", "5"), "campaigns.account_id", "campaigns"} <= tags
+    assert "campaigns.id" not in tags
+    moved = update(t.campaigns).where(c.id == "5", c.account_id == "1").values(account_id="2")
+    tags = await writes(db, lambda conn: conn.execute(moved))
+    assert {("campaigns", "id", "5"), "campaigns.account_id"} <= tags  # the value changed: any
+
+
+async def test_a_delete_writes_every_row_its_cascades_reach(db: SqlDatabase) -> None:
+    stmt = delete(t.campaigns).where(t.campaigns.c.id == "5")
+    tags = await writes(db, lambda conn: conn.execute(stmt))
+    assert ("campaigns", "id", "5") in tags
+    assert {"ad_sets", "ad_sets.id", "ads", "ads.id", "ads.account_id"} <= tags  # ON DELETE CASCADE
+    people = delete(t.people).where(t.people.c.id == "3")
+    tags = await writes(db, lambda conn: conn.execute(people))
+    assert {"grants", "authorizations", "tokens", "tokens.digest", "app_roles"} <= tags
+
+
+async def test_an_upsert_writes_whatever_row_it_conflicts_with(db: SqlDatabase) -> None:
+    dialect_insert = sqlite_insert if db.dialect == "sqlite" else postgresql_insert
+    stmt = dialect_insert(t.meta).values(key="k", value="v").on_conflict_do_nothing()
+    tags = await writes(db, lambda conn: conn.execute(stmt))
+    assert "meta.key" in tags
+    assert ("meta", "key", "k") not in tags
+
+
+async def test_a_statement_that_cannot_be_analysed_writes_everything(db: SqlDatabase) -> None:
+    tags = await writes(db, lambda conn: conn.execute(text("DELETE FROM meta")))
+    assert EVERYTHING in tags
+
+
+async def test_the_schema_has_no_trigger_or_view_that_would_write_behind_the_statements(
+    db: SqlDatabase,
+) -> None:
+    # docs/caching.md: a row changed by the database itself must be a foreign key's action.
+    if db.dialect == "sqlite":
+        query = "SELECT name FROM sqlite_master WHERE type IN ('trigger', 'view')"
+    else:
+        query = (
+            "SELECT tgname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+            "JOIN pg_namespace n ON n.oid = c.relnamespace "
+            "WHERE NOT t.tgisinternal AND n.nspname = current_schema() "
+            "UNION ALL SELECT viewname FROM pg_views WHERE schemaname = current_schema()"
+        )
+    async with db.engine.connect() as conn:
+        assert (await conn.execute(text(query))).all() == []
+
+
+def test_cascades_are_followed_through_a_cycle_of_foreign_keys() -> None:
+    from sqlalchemy import Column, ForeignKey, MetaData, String, Table
+
+    metadata = MetaData()
+    a = Table("a", metadata, Column("id", String, primary_key=True), Column("b_id", String))
+    b = Table("b", metadata, Column("id", String, primary_key=True))
+    b.append_column(Column("a_id", String, ForeignKey("a.id", ondelete="CASCADE")))
+    a.c.b_id.append_foreign_key(ForeignKey("b.id", ondelete="CASCADE"))
+    c = Table(
+        "c", metadata, Column("id", String, primary_key=True), Column("b_id", String, ForeignKey("b.id"))
+    )
+    assert everything_of(a) == {ANY, "a", "a.id", "a.b_id", "b", "b.id", "b.a_id"}
+    assert "c" not in everything_of(b)  # no ON DELETE action: a delete of b is refused, not cascaded
+    assert everything_of(c) == {ANY, "c", "c.id", "c.b_id"}
