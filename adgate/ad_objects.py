@@ -1,6 +1,6 @@
 """Plain records of the Marketing API objects: campaigns, ad sets, ads, creatives, audiences, runs.
 
-Like :mod:`adgate.records`: frozen dataclasses, no ORM rows (STYLE.md habit 5). Times are integer
+Like :mod:`adgate.records`: frozen dataclasses, no ORM rows. Times are integer
 Unix seconds on the server clock; money is an integer in the account currency's minor units
 (cents), as Graph takes and returns budgets. ``app_id`` is the app whose token created the object:
 the access review counts an app's ads by it (seed, Basic criteria "ads pass ad review").

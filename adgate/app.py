@@ -1,6 +1,6 @@
 """The composition root: ``create_app(settings)`` wires stores, services and the clock.
 
-Only this module picks implementations (STYLE.md habit 11); everything else receives them.
+Only this module picks implementations; everything else receives them.
 """
 
 from __future__ import annotations

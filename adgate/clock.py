@@ -1,6 +1,6 @@
 """The one clock.
 
-Nothing else in adgate reads the time (STYLE.md habit 2): services receive a :class:`Clock`, and the
+Nothing else in adgate reads the time: services receive a :class:`Clock`, and the
 sandbox can move it. The sandbox clock is the system clock plus an offset, so time keeps flowing
 after a jump of 60 days; the offset is persisted by the sandbox service so a restart keeps it.
 """

@@ -1,6 +1,6 @@
 """Keys derived from the server secret: token digests and app-secret encryption.
 
-DESIGN.md security baseline: tokens are stored only as keyed digests (HMAC-SHA256), never in
+docs/security.md: tokens are stored only as keyed digests (HMAC-SHA256), never in
 clear; app secrets are encrypted at rest. Both keys are derived from ``ADGATE_SECRET_KEY`` with
 HKDF so that one secret is all an operator has to keep.
 """

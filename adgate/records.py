@@ -1,7 +1,7 @@
 """Plain records of the world and of authorization, as the stores hand them out.
 
-These are what services and policy functions work on: frozen dataclasses, no ORM rows
-(STYLE.md habit 5). Times are integer Unix seconds on the server clock.
+These are what services and policy functions work on: frozen dataclasses, no ORM rows. Times are integer Unix
+seconds on the server clock.
 """
 
 from __future__ import annotations

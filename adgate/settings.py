@@ -1,4 +1,4 @@
-"""Typed settings, read once from an environment mapping (STYLE.md habit 11).
+"""Typed settings, read once from an environment mapping.
 
 Every name here is public: other tools and test suites rely on them.
 

@@ -1,7 +1,7 @@
 """Regular validity checks of stored tokens (seed, "Store Token": "You should regularly check for
 validity of the token … Even a persistent token can become invalid").
 
-Each token is shown to the access token debugger (``debug_token`` with the app token, facts §3),
+Each token is shown to the access token debugger (``debug_token`` with the app token, docs/graph-facts.md §3),
 many at a time through one batch request (``POST {graph}/{ver}/`` with ``batch=[…]``) where the
 server supports it, else one call each. Per token:
 

@@ -1,4 +1,4 @@
-"""The client's one place that reads the time or waits (STYLE.md habit 2, "One clock").
+"""The client's one place that reads the time or waits.
 
 Everything in :mod:`adgate.client` takes a ``now`` function (unix seconds) and, where it waits, a
 ``sleep`` function, defaulting to the two below. Tests pass their own: a frozen ``now`` to check

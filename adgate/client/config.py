@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 GRAPH_URL = "https://graph.facebook.com"
 DIALOG_URL = "https://www.facebook.com"
-#: The version the official Python SDK calls by default (sdk-client-contract §4).
+#: The version the official Python SDK calls by default (docs/graph-facts.md §12.4).
 API_VERSION = "v26.0"
 
 _VERSION = re.compile(r"^v[0-9]+\.[0-9]+$")
@@ -49,7 +49,8 @@ class GraphConfig:
 
     @property
     def app_token(self) -> str:
-        """``{app-id}|{app-secret}``, accepted wherever Graph wants an app token (facts §1.4)."""
+        """``{app-id}|{app-secret}``, accepted wherever Graph wants an app token (docs/graph-facts.md
+        §1.4)."""
         return f"{self.app_id}|{self.app_secret}"
 
     @property
@@ -60,7 +61,7 @@ class GraphConfig:
 
     @property
     def dialog_endpoint(self) -> str:
-        """``{dialog}/{version}/dialog/oauth`` (facts §1.1)."""
+        """``{dialog}/{version}/dialog/oauth`` (docs/graph-facts.md §1.1)."""
         return f"{self.dialog_base}/{self.api_version}/dialog/oauth"
 
     def url(self, path: str) -> str:

@@ -1,4 +1,4 @@
-"""What can go wrong, as types (facts §4): one class per family the app reacts to differently.
+"""What can go wrong, as types (docs/graph-facts.md §4): one class per family the app reacts to differently.
 
 - :class:`InvalidTokenError` (code 190 or 102) and a subclass per documented subcode: the token is
   dead, send the person back through login (seed, "Store Token").
@@ -17,9 +17,9 @@ from typing import Any
 
 from adgate.client.usage import Usage
 
-#: Codes Graph uses for throttling (facts §4.2, §5): wait and retry.
+#: Codes Graph uses for throttling (docs/graph-facts.md §4.2, §5): wait and retry.
 THROTTLE_CODES: frozenset[int] = frozenset({4, 17, 32, 341, 613, *range(80000, 80015)})
-#: Codes that mean the token itself is no good (facts §4.2, §4.3).
+#: Codes that mean the token itself is no good (docs/graph-facts.md §4.2, §4.3).
 INVALID_TOKEN_CODES: frozenset[int] = frozenset({102, 190})
 
 
@@ -37,7 +37,7 @@ class GraphUnavailableError(ClientError):
 
 
 class GraphAPIError(ClientError):
-    """A Graph error envelope, ``{"error": {...}}`` (facts §4.1)."""
+    """A Graph error envelope, ``{"error": {...}}`` (docs/graph-facts.md §4.1)."""
 
     def __init__(
         self,
@@ -133,7 +133,7 @@ INVALID_TOKEN_SUBCODES: dict[int, type[InvalidTokenError]] = {
     493: DataAccessExpired,
 }
 
-#: Why a token died, in words a person understands (facts §4.3).
+#: Why a token died, in words a person understands (docs/graph-facts.md §4.3).
 _SUBCODE_REASONS: dict[int, str] = {
     458: "you removed the app or took back the permissions you had given it",
     459: "Facebook asked you to log in on its website to confirm your account",

@@ -1,7 +1,7 @@
 """A small Graph HTTP helper around httpx: proof, usage headers, back-off, typed errors.
 
 - Every call with a token carries ``appsecret_proof = hex(HMAC-SHA256(app_secret, token))``
-  (facts §8) in the query string. The token itself never goes in a URL, where request logs and
+  (docs/graph-facts.md §8) in the query string. The token itself never goes in a URL, where request logs and
   proxies would keep it: ``Authorization: Bearer`` for GET and DELETE, ``access_token`` in the
   form body for POST (how Graph documents POSTs and batch requests).
 - The usage headers of every answer are parsed into :class:`adgate.client.usage.Usage`
@@ -12,7 +12,7 @@
   and :attr:`Backoff.max_attempts` tries, after which :class:`ThrottledError` is raised.
 - Error envelopes become typed errors (:mod:`adgate.client.errors`); no answer at all (network,
   timeout, a 5xx page) becomes :class:`GraphUnavailableError`. Success depends on the body, not
-  the status (sdk-client-contract §3).
+  the status (docs/graph-facts.md §12.3).
 """
 
 from __future__ import annotations
@@ -41,7 +41,8 @@ Params = Mapping[str, str | int | float | bool | Sequence[Any] | Mapping[str, An
 
 
 def appsecret_proof(app_secret: str, token: str) -> str:
-    """``hex(HMAC-SHA256(key=app_secret, msg=token))``, as the official SDK computes it (facts §8)."""
+    """``hex(HMAC-SHA256(key=app_secret, msg=token))``, as the official SDK computes it (docs/graph-facts.md
+    §8)."""
     return hmac.new(app_secret.encode(), token.encode(), hashlib.sha256).hexdigest()
 
 
@@ -209,7 +210,7 @@ class GraphClient:
 
 
 def _body(response: httpx.Response) -> Any:
-    """The JSON body; a form-encoded one (token answers before v2.3, facts §1.2) as a dict."""
+    """The JSON body; a form-encoded one (token answers before v2.3, docs/graph-facts.md §1.2) as a dict."""
     text = response.text
     try:
         return json.loads(text) if text else None

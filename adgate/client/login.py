@@ -4,12 +4,12 @@
    redirect_uri&scope&state`` (+ ``auth_type=rerequest`` to ask again for declined permissions).
 2. :meth:`LoginFlow.parse_callback` — the browser comes back to ``redirect_uri``: the state is
    checked against the session, then either ``?code=…`` (:class:`Authorized`) or
-   ``?error=access_denied&error_reason=user_denied…`` (:class:`Denied`) — facts §1.1.
+   ``?error=access_denied&error_reason=user_denied…`` (:class:`Denied`) — docs/graph-facts.md §1.1.
 3. :meth:`LoginFlow.exchange_code` — ``GET {graph}/{ver}/oauth/access_token?client_id&redirect_uri&
-   client_secret&code`` with the *identical* redirect URI (facts §1.2).
-4. :meth:`LoginFlow.extend` — ``grant_type=fb_exchange_token`` for a ~60-day token (facts §1.3).
+   client_secret&code`` with the *identical* redirect URI (docs/graph-facts.md §1.2).
+4. :meth:`LoginFlow.extend` — ``grant_type=fb_exchange_token`` for a ~60-day token (docs/graph-facts.md §1.3).
 5. :meth:`LoginFlow.pages` — ``/me/accounts?fields=id,name,access_token``: the person's Pages and
-   their page tokens, which never expire when taken with a long-lived token (facts §2, §6).
+   their page tokens, which never expire when taken with a long-lived token (docs/graph-facts.md §2, §6).
 
 :meth:`LoginFlow.complete` runs 2-4 and asks the debugger who the token belongs to.
 
@@ -218,7 +218,7 @@ class LoginFlow:
     def _grant(self, body: Any) -> TokenGrant:
         if not isinstance(body, Mapping) or not isinstance(body.get("access_token"), str):
             raise GraphAPIError("The token endpoint answered without an access_token", code=None)
-        # Before v2.3 the answer was form-encoded with ``expires`` (facts §1.2).
+        # Before v2.3 the answer was form-encoded with ``expires`` (docs/graph-facts.md §1.2).
         expires_in = _int(body.get("expires_in", body.get("expires")))
         now = int(self.states.now())
         return TokenGrant(

@@ -1,4 +1,4 @@
-"""What the access token debugger says about a token, ``GET /{ver}/debug_token`` (facts §3).
+"""What the access token debugger says about a token, ``GET /{ver}/debug_token`` (docs/graph-facts.md §3).
 
 Asked with the app token ``{app-id}|{app-secret}``. An invalid token still comes back as HTTP 200
 with ``is_valid: false`` and ``data.error = {code, subcode, message}`` (the inner key is

@@ -1,4 +1,4 @@
-"""The usage headers Graph sends with its answers, parsed (facts §5.4).
+"""The usage headers Graph sends with its answers, parsed (docs/graph-facts.md §5.4).
 
 ::
 
@@ -74,7 +74,7 @@ class Usage:
     def regain_seconds(self) -> float | None:
         """How long Graph says to wait, in seconds; None when the headers say nothing.
 
-        The business-use-case estimate wins (facts §5.1: "BUC wins"); otherwise the ad account's
+        The business-use-case estimate wins (docs/graph-facts.md §5.1: "BUC wins"); otherwise the ad account's
         ``reset_time_duration``.
         """
         minutes = [u.estimated_time_to_regain_access for u in self.business_use_case]

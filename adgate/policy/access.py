@@ -1,7 +1,7 @@
 """What an access level lets a caller do: the gate's decisions, as pure functions of plain data.
 
 Seed, "Access Levels", "Limits", "Managing Account Lists" and "Permissions"; error codes from
-graph-api-facts.md §4.2 and §10. Every number comes from the policy table
+docs/graph-facts.md §4.2 and §10. Every number comes from the policy table
 (:class:`adgate.policy.levels.LevelLimits`); each function returns ``None`` to let the call on, or a
 :class:`Refusal` naming the catalog entry (:mod:`adgate.protocol.errors`) and its message values.
 No IO, no clock.
@@ -213,7 +213,7 @@ def account_role(
     ``system_user_role``: for a system user of the owning business, whose ``direct`` role is the
     one its assignment gives (``POST /act_<n>/assigned_users``): an admin system user controls
     every asset of its business, so counts as an admin; an employee one has only the assets
-    assigned to it (facts §7: "only assigned assets").
+    assigned to it (docs/graph-facts.md §7: "only assigned assets").
     """
     if system_user_role == "ADMIN":
         return "admin"

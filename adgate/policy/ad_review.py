@@ -1,4 +1,4 @@
-"""Ad review: deterministic rules that approve or disapprove an ad's creative (issue 5).
+"""Ad review: deterministic rules that approve or disapprove an ad's creative.
 
 The seed's Basic criteria ask that "the app's ads pass ad review with no bad creatives"; Meta's real
 review is a mix of machines and people and is not published. adgate's review is a short list of

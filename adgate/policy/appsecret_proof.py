@@ -1,7 +1,8 @@
-"""appsecret_proof: proof that a server call comes from someone who holds the app secret (facts §8).
+"""appsecret_proof: proof that a server call comes from someone who holds the app secret (docs/graph-facts.md
+§8).
 
 ``appsecret_proof = hex(HMAC-SHA256(key=app_secret, msg=access_token))``, exactly what the official
-Python SDK sends (sdk-client-contract §2). The time-stamped variant signs ``access_token|unix_time``
+Python SDK sends (docs/graph-facts.md §12.2). The time-stamped variant signs ``access_token|unix_time``
 and sends ``appsecret_time``; it is accepted for five minutes either side of the server clock (the
 facts say proofs "expire after 5 minutes"; the allowance for a client clock running ahead is ours).
 Pure: the secret and ``now`` are parameters; every comparison is constant-time.

@@ -1,4 +1,4 @@
-"""Simulated delivery: the numbers Insights reports, made up deterministically (issue 5).
+"""Simulated delivery: the numbers Insights reports, made up deterministically.
 
 adgate delivers no ads; its Insights exist so that real clients exercise the ``ads_insights``
 rules with realistic answers. Every number is a pure function of the ad id, the day and the

@@ -1,4 +1,4 @@
-"""Configured and effective statuses of campaigns, ad sets, ads and creatives (issue 5).
+"""Configured and effective statuses of campaigns, ad sets, ads and creatives.
 
 Graph separates ``status`` (what the advertiser set: ``configured_status``) from
 ``effective_status`` (what is really happening, given the parents and the ad review). Pure

@@ -3,7 +3,7 @@
 Pure: no IO, no clock reads. ``now`` is always a parameter (seconds since the epoch, from the one
 injected clock); stores in ``adgate.store.counters`` keep the state and apply these decisions.
 
-Sources (``/work/shared/reference/graph-api-facts.md``):
+Sources (``docs/graph-facts.md``):
 
 - §5.2, Marketing API score per (app, ad account): reads cost 1 point, writes 3; the score decays;
   reaching the maximum blocks the pair. Documented tiers: Development 60 / 300 s / 300 s,

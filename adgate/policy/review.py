@@ -1,4 +1,4 @@
-"""The access review's rules, as plain functions over plain numbers (issue 6).
+"""The access review's rules, as plain functions over plain numbers.
 
 Seed, "Basic": "App successfully makes at least 1000 API calls with an error rate of less than 10%
 in the last 30 days"; "Apps creates sufficient ads that pass ad review and do not contain bad
@@ -45,7 +45,7 @@ MAX_ERROR_PERCENT = 10
 MIN_APPROVED_ADS = 1
 MIN_CLEAR_LOGINS = 1
 
-#: Granted by anyone without review (facts §9: the default and standard permissions).
+#: Granted by anyone without review (docs/graph-facts.md §9: the default and standard permissions).
 NO_REVIEW_PERMISSIONS: frozenset[str] = frozenset({"public_profile", "email"})
 #: Approved together with Marketing API access (any level past the first).
 MARKETING_PERMISSIONS: frozenset[str] = frozenset({"ads_management", "ads_read"})

@@ -1,4 +1,4 @@
-"""Token kinds and lifetimes (seed, "Manually Getting Access Tokens"; facts §2).
+"""Token kinds and lifetimes (seed, "Manually Getting Access Tokens"; docs/graph-facts.md §2).
 
 Pure data and functions: no clock reads, ``now`` is a parameter.
 """
@@ -13,11 +13,11 @@ LONG_LIVED_USER_SECONDS = 60 * 86400
 SHORT_PAGE_SECONDS = 3600
 #: System-user tokens never expire unless ``set_token_expires_in_60_days=true``.
 SYSTEM_USER_60_DAYS_SECONDS = 60 * 86400
-#: Data access lasts 90 days from the person's last use of the app (facts §2).
+#: Data access lasts 90 days from the person's last use of the app (docs/graph-facts.md §2).
 DATA_ACCESS_SECONDS = 90 * 86400
-#: Authorization codes: single use, within ten minutes (facts §1.2, RFC 6749 §4.1.2).
+#: Authorization codes: single use, within ten minutes (docs/graph-facts.md §1.2, RFC 6749 §4.1.2).
 CODE_SECONDS = 10 * 60
-#: appsecret_time proofs are accepted for five minutes (facts §8).
+#: appsecret_time proofs are accepted for five minutes (docs/graph-facts.md §8).
 PROOF_TIME_WINDOW_SECONDS = 5 * 60
 
 

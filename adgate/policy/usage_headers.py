@@ -1,4 +1,4 @@
-"""The usage headers Graph sends back: shapes exactly as in graph-api-facts.md §5.4.
+"""The usage headers Graph sends back: shapes exactly as in docs/graph-facts.md §5.4.
 
 Pure formatting of compact JSON (no spaces), keys in the documented order (wrapped here)::
 

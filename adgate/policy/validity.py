@@ -1,4 +1,4 @@
-"""Is a token still good? The pure decision (seed, "Store Token"; facts §2, §3, §4.3).
+"""Is a token still good? The pure decision (seed, "Store Token"; docs/graph-facts.md §2, §3, §4.3).
 
 "Even a persistent token can become invalid in a few cases including the following: the user's
 password changes; the user revokes permissions." Each cause has its documented code and subcode;
@@ -23,7 +23,8 @@ Order of the checks — the first that fails is the one reported, by the gate an
 The events of steps 1 to 3 come before expiry because they say *why* a token died, which is what an app
 needs to tell its user; expiry comes before data access because a token is usually dead by its own
 clock (60 days) before the 90-day data-access window runs out. Data-access expiry applies to user
-tokens only: page tokens taken from them "never expire" (facts §2) and Graph documents the 90-day
+tokens only: page tokens taken from them "never expire" (docs/graph-facts.md §2) and Graph documents the
+90-day
 rule for user access; a page token still dies on the person's password change, log-out,
 de-authorization or lost Page role.
 """
@@ -38,7 +39,7 @@ from datetime import UTC, datetime
 from adgate.policy.tokens import DATA_ACCESS_SECONDS
 from adgate.records import App, Authorization, Person, Token
 
-#: Page roles that may hold a page token (facts §4.3, subcode 492: "lacks an appropriate role").
+#: Page roles that may hold a page token (docs/graph-facts.md §4.3, subcode 492: "lacks an appropriate role").
 PAGE_TOKEN_ROLES: frozenset[str] = frozenset({"admin", "editor", "moderator", "advertiser"})
 
 #: ``revoked_reason`` → catalog entry.
@@ -61,12 +62,12 @@ class Invalid:
 
 
 def graph_date(timestamp: int) -> str:
-    """``Saturday, 11-Dec-21 05:00:00 UTC``: the format of Graph's expiry message (facts §3)."""
+    """``Saturday, 11-Dec-21 05:00:00 UTC``: the format of Graph's expiry message (docs/graph-facts.md §3)."""
     return datetime.fromtimestamp(timestamp, tz=UTC).strftime("%A, %d-%b-%y %H:%M:%S UTC")
 
 
 def data_access_expires_at(authorization: Authorization | None) -> int | None:
-    """When data access ends: 90 days after the person last used the app (facts §2)."""
+    """When data access ends: 90 days after the person last used the app (docs/graph-facts.md §2)."""
     if authorization is None:
         return None
     return authorization.last_active_at + DATA_ACCESS_SECONDS
@@ -135,7 +136,7 @@ def valid_until(token: Token, authorization: Authorization | None) -> float:
 def effective_scopes(token: Token, granted: Iterable[str]) -> tuple[str, ...]:
     """The scopes a call may use: for a person's token, those still granted now.
 
-    ``DELETE /me/permissions/{perm}`` "takes effect on existing tokens" (issue 3): the token keeps
+    ``DELETE /me/permissions/{perm}`` "takes effect on existing tokens": the token keeps
     the scopes it was issued with, and each call intersects them with the person's current grants.
     App and system-user tokens carry no person grants and keep their scopes as issued.
     """

@@ -1,6 +1,6 @@
 """Graph batch requests: ``POST /`` with ``batch=[{"method","relative_url","body"?,"name"?}]``.
 
-sdk-client-contract §2: the SDK sends ``batch`` as a JSON array, GET parameters inside
+docs/graph-facts.md §12.2: the SDK sends ``batch`` as a JSON array, GET parameters inside
 ``relative_url`` (``act_123/?fields=name``) and POST parameters as a form-encoded ``body``; it
 expects a JSON array of ``{"code","headers":[{"name","value"}],"body":"<json string>"}``, one per
 item, and retries items answered with ``null``.

@@ -1,4 +1,4 @@
-"""Graph's cursor paging shape for edges (sdk-client-contract §3 and §6).
+"""Graph's cursor paging shape for edges (docs/graph-facts.md §12.3 and §12.6).
 
 ``{"data": [...], "paging": {"cursors": {"before": B, "after": A}, "next": URL}}``. The SDK's Cursor
 asks for another page only when both ``paging.cursors.after`` and ``paging.next`` are present and
@@ -43,7 +43,7 @@ def single_page(items: Sequence[Mapping[str, Any]], key: str = "id") -> dict[str
     }
 
 
-# --- cursor paging over a whole list (issue 5: every Marketing list) ---------------------------
+# --- cursor paging over a whole list (every Marketing list) ---------------------------
 #: Graph's default page size; the largest page adgate serves (OURS: larger asks are cut to it).
 DEFAULT_LIMIT = 25
 MAX_LIMIT = 500
@@ -149,7 +149,7 @@ def page_json(
 ) -> dict[str, Any]:
     """``{"data", "paging": {"cursors", "next"?, "previous"?}, "summary"?}``, as Graph lists it.
 
-    ``next`` is left out on the last page (the SDK stops there, sdk-client-contract §3); an empty
+    ``next`` is left out on the last page (the SDK stops there, docs/graph-facts.md §12.3); an empty
     page carries no ``paging``.
     """
     body: dict[str, Any] = {"data": data}

@@ -1,4 +1,4 @@
-"""The login dialog's wire format: its parameters in, its redirects out (facts §1.1).
+"""The login dialog's wire format: its parameters in, its redirects out (docs/graph-facts.md §1.1).
 
 ``GET /{ver}/dialog/oauth?client_id=…&redirect_uri=…&scope=…&state=…&response_type=…&auth_type=…``
 with PKCE's ``code_challenge`` / ``code_challenge_method`` (RFC 7636 §4.3). Parsing is pure and
@@ -39,7 +39,8 @@ NAMES: tuple[str, ...] = (
     "code_challenge_method",
 )
 RESPONSE_TYPES: tuple[str, ...] = ("code", "token", "granted_scopes")
-#: ``reauthorize`` (renew data access after 90 days) is the JS SDK's name; facts §1.1 mark it unconfirmed.
+#: ``reauthorize`` (renew data access after 90 days) is the JS SDK's name; docs/graph-facts.md §1.1 mark it
+#: unconfirmed.
 AUTH_TYPES: tuple[str, ...] = ("rerequest", "reauthenticate", "reauthorize")
 PKCE_METHODS: tuple[str, ...] = ("S256", "plain")
 
@@ -153,7 +154,8 @@ def parse(items: Iterable[tuple[str, str]]) -> DialogParams:
     )
 
 
-#: facts §1.1: Graph shows this page, and does not redirect, when the redirect URI is not registered.
+#: docs/graph-facts.md §1.1: Graph shows this page, and does not redirect, when the redirect URI is not
+#: registered.
 URL_BLOCKED = (
     "This redirect failed because the redirect URI is not whitelisted in the app's Client OAuth "
     "Settings. Make sure Client and Web OAuth Login are on and add all your app domains as Valid "
@@ -177,7 +179,8 @@ def _scopes(value: str) -> tuple[str, ...]:
 
 
 def _response_types(value: str) -> frozenset[str]:
-    # facts §1.1: "code%20token" (a space); a comma and "+" are accepted too, as clients send them.
+    # docs/graph-facts.md §1.1: "code%20token" (a space); a comma and "+" are accepted too, as clients send
+    # them.
     parts = [p for p in re.split(r"[\s,+]+", value.strip()) if p]
     unknown = [p for p in parts if p not in RESPONSE_TYPES]
     if unknown:
@@ -244,7 +247,7 @@ def success_location(
     data_access_expiration_time: int | None,
     granted: tuple[str, ...],
 ) -> str:
-    """Where the browser goes after Allow (facts §1.1)."""
+    """Where the browser goes after Allow (docs/graph-facts.md §1.1)."""
     pairs: list[tuple[str, str]] = []
     if access_token is not None:
         pairs.append(("access_token", access_token))
@@ -265,7 +268,8 @@ def success_location(
 
 
 def denied_location(params: DialogParams) -> str:
-    """Where the browser goes after Cancel (facts §1.1), in the query whatever the response type."""
+    """Where the browser goes after Cancel (docs/graph-facts.md §1.1), in the query whatever the response
+    type."""
     pairs = [
         ("error_reason", "user_denied"),
         ("error", "access_denied"),

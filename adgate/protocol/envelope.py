@@ -1,4 +1,4 @@
-"""The one place a :class:`GraphError` becomes the Graph error envelope (facts §4.1)."""
+"""The one place a :class:`GraphError` becomes the Graph error envelope (docs/graph-facts.md §4.1)."""
 
 from __future__ import annotations
 

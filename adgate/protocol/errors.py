@@ -1,6 +1,6 @@
-"""The one error catalog (STYLE.md habit 6) and the exception that carries an entry of it.
+"""The one error catalog and the exception that carries an entry of it.
 
-Codes, subcodes, types, messages and HTTP statuses come from graph-api-facts.md §1 to §8; where the
+Codes, subcodes, types, messages and HTTP statuses come from docs/graph-facts.md §1 to §8; where the
 facts file marks a detail UNCONFIRMED, the choice made here is listed in the README's parity table.
 Messages are ``str.format`` templates; :func:`GraphError.of` fills them in.
 """
@@ -130,7 +130,7 @@ CATALOG: dict[str, ErrorSpec] = {
     "buc_ads_insights": ErrorSpec(80000, _BUC_MSG, subcode=2446079, transient=True),
     "buc_custom_audience": ErrorSpec(80003, _BUC_MSG, subcode=2446079, transient=True),
     "buc_ads_management": ErrorSpec(80004, _BUC_MSG, subcode=2446079, transient=True),
-    # --- debug_token, /me, system users (issue 3; facts §3, §6, §7) ---------------------------
+    # --- debug_token, /me, system users (docs/graph-facts.md §3, §6, §7) ---------------------------
     "debug_wrong_app": ErrorSpec(100, "(#100) The App_id in the input_token did not match the Viewing App"),
     "debug_not_developer": ErrorSpec(100, "(#100) You must provide an app access token, or a user access "
                                      "token that is an owner or developer of the app"),
@@ -144,7 +144,7 @@ CATALOG: dict[str, ErrorSpec] = {
                            status=401, www_authenticate="invalid_token"),
     "not_found": ErrorSpec(803, "(#803) Some of the aliases you requested do not exist: {node}", status=404),
     "conflict": ErrorSpec(100, "(#100) {detail}", status=409),
-    # --- the gate: access levels and account lists (issue 4; seed "Limits"; facts §4.2, §10) -----
+    # --- the gate: access levels and account lists (seed "Limits"; docs/graph-facts.md §4.2, §10) -----
     "ad_account_read_only": ErrorSpec(200, "(#200) User {user_id} can only read ad account {account_id}: "
                                       "managing it needs the admin or advertiser role on the account.",
                                       status=403),
@@ -177,7 +177,7 @@ CATALOG: dict[str, ErrorSpec] = {
                                        "access_token.", status=401, www_authenticate="invalid_token"),
     "apps_api_forbidden": ErrorSpec(200, "(#200) User {user_id} is not an administrator or developer of "
                                     "app {app_id}.", status=403),
-    # --- Marketing objects, insights and batch (issue 5) -----------------------------------------
+    # --- Marketing objects, insights and batch  -----------------------------------------
     "insights_too_old": ErrorSpec(3018, "(#3018) The start date of the time range cannot be beyond 37 "
                                   "months from the current date"),
     "insights_too_much": ErrorSpec(1, "Please reduce the amount of data you're asking for, then retry "
@@ -187,7 +187,7 @@ CATALOG: dict[str, ErrorSpec] = {
     "batch_too_large": ErrorSpec(100, "(#100) Too many requests in batch message. Maximum batch size is "
                                  "{limit}"),
     "batch_invalid": ErrorSpec(100, "(#100) {detail}"),
-    # --- the access review (issue 6) ---------------------------------------------------------------
+    # --- the access review  ---------------------------------------------------------------
     "review_skip": ErrorSpec(100, "(#100) App {app_id} has {level} access and can apply only for {allowed}: "
                              "access levels cannot be skipped."),
     "review_top_level": ErrorSpec(100, "(#100) App {app_id} already has {level} access, the highest level: "

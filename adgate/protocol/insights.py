@@ -1,6 +1,6 @@
 """The Insights query as Graph reads it: fields, dates, level, breakdowns, time increments.
 
-sdk-client-contract §2 and §6.4: ``GET /act_<n>/insights?level=campaign&time_range={"since":…,
+docs/graph-facts.md §12.2 and §12.6: ``GET /act_<n>/insights?level=campaign&time_range={"since":…,
 "until":…}&breakdowns=["age"]&fields=impressions,spend``; async runs send ``fields`` as a JSON
 array. Dates are days of the ad account's time zone, counted from "today" on the server clock.
 

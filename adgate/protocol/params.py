@@ -1,6 +1,6 @@
 """Graph request parameters: query string and form body, with JSON-encoded values.
 
-The official SDK JSON-encodes every list, dict and bool it sends (sdk-client-contract §2):
+The official SDK JSON-encodes every list, dict and bool it sends (docs/graph-facts.md §12.2):
 ``effective_status=["ACTIVE"]``, ``time_range={"since":…}``, ``is_adset_budget_sharing_enabled=false``.
 Graph accepts the same values in the query string and in a form body; a JSON object body is
 accepted too. Every accessor raises a code-100 :class:`GraphError` that names the parameter.

@@ -1,6 +1,6 @@
 """Active ads and active custom audiences of an ad account, for its hourly BUC limits, per call.
 
-graph-api-facts.md §5.3: the business-use-case limits grow with the account's active ads
+docs/graph-facts.md §5.3: the business-use-case limits grow with the account's active ads
 (``ads_management`` 300 + 40 * active ads at Development, ``ads_insights`` 600 + 400 * active ads)
 and active custom audiences (``custom_audience`` 5000 + 40 * active audiences). What is counted is
 what :func:`adgate.services.marketing.counts.active_counts` counts: ads whose effective status is

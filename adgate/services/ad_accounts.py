@@ -4,7 +4,7 @@ A minimal Marketing surface so that the gate is exercised by real calls; campaig
 and insights come with the Marketing objects issue. The gate has already decided who may call
 (:mod:`adgate.services.enforce`); these functions only read and write.
 
-``GET /me/adaccounts`` (facts §6; the SDK's most basic call) lists the person's own ad accounts:
+``GET /me/adaccounts`` (docs/graph-facts.md §6; the SDK's most basic call) lists the person's own ad accounts:
 those they hold a role on, and those of businesses they administer; for a system user, its
 business's accounts. Choices where the sources are silent:
 

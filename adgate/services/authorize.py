@@ -1,4 +1,5 @@
-"""The login dialog's decisions, without HTTP (facts §1.1, §9; RFC 6749 §4.1 and §4.2; RFC 7636).
+"""The login dialog's decisions, without HTTP (docs/graph-facts.md §1.1, §9; RFC 6749 §4.1 and §4.2; RFC
+7636).
 
 Three decisions, each its own transaction (argon2 runs outside any transaction, between them):
 
@@ -84,7 +85,7 @@ class AskConsent:
     kept: tuple[str, ...]
     #: The person has authorized this app before (the page says "Continue as …").
     returning: bool
-    #: Asked, but left off because the live app has not passed review for them (issue 6).
+    #: Asked, but left off because the live app has not passed review for them.
     pending_review: tuple[str, ...] = ()
 
 
@@ -113,7 +114,7 @@ def permissions_pending_review(
     *,
     marketing_access: bool = False,
 ) -> tuple[str, ...]:
-    """Live-mode permission review (facts §9; issue 6): what a live app may not yet ask this person for.
+    """Live-mode permission review (docs/graph-facts.md §9): what a live app may not yet ask this person for.
 
     In live mode, people without a role on the app can be asked only for permissions that passed
     App Review (``approved``, plus ``ads_management``/``ads_read`` with Marketing API access); and
@@ -239,7 +240,7 @@ class Authorize:
             )
         token = expires_in = None
         if params.wants_token:
-            # The client-side flow's short-lived token (facts §2), minted by the token service.
+            # The client-side flow's short-lived token (docs/graph-facts.md §2), minted by the token service.
             token, expires_in = await issue_short_lived_user_token(
                 tx, app, person, granted, now, issuer=self.core.issuer
             )
@@ -277,7 +278,8 @@ class Authorize:
         return person
 
     async def _may_use(self, tx: Repos, app: r.App, person: r.Person) -> bool:
-        """facts §9: a development-mode app can be authorized only by people with a role on it."""
+        """docs/graph-facts.md §9: a development-mode app can be authorized only by people with a role on
+        it."""
         has_role = await tx.app_roles.get(app.id, person.id) is not None
         if app.mode == "development" and not has_role:
             raise DialogError("App not set up", NOT_SET_UP, status=403)

@@ -1,6 +1,7 @@
-"""The access token debugger, ``GET /{ver}/debug_token`` (seed, "Check the properties …"; facts §3).
+"""The access token debugger, ``GET /{ver}/debug_token`` (seed, "Check the properties …"; docs/graph-facts.md
+§3).
 
-Who may look (facts §3; "the tokens must be from the same app"): an app token of the input
+Who may look (docs/graph-facts.md §3; "the tokens must be from the same app"): an app token of the input
 token's app, the literal ``{app_id}|{app_secret}``, or a user token of an administrator or
 developer of that app. Another app's token gets "(#100) The App_id in the input_token did not
 match the Viewing App"; a page, system-user or plain user token gets "(#100) You must provide an
@@ -104,7 +105,8 @@ class Debugger:
         return data
 
     async def _granular_scopes(self, presented: Presented, scopes: list[str]) -> list[dict[str, Any]]:
-        """facts §3: page permissions with ``target_ids``, the Pages they reach (user tokens)."""
+        """docs/graph-facts.md §3: page permissions with ``target_ids``, the Pages they reach (user
+        tokens)."""
         wanted = [s for s in scopes if s in PAGE_PERMISSIONS]
         token = presented.token
         if not wanted or token is None or token.kind != "user" or token.person_id is None:

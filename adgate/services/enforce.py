@@ -1,6 +1,6 @@
-"""The gate's access-level steps: what a caller may do at the app's access level (issue 4).
+"""The gate's access-level steps: what a caller may do at the app's access level.
 
-DESIGN.md, "The gate": token → appsecret_proof → validity → **app and access level → caller rules**
+docs/architecture.md: token → appsecret_proof → validity → **app and access level → caller rules**
 → permission → **ad-account list → rate limits** → handler → **usage accounting → usage
 headers**. The token steps and the permission step live in :mod:`adgate.web.gate`; this module
 gives the steps in bold, which :func:`adgate.web.gate.build_gate` slots around them:

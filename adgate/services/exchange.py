@@ -1,16 +1,18 @@
-"""The token endpoint, ``GET|POST /{ver}/oauth/access_token`` (facts §1.2 to §1.4; RFC 6749 §4.1.3, §4.4).
+"""The token endpoint, ``GET|POST /{ver}/oauth/access_token`` (docs/graph-facts.md §1.2 to §1.4; RFC 6749
+§4.1.3, §4.4).
 
 Three grants, each answered with ``{"access_token", "token_type": "bearer", "expires_in"}``
 (``expires_in`` left out for app tokens, ``scope`` always left out: requests-oauthlib warns when it
-differs from what was asked, sdk-client-contract §5):
+differs from what was asked, docs/graph-facts.md §12.5):
 
 - ``authorization_code`` (the default when ``code`` is given): the app's credentials, the exact
   ``redirect_uri`` of the dialog request, a code that is single-use and at most 10 minutes old
-  (facts §1.2; RFC 6749 §4.1.2, RFC 9700 §4.1.3), PKCE when the code carries a challenge
+  (docs/graph-facts.md §1.2; RFC 6749 §4.1.2, RFC 9700 §4.1.3), PKCE when the code carries a challenge
   (RFC 7636 §4.6). The server-side flow gives a long-lived token (about 60 days).
-- ``fb_exchange_token``: a valid user token of this app for a new long-lived one (facts §1.3); an
+- ``fb_exchange_token``: a valid user token of this app for a new long-lived one (docs/graph-facts.md §1.3);
+an
   expired token cannot be exchanged.
-- ``client_credentials``: an app token, which does not expire (facts §1.4).
+- ``client_credentials``: an app token, which does not expire (docs/graph-facts.md §1.4).
 
 A replayed code is refused **and** every token issued from it is revoked (RFC 6749 §4.1.2:
 "If an authorization code is used more than once, the authorization server MUST deny the request
@@ -146,7 +148,7 @@ class Exchange:
         now = self.core.now()
         invalid = presented.verdict(now)
         if invalid is not None:
-            raise error_of(invalid)  # facts §1.3: an expired token cannot be exchanged
+            raise error_of(invalid)  # docs/graph-facts.md §1.3: an expired token cannot be exchanged
         async with self.core.db.transaction() as tx:
             raw, expires_in = await issue_long_lived_user_token(
                 tx,

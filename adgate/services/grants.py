@@ -1,7 +1,7 @@
 """Recording what a person allowed an app: grants and the (re)authorization.
 
 The dialog writes this on Allow; the sandbox's token minting writes the same, so a minted token
-behaves exactly like one that came through the dialog (facts §2, §6).
+behaves exactly like one that came through the dialog (docs/graph-facts.md §2, §6).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Minting opaque tokens and codes, and storing only their keyed digests.
 
-STYLE.md habit 8: opaque random strings (``secrets``), stored as HMAC-SHA256 digests keyed by the
+opaque random strings (``secrets``), stored as HMAC-SHA256 digests keyed by the
 server secret, never in clear and never logged. A user/page/system-user token looks like a Graph
 token (``EAA…``); an app token issued by ``client_credentials`` is ``{app_id}|{random}``, so it
 can be told from the literal ``{app_id}|{app_secret}`` only by lookup.

@@ -1,6 +1,6 @@
 """Rate limits on Graph calls: the per-ad-account score, business-use-case windows, the app window.
 
-graph-api-facts.md §5. The math is :mod:`adgate.policy.ratelimit`, the counters
+docs/graph-facts.md §5. The math is :mod:`adgate.policy.ratelimit`, the counters
 :mod:`adgate.store.counters`; this service picks the counters a call touches, applies the access
 level's tier (``LevelLimits.rate_limit_tier``), and turns decisions into the usage headers (§5.4)
 and errors. Choices where the sources are silent:

@@ -1,4 +1,5 @@
-"""Pages and page tokens: ``GET /me/accounts`` and ``GET /{page-id}?fields=access_token`` (facts §2, §6).
+"""Pages and page tokens: ``GET /me/accounts`` and ``GET /{page-id}?fields=access_token``
+(docs/graph-facts.md §2, §6).
 
 Seed, "Get Permanent Page Access Token": a page token taken with a long-lived user token never
 expires; with a short-lived one it lasts an hour. The pages listed are those the person has a

@@ -1,4 +1,4 @@
-"""Password hashing with argon2id (DESIGN.md security baseline), off the event loop.
+"""Password hashing with argon2id (docs/security.md), off the event loop.
 
 ``argon2id`` uses argon2-cffi's defaults (RFC 9106's second recommended profile); ``fast`` keeps
 the algorithm but uses the smallest cost, for test suites that create many people.

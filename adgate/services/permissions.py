@@ -1,4 +1,4 @@
-"""A person's permissions for an app: read them, revoke one, or de-authorize the app (facts §6).
+"""A person's permissions for an app: read them, revoke one, or de-authorize the app (docs/graph-facts.md §6).
 
 - ``GET /{user}/permissions`` → ``[{"permission", "status"}]`` with ``granted`` / ``declined``.
 - ``DELETE /{user}/permissions/{perm}``: the permission becomes ``declined`` and stops working on
@@ -9,7 +9,7 @@
   is revoked — each then fails with 190/458 — and codes not yet exchanged are cut short. A later
   login authorizes afresh; revoked tokens stay dead.
 
-Who may ask (facts §6): the person, with their user token (``/me`` or their own id), or the app,
+Who may ask (docs/graph-facts.md §6): the person, with their user token (``/me`` or their own id), or the app,
 with an app token, about any person (``/{user-id}/permissions``). ``public_profile`` cannot be
 revoked alone (adgate's choice; de-authorize instead).
 """
@@ -24,7 +24,7 @@ from adgate.services.callbacks import Callbacks
 from adgate.services.context import Core
 from adgate.services.tokens import Caller
 
-#: Graph's name for the node a token's /me is, when it is not a person (facts §6 error text).
+#: Graph's name for the node a token's /me is, when it is not a person (docs/graph-facts.md §6 error text).
 NODE_TYPES: dict[str, str] = {"page": "Page", "system_user": "SystemUser", "app": "Application"}
 
 

@@ -1,5 +1,5 @@
 """``GET /me`` (and ``GET /{user-id}`` with that person's own token): the person, Page or system
-user a token speaks for (facts §2, §6).
+user a token speaks for (docs/graph-facts.md §2, §6).
 
 A user token's ``/me`` is its person, as Graph's User node
 (https://developers.facebook.com/docs/graph-api/reference/user/): ``id``, ``name`` by default;

@@ -51,7 +51,7 @@ class Services:
     #: The gate's access-level services (account lists, rate limits, usage), set by
     #: ``adgate.services.enforce.build_gate_services``.
     enforcer: Enforcer | None = None
-    #: The access review (issue 6), set by ``adgate.services.review_access.build_review``.
+    #: The access review, set by ``adgate.services.review_access.build_review``.
     review: Review | None = None
     _kinds: OrderedDict[str, str] = field(default_factory=OrderedDict)
     _clock_follower: asyncio.Task[None] | None = None

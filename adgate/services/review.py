@@ -1,4 +1,4 @@
-"""The access review: submissions, the reviewer's decision, the timeline (issue 6).
+"""The access review: submissions, the reviewer's decision, the timeline.
 
 Seed, "Apply for Basic": "apply for basic access through your app's 'Status and Review' panel.
 Submit an application for the 'Ads Management Basic Access' Feature." "Standard": "You get this

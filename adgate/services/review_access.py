@@ -1,4 +1,4 @@
-"""Who may use the review API, and the composition of the review service (issue 6).
+"""Who may use the review API, and the composition of the review service.
 
 - The developer's side (``/_apps/{app_id}/review…``): the admin key, or a user token of the app
   whose person is one of its administrators or developers (:func:`authorize_manager`).

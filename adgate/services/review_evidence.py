@@ -1,4 +1,4 @@
-"""The review criteria's figures, read from what the server recorded (issue 6).
+"""The review criteria's figures, read from what the server recorded.
 
 Seed, "Basic": calls and error rate "in the last 30 days" (the usage meter's daily counts,
 including the counts not yet flushed to the database, so a criterion never lags the calls), ads

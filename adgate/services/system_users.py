@@ -1,4 +1,5 @@
-"""System users of a business, their apps and their tokens (seed, "Limits: System User"; facts §7).
+"""System users of a business, their apps and their tokens (seed, "Limits: System User"; docs/graph-facts.md
+§7).
 
 - ``POST /{business_id}/system_users`` (``name``, ``role`` ADMIN|EMPLOYEE, default EMPLOYEE) by a
   person who is an ADMIN of the business or by one of its admin system users → ``{"id"}``.
@@ -180,7 +181,7 @@ class SystemUsers:
 
     @staticmethod
     async def _need_admin(tx: Repos, caller: Caller, business_id: str) -> None:
-        """facts §7: a business admin (a person) or an admin system user of the business."""
+        """docs/graph-facts.md §7: a business admin (a person) or an admin system user of the business."""
         user = caller.system_user
         if user is not None and user.business_id == business_id and user.role == "ADMIN":
             return

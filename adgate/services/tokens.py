@@ -1,13 +1,14 @@
 """Access tokens as every call sees them: who is calling, and is the token still good.
 
-Seed, "Manually Getting Access Tokens" and "Store Token"; facts §1.4 (app tokens), §2 (kinds and
+Seed, "Manually Getting Access Tokens" and "Store Token"; docs/graph-facts.md §1.4 (app tokens), §2 (kinds and
 lifetimes), §4.3 (why a token dies). A raw token becomes a :class:`Presented` (everything its
 validity depends on, read in one transaction), is judged by :mod:`adgate.policy.validity`, and
 becomes a :class:`Caller`.
 
 - Tokens are looked up by their keyed digest only (``Keyring.digest``); the raw string never
   leaves this call and is never logged.
-- The literal ``{app_id}|{app_secret}`` is an app token wherever one is accepted (facts §1.4); the
+- The literal ``{app_id}|{app_secret}`` is an app token wherever one is accepted (docs/graph-facts.md §1.4);
+the
   secret is compared in constant time. An app token from ``client_credentials`` has the same shape
   (``{app_id}|random``) and is told apart by the comparison failing and the digest lookup finding it.
 - **A cache that never outlives a revocation.** What a token's validity depends on (the token, its
@@ -40,7 +41,7 @@ from adgate.services.context import Core
 from adgate.services.issuer import Issuer
 from adgate.store.interfaces import Repos
 
-#: Graph's ``type`` in debug_token for each token kind (facts §3; SYSTEM_USER is our reading).
+#: Graph's ``type`` in debug_token for each token kind (docs/graph-facts.md §3; SYSTEM_USER is our reading).
 GRAPH_TYPES: dict[str, str] = {"user": "USER", "page": "PAGE", "app": "APP", "system_user": "SYSTEM_USER"}
 #: Anything longer is not a token adgate issued: refuse it before hashing.
 MAX_TOKEN_LENGTH = 1024
@@ -246,7 +247,8 @@ async def issue_user_token(
 
     Short-lived: the client-side flow's token (``response_type=token``), "about one to two hours"
     (seed), extendable with ``fb_exchange_token``. Long-lived: the server-side flow's and
-    ``fb_exchange_token``'s token, about 60 days (facts §1.2, §1.3). ``code_digest`` ties it to the
+    ``fb_exchange_token``'s token, about 60 days (docs/graph-facts.md §1.2, §1.3). ``code_digest`` ties it to
+    the
     code it came from, so a replay of that code revokes it.
     """
     lifetime = LONG_LIVED_USER_SECONDS if long_lived else SHORT_LIVED_USER_SECONDS
@@ -290,7 +292,7 @@ async def issue_long_lived_user_token(
 async def issue_page_token(
     tx: Repos, caller: Caller, page_id: str, now: int, *, issuer: Issuer
 ) -> tuple[str, r.Token]:
-    """A page token for ``page_id`` taken with the caller's user token (facts §2, §6).
+    """A page token for ``page_id`` taken with the caller's user token (docs/graph-facts.md §2, §6).
 
     From a long-lived user token it never expires; from a short-lived one it lasts an hour. It
     carries the user token's scopes as they are now, its person's epochs (so a password change or

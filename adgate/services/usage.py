@@ -1,4 +1,4 @@
-"""Usage accounting: calls and errors per app and day, by class (issue 4, "Usage accounting").
+"""Usage accounting: calls and errors per app and day, by class.
 
 The Basic review reads these counts (seed: "at least 1000 API calls with an error rate of less
 than 10% in the last 30 days"), and the consoles chart them. Counting must not add a database

@@ -1,4 +1,4 @@
-"""The invalidation bus: every node hears every other node's writes (DESIGN.md, "Storage").
+"""The invalidation bus: every node hears every other node's writes (docs/caching.md).
 
 Each node keeps a read cache (:mod:`adgate.store.cache`) that its own committed writes void at
 once. With several nodes sharing one database, a node must also void it when *another* node

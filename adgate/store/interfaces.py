@@ -1,4 +1,4 @@
-"""The small storage interfaces services depend on (STYLE.md habit 5).
+"""The small storage interfaces services depend on.
 
 Each repository works inside one transaction, handed out by :meth:`Database.transaction` (or
 :meth:`Database.read`, to read only). The same contract suite (``tests/store/test_contract.py``)
@@ -376,7 +376,7 @@ class Repos(Protocol):
     @property
     def usage(self) -> UsageRepo: ...
 
-    # --- Marketing objects (issue 5; adgate.store.marketing) -------------------------------
+    # --- Marketing objects (adgate.store.marketing) -------------------------------
     @property
     def campaigns(self) -> CampaignRepo: ...
 

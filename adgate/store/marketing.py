@@ -1,4 +1,4 @@
-"""Storage interfaces for the Marketing objects (issue 5), attached to :class:`Repos`.
+"""Storage interfaces for the Marketing objects, attached to :class:`Repos`.
 
 One small repository per noun, each inside the transaction :meth:`Database.transaction` hands
 out. Lists come newest first (Graph lists edges most recent first), ties broken by id. Statuses

@@ -1,4 +1,4 @@
-"""Records and the storage interface of the access review (issue 6; migration 0004).
+"""Records and the storage interface of the access review (migration 0004).
 
 Seed, "Apply for Basic" and "Standard": submissions for a feature, the reviewer's decision with
 reasons, and (seed: manage_pages "needs a separate app review") the permissions an app passed.

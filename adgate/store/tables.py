@@ -231,7 +231,7 @@ usage_daily = Table(
 )
 
 
-# --- Marketing objects (issue 5; migration 0003) -----------------------------------------------
+# --- Marketing objects (migration 0003) -----------------------------------------------
 def _owned(
     name: str, *columns: Column[Any], parent: tuple[str, str] | None = None, by_app: bool = False
 ) -> Table:
@@ -330,7 +330,7 @@ report_runs = Table(
     Column("created_at", TS, nullable=False),
 )
 
-# --- the access review (issue 6; migration 0004) ------------------------------------------------
+# --- the access review (migration 0004) ------------------------------------------------
 #: Submissions for an access level ("ads_management_basic_access") or a permission
 #: ("permission:manage_pages"), with the criteria's figures at submission and at decision.
 review_submissions = Table(

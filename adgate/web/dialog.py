@@ -1,4 +1,5 @@
-"""The OAuth login dialog as HTML pages: thin handlers over :mod:`adgate.services.authorize` (facts §1.1).
+"""The OAuth login dialog as HTML pages: thin handlers over :mod:`adgate.services.authorize`
+(docs/graph-facts.md §1.1).
 
 | route | what |
 |---|---|

@@ -1,14 +1,14 @@
-"""The gate: the one pipeline every Graph call passes (DESIGN.md, "The gate").
+"""The gate: the one pipeline every Graph call passes (docs/architecture.md).
 
 ``admit`` runs a list of steps in order; each step reads the call and its endpoint's declaration
 (:class:`adgate.web.graph.Need`) and either returns or raises the :class:`GraphError` that refuses
-the call. The token steps (issue 3), in order:
+the call. The token steps, in order:
 
 1. :meth:`TokenSteps.read_token` — the token from ``access_token`` (query or form) or
    ``Authorization: Bearer`` (``GraphCall.raw_token``); ``auth="none"`` endpoints skip the token
    steps, ``auth="optional"`` ones run them only when a token came;
 2. :meth:`TokenSteps.check_appsecret_proof` — verified when sent, required when the app requires
-   it (facts §8);
+   it (docs/graph-facts.md §8);
 3. :meth:`TokenSteps.check_validity` — expired, revoked, password changed, logged out,
    de-authorized, data access expired, page role lost, app secret reset
    (:mod:`adgate.policy.validity`); sets ``call.caller`` (a :class:`adgate.services.tokens.Caller`);
@@ -233,7 +233,8 @@ class TokenSteps:
 
 
 def missing_permission(caller: Caller, needed: tuple[str, ...]) -> GraphError:
-    """facts §4.2: 10 for a token that cannot hold permissions, 294 for ads_management, else 200."""
+    """docs/graph-facts.md §4.2: 10 for a token that cannot hold permissions, 294 for ads_management, else
+    200."""
     if caller.kind == "app":
         return GraphError.of("permission_denied")
     if needed == ("ads_management",):
@@ -247,7 +248,7 @@ def build_gate(services: Services) -> PipelineGate:
     from adgate.services.enforce import build_gate_services
 
     # The issue's order: token, proof, validity, then the app's level and the caller's role rules
-    # (issue 4), then the permission, then the account list and rate limits (issue 4).
+    # , then the permission, then the account list and rate limits.
     read_token, check_proof, check_validity, check_permissions = TokenSteps(services.core).steps()
     access = build_gate_services(services)
     return PipelineGate(

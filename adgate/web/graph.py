@@ -3,7 +3,7 @@
 A Graph path is ``/{version}/{node}/{edge}/{rest…}``. The node is ``me``, ``act_<n>``, a numeric
 id (whose kind the node table knows) or a fixed name (``debug_token``, ``oauth/access_token``).
 Endpoints are declared with the node kind, the edge and what they need (:class:`Need`); the gate
-reads the declaration (STYLE.md habit 7) and no handler repeats its checks.
+reads the declaration and no handler repeats its checks.
 """
 
 from __future__ import annotations
@@ -107,7 +107,7 @@ class GraphCall:
 
 
 class Gate(Protocol):
-    """The one pipeline every Graph call passes (DESIGN.md, "The gate")."""
+    """The one pipeline every Graph call passes (docs/architecture.md)."""
 
     async def admit(self, call: GraphCall, endpoint: Endpoint) -> None:
         """Raise a :class:`GraphError` to refuse; set ``call.caller`` to admit."""

@@ -1,4 +1,4 @@
-"""JSON API of the access review (issue 6): the developer's side and the reviewer's side.
+"""JSON API of the access review: the developer's side and the reviewer's side.
 
 Seed, "Apply for Basic" ('Status and Review' panel, a submission for the 'Ads Management Basic
 Access' feature) and "Standard" (an approval or a denial, with why). Every error is a Graph

@@ -1,4 +1,4 @@
-"""A real Chromium walks the consoles as a person would (issue 7): sign in, create an app, register
+"""A real Chromium walks the consoles as a person would: sign in, create an app, register
 the explorer's redirect URI, get a token through the explorer and the real login dialog, debug it,
 extend it, fill the account list to its maximum (Add disabled), submit for Basic, approve as a
 reviewer, and see the level change. Screenshots of each page go to

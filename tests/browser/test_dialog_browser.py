@@ -1,5 +1,5 @@
 """A real Chromium, through Playwright, logs in to the dialog, declines one permission, lands on the
-redirect URI with a code, and ``auth_type=rerequest`` asks for the declined one again (issue 3).
+redirect URI with a code, and ``auth_type=rerequest`` asks for the declined one again.
 
 Screenshots of every page go to ``test-artifacts/screenshots/`` (at phone width: the dialog's
 layout must work there)."""

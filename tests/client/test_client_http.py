@@ -26,7 +26,7 @@ from adgate.client import (
 )
 from adgate.testing.server import free_port
 
-# facts §5.2/§5.3 and sdk-client-contract §6: Graph's exact throttling envelopes.
+# docs/graph-facts.md §5.2/§5.3 and docs/graph-facts.md §12.6: Graph's exact throttling envelopes.
 USER_LIMIT = graph_error(17, "(#17) User request limit reached", 2446079, is_transient=True)
 AD_ACCOUNT_LIMIT = graph_error(
     80004,
@@ -131,7 +131,7 @@ def test_every_call_carries_the_token_as_bearer_and_the_appsecret_proof(double: 
         graph.get("me", {"fields": ["id", "name"]}, token="TOKEN")
         graph.post("act_123/campaigns", {"name": "New", "special_ad_categories": []}, token="TOKEN")
     get, post = double.requests
-    # sdk-client-contract §2: HMAC("APPSECRET", "TOKEN") = e697d000…40655
+    # docs/graph-facts.md §12.2: HMAC("APPSECRET", "TOKEN") = e697d000…40655
     assert appsecret_proof("APPSECRET", "TOKEN").startswith("e697d000")
     assert appsecret_proof("APPSECRET", "TOKEN").endswith("40655")
     for request in (get, post):

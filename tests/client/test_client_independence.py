@@ -1,4 +1,4 @@
-"""``adgate.client`` depends on nothing in the server package (DESIGN.md, "client/")."""
+"""``adgate.client`` depends on nothing in the server package (docs/architecture.md)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""The login flow's wire format against real Graph's hosts and a scripted server (facts §1, §6)."""
+"""The login flow's wire format against real Graph's hosts and a scripted server (docs/graph-facts.md §1,
+§6)."""
 
 from __future__ import annotations
 

@@ -1,8 +1,8 @@
 """Throttling from a real adgate server, waited out by the helper.
 
-- The development tier's ad-account score (facts §5.2: 60 points per 300 s, a read costs 1)
+- The development tier's ad-account score (docs/graph-facts.md §5.2: 60 points per 300 s, a read costs 1)
   refuses the 60th read with 17/2446079 and blocks for 300 s.
-- The ads_management business use case (facts §5.3: 300 calls an hour at the development tier,
+- The ads_management business use case (docs/graph-facts.md §5.3: 300 calls an hour at the development tier,
   with no active ads) refuses the 301st call of the hour with 80004/2446079.
 
 The helper's ``sleep`` moves the sandbox clock instead of the wall clock, so the wait Graph asks

@@ -1,10 +1,10 @@
-"""The usage headers, parsed (facts §5.4)."""
+"""The usage headers, parsed (docs/graph-facts.md §5.4)."""
 
 from __future__ import annotations
 
 from adgate.client import Usage
 
-# The documentation's own examples (facts §5.4).
+# The documentation's own examples (docs/graph-facts.md §5.4).
 HEADERS = {
     "X-App-Usage": '{"call_count":28,"total_time":25,"total_cputime":25}',
     "X-Ad-Account-Usage": '{"acc_id_util_pct":9.67,"reset_time_duration":100,'

@@ -1,5 +1,6 @@
 """requests-oauthlib with ``facebook_compliance_fix`` runs the whole code flow against a live server
-(sdk-client-contract §5; facts §1.1, §1.2): the dialog's forms, the redirect with the code, the
+(docs/graph-facts.md §12.5; docs/graph-facts.md §1.1, §1.2): the dialog's forms, the redirect with the code,
+the
 exchange, then ``/me`` with the Bearer header."""
 
 from __future__ import annotations
@@ -73,7 +74,8 @@ def test_the_code_flow_then_me_with_the_bearer_header(
         **fetch_options,
     )
     assert token["token_type"].lower() == "bearer"
-    assert token["expires_in"] > 5_000_000  # the server-side flow gives a long-lived token (facts §1.2)
+    # The server-side flow gives a long-lived token (docs/graph-facts.md §1.2).
+    assert token["expires_in"] > 5_000_000
 
     me = fb.get(f"{server.url}/v26.0/me")
     assert me.status_code == 200, me.text

@@ -1,4 +1,4 @@
-"""The unmodified official ``facebook-business`` SDK against a live adgate (sdk-client-contract).
+"""The unmodified official ``facebook-business`` SDK against a live adgate (docs/graph-facts.md §12).
 
 ``FacebookSession.GRAPH`` is pointed at the server as the class attribute (restored afterwards) and
 ``FacebookAdsApi.init(app_id, app_secret, token, crash_log=False)`` makes the SDK send an
@@ -380,7 +380,8 @@ def test_the_ad_account_score_limit_is_17_2446079(development: World) -> None:
 
 
 def test_the_business_use_case_limit_is_80004(development: World) -> None:
-    """300 ads_management calls an hour at Development (facts §5.3); the clock moves so the score
+    """300 ads_management calls an hour at Development (docs/graph-facts.md §5.3); the clock moves so the
+    score
     (60 points, decaying in 300 s) never binds first."""
     with development.sandbox.sdk(development.app, development.token()):
         account = AdAccount(development.accounts[0])

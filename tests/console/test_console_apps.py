@@ -1,4 +1,4 @@
-"""Sign in, My apps, create an app, its secret, its settings and roles (issue 7)."""
+"""Sign in, My apps, create an app, its secret, its settings and roles ."""
 
 from __future__ import annotations
 

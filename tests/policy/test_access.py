@@ -1,4 +1,4 @@
-"""The access-level rules as pure decisions (seed, "Limits"; facts §4.2, §10)."""
+"""The access-level rules as pure decisions (seed, "Limits"; docs/graph-facts.md §4.2, §10)."""
 
 from __future__ import annotations
 

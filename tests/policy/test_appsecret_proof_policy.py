@@ -1,4 +1,4 @@
-"""appsecret_proof as a pure check (facts §8)."""
+"""appsecret_proof as a pure check (docs/graph-facts.md §8)."""
 
 from __future__ import annotations
 

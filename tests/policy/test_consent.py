@@ -1,4 +1,4 @@
-"""What the consent page asks, and what a decision leaves granted (facts §1.1)."""
+"""What the consent page asks, and what a decision leaves granted (docs/graph-facts.md §1.1)."""
 
 from __future__ import annotations
 

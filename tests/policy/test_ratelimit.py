@@ -1,4 +1,4 @@
-"""Rate-limit math (graph-api-facts.md §5.1-§5.3), rule by rule."""
+"""Rate-limit math (docs/graph-facts.md §5.1-§5.3), rule by rule."""
 
 from __future__ import annotations
 

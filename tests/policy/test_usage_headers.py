@@ -1,4 +1,4 @@
-"""Usage headers: exactly the shapes of graph-api-facts.md §5.4."""
+"""Usage headers: exactly the shapes of docs/graph-facts.md §5.4."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""The dialog's parameters and redirects, as pure functions (facts §1.1; RFC 6749 §3.1, RFC 7636)."""
+"""The dialog's parameters and redirects, as pure functions (docs/graph-facts.md §1.1; RFC 6749 §3.1, RFC
+7636)."""
 
 from __future__ import annotations
 

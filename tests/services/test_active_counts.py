@@ -216,7 +216,7 @@ async def test_the_business_use_case_limits_grow_with_the_counts_as_the_facts_sa
             user_errors=counts.user_errors,
         )
 
-    # graph-api-facts.md §5.3, Dev/Limited and Standard/Full tiers.
+    # docs/graph-facts.md §5.3, Dev/Limited and Standard/Full tiers.
     assert limit("development", "ads_management") == 300 + 40 * 3
     assert limit("development", "custom_audience") == 5_000 + 40 * 2
     assert limit("development", "ads_insights") == 600 + 400 * 3

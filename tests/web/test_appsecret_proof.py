@@ -1,4 +1,4 @@
-"""appsecret_proof on Graph calls (facts §8; sdk-client-contract §2)."""
+"""appsecret_proof on Graph calls (docs/graph-facts.md §8; docs/graph-facts.md §12.2)."""
 
 from __future__ import annotations
 

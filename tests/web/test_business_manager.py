@@ -52,7 +52,7 @@ class Bm:
         return await self.shop.token(person)
 
     async def system_user(self, role: str = "EMPLOYEE") -> tuple[str, str]:
-        """A system user of the business and its token (facts §7), made by Ada through Graph."""
+        """A system user of the business and its token (docs/graph-facts.md §7), made by Ada through Graph."""
         cast = self.shop.cast
         created = await self.call("POST", f"{self.business.id}/system_users", name=f"Bot {role}", role=role)
         assert created.status_code == 200, created.text

@@ -1,4 +1,5 @@
-"""The access token debugger (facts §3; seed, "Check the properties in Access Token Debugger")."""
+"""The access token debugger (docs/graph-facts.md §3; seed, "Check the properties in Access Token
+Debugger")."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The OAuth login dialog, driven as a browser would over HTTP (facts §1.1, §9; RFC 6749 §4.1).
+"""The OAuth login dialog, driven as a browser would over HTTP (docs/graph-facts.md §1.1, §9; RFC 6749 §4.1).
 
 Parameters, the redirect back (code, token, granted_scopes, state), PKCE, the exact redirect URI
 match, bad input, what the consent page asks, and who may authorize a development-mode app.

@@ -1,5 +1,5 @@
 """The dialog's browser session, its CSRF tokens and the login throttle, over HTTP
-(RFC 6749 §10.12, RFC 9700 §4.7, RFC 6819 §4.4.3.6; facts §1.1 reauthenticate).
+(RFC 6749 §10.12, RFC 9700 §4.7, RFC 6819 §4.4.3.6; docs/graph-facts.md §1.1 reauthenticate).
 """
 
 from __future__ import annotations

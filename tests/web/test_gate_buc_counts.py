@@ -1,4 +1,5 @@
-"""The hourly business-use-case limits grow with the account's active ads (facts §5.3), through the gate."""
+"""The hourly business-use-case limits grow with the account's active ads (docs/graph-facts.md §5.3), through
+the gate."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The gate's read cache never outlives a revocation (DESIGN.md, "Storage").
+"""The gate's read cache never outlives a revocation (docs/caching.md).
 
 Each test makes a call twice (the second one answered from the cache: no database read), changes
 something through the sandbox API or Graph, and expects the very next call to see the change.

@@ -1,4 +1,5 @@
-"""Rate limits through the gate (facts §5): the ad-account score, BUC windows, the app window."""
+"""Rate limits through the gate (docs/graph-facts.md §5): the ad-account score, BUC windows, the app
+window."""
 
 from __future__ import annotations
 

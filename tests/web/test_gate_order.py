@@ -1,4 +1,4 @@
-"""The order of the gate's pipeline, through real Graph calls (issue 4, "One pipeline").
+"""The order of the gate's pipeline, through real Graph calls.
 
 token → appsecret_proof → validity → app and access level → caller rules → permission → account
 list → rate limits → handler; the first failure is the answer, and a refused call goes no further:

@@ -1,4 +1,4 @@
-"""The permission step through the gate at every access level (seed, "Permissions"; facts §4.2).
+"""The permission step through the gate at every access level (seed, "Permissions"; docs/graph-facts.md §4.2).
 
 Writes and audiences need ``ads_management``; reads and insights ``ads_read`` or
 ``ads_management``. An app token on a Marketing call is 10, a write or an audience call without

@@ -1,4 +1,4 @@
-"""Two ``adgate serve`` processes sharing Redis enforce one limit (issue 4, "Exact under concurrency").
+"""Two ``adgate serve`` processes sharing Redis enforce one limit.
 
 Two real server processes, started as an operator starts them (``python -m adgate serve``), on one
 PostgreSQL database and one ``ADGATE_REDIS_URL``, with the same admin and secret keys. The world

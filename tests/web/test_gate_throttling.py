@@ -1,4 +1,4 @@
-"""Throttling errors through the gate (issue 4, "Rate limits"; facts §5.2 to §5.4).
+"""Throttling errors through the gate (docs/graph-facts.md §5.2 to §5.4).
 
 The business-use-case errors 80000 (``ads_insights``) and 80003 (``custom_audience``) and the score
 error 17 at Basic and Standard, each with the usage header of the refused call. Where HTTP calls

@@ -1,4 +1,5 @@
-"""Every way a token dies, each with its documented code and subcode (facts §2, §4.3; seed, "Store Token").
+"""Every way a token dies, each with its documented code and subcode (docs/graph-facts.md §2, §4.3; seed,
+"Store Token").
 
 Driven the way a sandbox user drives them: the clock, and the ``/_sandbox`` control API.
 """

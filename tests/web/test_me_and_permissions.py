@@ -1,4 +1,5 @@
-"""``/me`` and the permissions edge (facts §6; seed, "Store Token": "the user revokes permissions")."""
+"""``/me`` and the permissions edge (docs/graph-facts.md §6; seed, "Store Token": "the user revokes
+permissions")."""
 
 from __future__ import annotations
 

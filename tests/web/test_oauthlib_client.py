@@ -1,4 +1,4 @@
-"""requests-oauthlib with ``facebook_compliance_fix`` against a running server (sdk-client-contract §5).
+"""requests-oauthlib with ``facebook_compliance_fix`` against a running server (docs/graph-facts.md §12.5).
 
 The login itself is recorded the way the dialog records it (``helpers.login``), through a second
 set of services on the same database: the HTML dialog has its own tests.

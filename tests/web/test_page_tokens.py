@@ -1,4 +1,4 @@
-"""Page tokens (seed, "Get Permanent Page Access Token"; facts §2, §6)."""
+"""Page tokens (seed, "Get Permanent Page Access Token"; docs/graph-facts.md §2, §6)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Permission review in the login dialog (seed, "Apply for Basic"; issue 6).
+"""Permission review in the login dialog (seed, "Apply for Basic").
 
 In live mode, people without a role on the app can grant only what the app passed review for:
 ``public_profile`` and ``email`` need none, ``ads_management``/``ads_read`` come with Marketing API

@@ -1,4 +1,4 @@
-"""System users and their tokens (seed, "Limits: System User"; facts §7)."""
+"""System users and their tokens (seed, "Limits: System User"; docs/graph-facts.md §7)."""
 
 from __future__ import annotations
 
@@ -98,7 +98,7 @@ async def test_only_an_admin_person_or_an_admin_system_user_may_create(
     client: httpx.AsyncClient, services: Services, biz: Biz
 ) -> None:
     cast = biz.cast
-    # At Development only app admins and developers may make Marketing calls (issue 4's caller rule),
+    # At Development only app admins and developers may make Marketing calls,
     # which leaves system users out; Standard lets the admin system user act.
     await services.world.set_access_level(cast.app.id, "basic")
     await services.world.set_access_level(cast.app.id, "standard")

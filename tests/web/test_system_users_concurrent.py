@@ -1,4 +1,4 @@
-"""Concurrent ``POST /{business_id}/system_users`` (seed, "Limits: System User"; facts §7).
+"""Concurrent ``POST /{business_id}/system_users`` (seed, "Limits: System User"; docs/graph-facts.md §7).
 
 Many requests at once, on SQLite and on PostgreSQL: exactly the access level's limit gets through,
 every other one gets the catalog's ``system_user_limit`` (code 100).

@@ -1,4 +1,5 @@
-"""The token endpoint: code exchange, fb_exchange_token, client_credentials (facts §1.2-§1.4)."""
+"""The token endpoint: code exchange, fb_exchange_token, client_credentials (docs/graph-facts.md
+§1.2-§1.4)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The Marketing API objects (issue 5): one module per noun.
+"""The Marketing API objects: one module per noun.
 
 Campaigns, ad sets, ads (with ad review), ad creatives, custom audiences, insights and report
 runs, the ad account a call touches, and the counts other parts of adgate read: active ads and

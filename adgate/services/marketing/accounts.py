@@ -1,9 +1,9 @@
 """Which ad account a Marketing call touches, and the ad accounts a business owns.
 
-Every Marketing endpoint declares the ad account it touches (``Need.account``, STYLE.md habit 7):
+Every Marketing endpoint declares the ad account it touches (``Need.account``):
 the ``act_<n>`` of its path, or the account of the object it names. This module answers that from
 the store, so the gate can apply the caller rules, the account list and the per-account rate
-limits (DESIGN.md, "The gate") before any handler runs.
+limits (docs/architecture.md) before any handler runs.
 
 ``GET /{business_id}/owned_ad_accounts`` lists the ad accounts a business owns, for the
 business's people and system users (anyone else: 100/33, the object "cannot be loaded due to

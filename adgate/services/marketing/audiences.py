@@ -1,6 +1,6 @@
 """Custom audiences: ``/act_<n>/customaudiences`` and ``/{custom_audience_id}``.
 
-Audiences count for the ad account's ``custom_audience`` business-use-case limit (facts §5.3:
+Audiences count for the ad account's ``custom_audience`` business-use-case limit (docs/graph-facts.md §5.3:
 "5000 + 40 * active custom audiences" at Development), through
 :func:`adgate.services.marketing.counts.active_counts`.
 

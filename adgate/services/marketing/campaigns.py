@@ -1,6 +1,6 @@
 """Campaigns: ``/act_<n>/campaigns`` (list, create) and ``/{campaign_id}`` (read, update, delete).
 
-Fields and rules (sdk-client-contract §2, "create_campaign"; Marketing API campaign reference):
+Fields and rules (docs/graph-facts.md §12.2, "create_campaign"; Marketing API campaign reference):
 
 - create needs ``name``, ``objective`` (an ``OUTCOME_*`` objective: the legacy objectives such as
   ``LINK_CLICKS`` are refused, as Graph refuses them for new campaigns), ``special_ad_categories``

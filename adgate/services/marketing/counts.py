@@ -1,7 +1,7 @@
 """Counts other parts of adgate read from the Marketing objects.
 
 - :func:`active_counts` — active ads and active custom audiences of an ad account, the variables
-  of the business-use-case limits (facts §5.3: ``ads_management`` 300 + 40 * active ads,
+  of the business-use-case limits (docs/graph-facts.md §5.3: ``ads_management`` 300 + 40 * active ads,
   ``custom_audience`` 5000 + 40 * active audiences, ``ads_insights`` 600 + 400 * active ads at
   Development). Meta counts them per ad account, whichever app made them; ``app_id`` is accepted
   for the caller's convenience and does not narrow the count. An active ad is one whose effective

@@ -1,4 +1,4 @@
-"""Insights, synchronous and as async report runs (issue 5; sdk-client-contract §2, §6).
+"""Insights, synchronous and as async report runs (docs/graph-facts.md §12.2, §12.6).
 
 - ``GET /act_<n>/insights`` and ``GET /{campaign|adset|ad}/insights``: the query
   (:mod:`adgate.protocol.insights`) answered from simulated delivery (:mod:`adgate.policy.delivery`)

@@ -1,6 +1,6 @@
 """Lists of Marketing objects: ``effective_status`` filter, ``fields``, cursor paging, summary.
 
-sdk-client-contract §2 and §3: the SDK sends ``effective_status=["ACTIVE","PAUSED"]`` (a JSON
+docs/graph-facts.md §12.2 and §12.3: the SDK sends ``effective_status=["ACTIVE","PAUSED"]`` (a JSON
 array), ``fields=a,b``, ``limit``, ``summary=true`` and, for later pages, ``after=<cursor>``; it
 follows only when both ``paging.cursors.after`` and ``paging.next`` are present.
 

@@ -1,9 +1,9 @@
 """Reading and checking the fields of a Marketing object, with the errors a real user meets.
 
-Every bad value is a code-100 Graph error (facts §4.1, §4.2) that says what is wrong in
+Every bad value is a code-100 Graph error (docs/graph-facts.md §4.1, §4.2) that says what is wrong in
 ``message``, carries a short ``error_user_title`` and a sentence in ``error_user_msg``, and names
 the field in ``error_data.blame_field_specs`` (``[["daily_budget"]]``), which the SDK exposes as
-``FacebookRequestError.api_blame_field_specs()`` (sdk-client-contract §3). Messages for enums
+``FacebookRequestError.api_blame_field_specs`` (docs/graph-facts.md §12.3). Messages for enums
 follow Graph's ``Param X must be one of {A, B, …}``.
 """
 

@@ -1,4 +1,4 @@
-"""The consoles: server-rendered pages under ``/console/`` (issue 7), one module per area."""
+"""The consoles: server-rendered pages under ``/console/``, one module per area."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""``GET /{ver}/debug_token?input_token=…&access_token=…`` (facts §3).
+"""``GET /{ver}/debug_token?input_token=…&access_token=…`` (docs/graph-facts.md §3).
 
 The viewing token (``access_token``) passes the gate like any other; the debugger decides whether
 it may look at ``input_token`` (:mod:`adgate.services.debug`).

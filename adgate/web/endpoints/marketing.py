@@ -1,6 +1,6 @@
 """What the Marketing endpoints share: their declarations for the gate, and how a list is rendered.
 
-Declarations (STYLE.md habit 7; the gate decides, no handler re-checks):
+Declarations (the gate decides, no handler re-checks):
 
 | endpoints | product | write |
 |---|---|---|

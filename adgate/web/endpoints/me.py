@@ -1,4 +1,4 @@
-"""``/me`` and permissions (facts §6): who the token speaks for, and what the person granted.
+"""``/me`` and permissions (docs/graph-facts.md §6): who the token speaks for, and what the person granted.
 
 - ``GET /me`` · ``GET /me/permissions`` · ``GET /me/permissions/{perm}`` (and every ``/me``
   endpoint as ``/{user-id}`` for that person's own token: :func:`adgate.web.graph.dispatch`)
@@ -7,7 +7,7 @@
 - ``DELETE /me/permissions/{perm}`` and ``DELETE /{user-id}/permissions/{perm}``: revoke one
 
 Deletes answer ``{"success": true}``, never a bare ``true`` (the SDK fails on a bare boolean,
-sdk-client-contract §3).
+docs/graph-facts.md §12.3).
 """
 
 from __future__ import annotations

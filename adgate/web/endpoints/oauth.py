@@ -1,8 +1,9 @@
-"""``GET|POST /{ver}/oauth/access_token`` (and unversioned): the token endpoint (facts §1.2 to §1.4).
+"""``GET|POST /{ver}/oauth/access_token`` (and unversioned): the token endpoint (docs/graph-facts.md §1.2 to
+§1.4).
 
 Thin: read the parameters and the client's credentials, call :class:`adgate.services.exchange.Exchange`.
 Credentials come in the query or form body (Graph's own style) or as HTTP Basic, which is what
-requests-oauthlib sends by default (sdk-client-contract §5; RFC 6749 §2.3.1 form-encodes both
+requests-oauthlib sends by default (docs/graph-facts.md §12.5; RFC 6749 §2.3.1 form-encodes both
 halves before base64). Every answer, success or error, carries ``Cache-Control: no-store``
 (RFC 6749 §5.1).
 """

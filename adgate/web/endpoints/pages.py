@@ -1,4 +1,4 @@
-"""Pages and page tokens (facts §6): ``GET /me/accounts`` and ``GET /{page-id}``."""
+"""Pages and page tokens (docs/graph-facts.md §6): ``GET /me/accounts`` and ``GET /{page-id}``."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""System users (facts §7): create and list them, install apps, make their tokens."""
+"""System users (docs/graph-facts.md §7): create and list them, install apps, make their tokens."""
 
 from __future__ import annotations
 

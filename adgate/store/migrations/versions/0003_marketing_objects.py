@@ -4,7 +4,7 @@ Revision ID: 0003
 Revises: 0002
 Create Date: 2026-11-28 12:10:00
 
-Hand-written (issue 5). Every Marketing object belongs to one ad account (cascade) and remembers
+Hand-written. Every Marketing object belongs to one ad account (cascade) and remembers
 the app that created it (set null); ``adgate.store.tables`` describes the same schema, and
 ``tests/store/test_migrations.py`` checks the two agree on SQLite and PostgreSQL.
 """

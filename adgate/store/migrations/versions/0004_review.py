@@ -4,7 +4,7 @@ Revision ID: 0004
 Revises: 0003
 Create Date: 2026-11-28 12:55:00
 
-Hand-written (issue 6). ``adgate.store.tables`` describes the same schema, and
+Hand-written. ``adgate.store.tables`` describes the same schema, and
 ``tests/store/test_migrations.py`` checks the two agree on SQLite and PostgreSQL.
 """
 
