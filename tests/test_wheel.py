@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 import venv
 import zipfile
 from collections.abc import Iterator
@@ -19,6 +18,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from processes import stop, wait_until_up
 
 from adgate.testing.server import free_port
 
@@ -117,24 +117,10 @@ def served(installed: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterato
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert process.poll() is None, (where / "serve.log").read_text()
-            try:
-                if httpx.get(f"{url}/_health", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert time.monotonic() < deadline, (where / "serve.log").read_text()
-            time.sleep(0.1)
+        wait_until_up(f"{url}/_health", process, where / "serve.log")
         yield url, package
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process)
         log.close()
 
 

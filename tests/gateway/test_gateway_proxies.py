@@ -27,6 +27,7 @@ import pytest
 import requests
 from gateway_world import write_routes
 from live_world import PASSWORD, LiveWorld, consent
+from processes import stop, wait_until_up
 
 from adgate.testing.server import free_port
 
@@ -81,27 +82,6 @@ def upstream() -> Iterator[Upstream]:
     server.server_close()
 
 
-def wait_for(url: str, process: subprocess.Popen[bytes], log: Path, seconds: float = 60) -> None:
-    deadline = time.monotonic() + seconds
-    while True:
-        assert process.poll() is None, log.read_text()
-        try:
-            httpx.get(url, timeout=1)
-            return
-        except httpx.TransportError:
-            assert time.monotonic() < deadline, log.read_text()
-            time.sleep(0.1)
-
-
-def stop(process: subprocess.Popen[bytes]) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
-
-
 @dataclass
 class Adgate:
     url: str
@@ -139,7 +119,7 @@ def adgate(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Adgate]:
             stderr=subprocess.STDOUT,
         )
     try:
-        wait_for(f"http://127.0.0.1:{port}/_health", process, log)
+        wait_until_up(f"http://127.0.0.1:{port}/_health", process, log)
         yield Adgate(f"http://127.0.0.1:{port}", port)
     finally:
         stop(process)
@@ -189,7 +169,7 @@ def nginx(adgate: Adgate, upstream: Upstream, where: Path) -> Iterator[str]:
             [binary, "-p", str(where), "-c", str(where / "nginx.conf")], stdout=out, stderr=subprocess.STDOUT
         )
     try:
-        wait_for(f"http://127.0.0.1:{port}/health", process, log)
+        wait_until_up(f"http://127.0.0.1:{port}/health", process, log)
         yield f"http://127.0.0.1:{port}"
     finally:
         stop(process)
@@ -216,7 +196,7 @@ def caddy(adgate: Adgate, upstream: Upstream, where: Path) -> Iterator[str]:
             env=env,
         )
     try:
-        wait_for(f"http://127.0.0.1:{port}/health", process, log)
+        wait_until_up(f"http://127.0.0.1:{port}/health", process, log)
         yield f"http://127.0.0.1:{port}"
     finally:
         stop(process)

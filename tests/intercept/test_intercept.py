@@ -23,6 +23,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from processes import stop
 
 from adgate.testing.server import free_port
 
@@ -119,12 +120,7 @@ def intercepting(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Intercept
             account=account["node"],
         )
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process)
 
 
 def test_the_ca_key_is_private_and_the_certificate_is_a_ca(intercepting: Intercepting) -> None:
