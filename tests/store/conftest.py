@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import pytest
 
@@ -13,6 +14,18 @@ from adgate.store.sql.database import SqlDatabase
 
 @pytest.fixture
 async def db(database_url: str) -> AsyncIterator[SqlDatabase]:
+    async for database in _migrated(database_url):
+        yield database
+
+
+@pytest.fixture
+async def sqlite_db(tmp_path: Path) -> AsyncIterator[SqlDatabase]:
+    """For what only SQLite has (its file lock): a SQLite file, never parametrized over backends."""
+    async for database in _migrated(f"sqlite:///{tmp_path / 'adgate.db'}"):
+        yield database
+
+
+async def _migrated(database_url: str) -> AsyncIterator[SqlDatabase]:
     database = SqlDatabase(normalize_database_url(database_url))
     await upgrade(database.engine)
     await database.reset()

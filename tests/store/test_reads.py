@@ -170,11 +170,12 @@ async def test_concurrent_write_transactions_all_commit(db: SqlDatabase) -> None
         assert len(await tx.people.list()) == 9
 
 
-async def test_a_write_waits_off_the_event_loop_while_another_process_holds_the_lock(db: SqlDatabase) -> None:
+async def test_a_write_waits_off_the_event_loop_while_another_process_holds_the_lock(
+    sqlite_db: SqlDatabase,
+) -> None:
     # Writes run on the loop's thread only when SQLite's write lock is free at once; held by
     # another process (here a plain connection), the write waits in aiosqlite's thread.
-    if db.dialect != "sqlite":
-        pytest.skip("SQLite's write lock")
+    db = sqlite_db
     path = db.engine.url.database
     assert path is not None
     other = sqlite3.connect(path, isolation_level=None)
