@@ -7,18 +7,28 @@ from ``--admin-key``, ``ADGATE_ADMIN_KEY`` or the data directory's secrets file.
 from __future__ import annotations
 
 import asyncio
-import json
-import os
 import shlex
 import sys
 from pathlib import Path
 from typing import Annotated, Any
 
-import httpx
 import typer
-from rich.console import Console
 from rich.markup import escape
 
+from adgate import cli_calls
+from adgate.cli_control import (
+    DEFAULT_URL,
+    DataDir,
+    Key,
+    Url,
+    _admin_key,
+    _call,
+    _fetch,
+    _person_id,
+    console,
+    parse_duration,
+)
+from adgate.cli_review import review
 from adgate.settings import SECRETS_FILE, Settings, SettingsError
 
 app = typer.Typer(help="adgate: a sandbox of the Graph / Marketing API access layer.", no_args_is_help=True)
@@ -26,21 +36,11 @@ sandbox = typer.Typer(
     help="Drive a running server's sandbox (the /_sandbox control API).", no_args_is_help=True
 )
 app.add_typer(sandbox, name="sandbox")
-review = typer.Typer(
-    help="Apply for an access level or a permission, and decide (the review JSON API).", no_args_is_help=True
-)
 app.add_typer(review, name="review")
 ca_cli = typer.Typer(
     help="The local CA that `serve --intercept` presents for Graph's hosts.", no_args_is_help=True
 )
 app.add_typer(ca_cli, name="ca")
-console = Console()
-errors = Console(stderr=True)
-DEFAULT_URL = "http://127.0.0.1:8765"
-
-DataDir = Annotated[
-    Path | None, typer.Option("--data-dir", help="Where data and secrets live (ADGATE_DATA_DIR).")
-]
 
 
 def _settings(data_dir: Path | None) -> Settings:
@@ -225,227 +225,7 @@ def migrate(data_dir: DataDir = None) -> None:
 
 
 # --- sandbox subcommands ----------------------------------------------------------------------
-Url = Annotated[str, typer.Option("--url", envvar="ADGATE_URL", help="The server's base URL.")]
-Key = Annotated[str | None, typer.Option("--admin-key", envvar="ADGATE_ADMIN_KEY", help="The admin key.")]
-
-
-def _admin_key(key: str | None, data_dir: Path | None) -> str:
-    if key:
-        return key
-    path = (data_dir or Path(os.environ.get("ADGATE_DATA_DIR", ".adgate"))) / SECRETS_FILE
-    try:
-        return str(json.loads(path.read_text())["admin_key"])
-    except (OSError, ValueError, KeyError):
-        errors.print(f"[red]no admin key:[/red] none in {path}; pass --admin-key or set ADGATE_ADMIN_KEY")
-        raise typer.Exit(2) from None
-
-
-def _request(
-    url: str, key: str | None, data_dir: Path | None, method: str, path: str, body: Any = None
-) -> tuple[int, Any]:
-    headers = {"Authorization": f"Bearer {_admin_key(key, data_dir)}"}
-    try:
-        response = httpx.request(method, url.rstrip("/") + path, json=body, headers=headers, timeout=30)
-    except httpx.HTTPError as exc:
-        errors.print(f"[red]cannot reach {url}:[/red] {exc}")
-        raise typer.Exit(1) from None
-    try:
-        payload = response.json()
-    except ValueError:
-        payload = {"raw": response.text}
-    return response.status_code, payload
-
-
-def _call(url: str, key: str | None, data_dir: Path | None, method: str, path: str, body: Any = None) -> None:
-    status, payload = _request(url, key, data_dir, method, path, body)
-    console.print_json(data=payload)
-    if status >= 400:
-        raise typer.Exit(1)
-
-
-def _fetch(url: str, key: str | None, data_dir: Path | None, method: str, path: str, body: Any = None) -> Any:
-    """The answer's JSON; a refusal goes to stderr (its envelope) and exits 1."""
-    status, payload = _request(url, key, data_dir, method, path, body)
-    if status >= 400:
-        errors.print_json(data=payload)
-        raise typer.Exit(1)
-    return payload
-
-
-def _person_id(url: str, key: str | None, data_dir: Path | None, person: str) -> str:
-    """A person named by id, or by e-mail (looked up in the sandbox)."""
-    if "@" not in person:
-        return person
-    people = _fetch(url, key, data_dir, "GET", "/_sandbox/people")["data"]
-    for candidate in people:
-        if str(candidate.get("email", "")).lower() == person.strip().lower():
-            return str(candidate["id"])
-    errors.print(f"[red]no person with e-mail {person}[/red] (adgate sandbox world lists everyone)")
-    raise typer.Exit(1)
-
-
-fault_cli = typer.Typer(
-    help="Make chosen Graph calls fail as Graph fails (/_sandbox/faults): errors, 5xx, delays, drops.",
-    no_args_is_help=True,
-)
-sandbox.add_typer(fault_cli, name="fault")
-
-
-@fault_cli.command("add")
-def fault_add(
-    path: Annotated[
-        str | None, typer.Option(help="Path template, e.g. /act_{id}/campaigns or /{campaign}.")
-    ] = None,
-    method: Annotated[str | None, typer.Option(help="GET, POST or DELETE (default: any).")] = None,
-    app: Annotated[str | None, typer.Option(help="Only calls of this app id.")] = None,
-    token: Annotated[str | None, typer.Option(help="Only calls with this access token.")] = None,
-    account: Annotated[str | None, typer.Option(help="Only calls on this ad account (act_<n>).")] = None,
-    error: Annotated[
-        str | None, typer.Option(help="A Graph error by catalog name, e.g. token_expired.")
-    ] = None,
-    code: Annotated[int | None, typer.Option(help="A Graph error by code, e.g. 17, 613, 80004, 190.")] = None,
-    subcode: Annotated[int | None, typer.Option(help="With --code, e.g. 2446079 or 463.")] = None,
-    status: Annotated[int | None, typer.Option(help="An HTTP 5xx with no body.")] = None,
-    latency_ms: Annotated[
-        int, typer.Option(help="Added latency (alone: a slow call; else before it fails).")
-    ] = 0,
-    drop: Annotated[bool, typer.Option("--drop", help="Drop the connection mid-answer.")] = False,
-    throttle: Annotated[bool, typer.Option("--throttle", help="Throttled, usage headers at 100%.")] = False,
-    times: Annotated[int | None, typer.Option(help="Fail the next N matching calls.")] = None,
-    probability: Annotated[
-        float | None, typer.Option(help="Fail each matching call with this chance.")
-    ] = None,
-    seed: Annotated[int, typer.Option(help="Seed of --probability: the same run fails the same calls.")] = 0,
-    during: Annotated[
-        str | None, typer.Option("--for", help="Fail every matching call for this long: 10m, 2h.")
-    ] = None,
-    url: Url = DEFAULT_URL,
-    admin_key: Key = None,
-    data_dir: DataDir = None,
-) -> None:
-    """Add a fault rule; it applies on every node and survives a restart."""
-    if error is not None or code is not None:
-        effect: dict[str, Any] = {"kind": "error", "error": error, "code": code, "subcode": subcode}
-    elif status is not None:
-        effect = {"kind": "http_status", "status": status}
-    elif drop:
-        effect = {"kind": "drop"}
-    elif throttle:
-        effect = {"kind": "throttle"}
-    else:
-        effect = {"kind": "latency"}
-    effect = {k: v for k, v in effect.items() if v is not None}
-    if latency_ms:
-        effect["latency_ms"] = latency_ms
-    match = {"path": path, "method": method, "app_id": app, "token": token, "ad_account": account}
-    body: dict[str, Any] = {
-        "match": {k: v for k, v in match.items() if v is not None},
-        "effect": effect,
-        "times": times,
-        "probability": probability,
-        "seed": seed,
-    }
-    if during is not None:
-        clock = httpx.get(
-            url.rstrip("/") + "/_sandbox/clock",
-            headers={"Authorization": f"Bearer {_admin_key(admin_key, data_dir)}"},
-        )
-        now = float(clock.json()["now_float"])
-        body["window"] = {"start": now, "end": now + parse_duration(during)}
-    _call(
-        url, admin_key, data_dir, "POST", "/_sandbox/faults", {k: v for k, v in body.items() if v is not None}
-    )
-
-
-@fault_cli.command("list")
-def fault_list(url: Url = DEFAULT_URL, admin_key: Key = None, data_dir: DataDir = None) -> None:
-    """The rules, with how many calls each matched and how many of its --times are left."""
-    _call(url, admin_key, data_dir, "GET", "/_sandbox/faults")
-
-
-@fault_cli.command("events")
-def fault_events(
-    limit: int = 100, url: Url = DEFAULT_URL, admin_key: Key = None, data_dir: DataDir = None
-) -> None:
-    """Every failure injected, newest first: which rule, when, which call."""
-    _call(url, admin_key, data_dir, "GET", f"/_sandbox/faults/events?limit={limit}")
-
-
-@fault_cli.command("remove")
-def fault_remove(
-    rule_id: str, url: Url = DEFAULT_URL, admin_key: Key = None, data_dir: DataDir = None
-) -> None:
-    """Remove one rule."""
-    _call(url, admin_key, data_dir, "DELETE", f"/_sandbox/faults/{rule_id}")
-
-
-@fault_cli.command("clear")
-def fault_clear(url: Url = DEFAULT_URL, admin_key: Key = None, data_dir: DataDir = None) -> None:
-    """Remove every rule."""
-    _call(url, admin_key, data_dir, "DELETE", "/_sandbox/faults")
-
-
-@sandbox.command("callbacks")
-def sb_callbacks(
-    app_id: str,
-    deauthorize_url: Annotated[
-        str | None, typer.Option(help="Deauthorize Callback URL ('' clears it).")
-    ] = None,
-    data_deletion_url: Annotated[
-        str | None, typer.Option(help="Data Deletion Request URL ('' clears it).")
-    ] = None,
-    url: Url = DEFAULT_URL,
-    admin_key: Key = None,
-    data_dir: DataDir = None,
-) -> None:
-    """Show or set where the app is told that a person removed it or asked for their data's deletion."""
-    body = {"deauthorize_url": deauthorize_url, "data_deletion_url": data_deletion_url}
-    body = {k: v for k, v in body.items() if v is not None}
-    method = "POST" if body else "GET"
-    _call(url, admin_key, data_dir, method, f"/_sandbox/apps/{app_id}/callbacks", body or None)
-
-
-@sandbox.command("deauthorize")
-def sb_deauthorize(
-    person: str, app_id: str, url: Url = DEFAULT_URL, admin_key: Key = None, data_dir: DataDir = None
-) -> None:
-    """The person (id or e-mail) removes the app: tokens die (190/458), the Deauthorize callback and
-    Webhooks fire."""
-    _person_app_action(url, admin_key, data_dir, person, app_id, "deauthorize")
-
-
-@sandbox.command("data-deletion")
-def sb_data_deletion(
-    person: str, app_id: str, url: Url = DEFAULT_URL, admin_key: Key = None, data_dir: DataDir = None
-) -> None:
-    """The person (id or e-mail) asks the app to delete their data: its Data Deletion URL is called."""
-    _person_app_action(url, admin_key, data_dir, person, app_id, "data_deletion")
-
-
-def _person_app_action(
-    url: str, key: str | None, data_dir: Path | None, person: str, app_id: str, action: str
-) -> None:
-    person_id = _person_id(url, key, data_dir, person)
-    _call(url, key, data_dir, "POST", f"/_sandbox/people/{person_id}/{action}", {"app_id": app_id})
-
-
-@sandbox.command("deliveries")
-def sb_deliveries(
-    app: Annotated[str | None, typer.Option(help="Only this app's.")] = None,
-    url: Url = DEFAULT_URL,
-    admin_key: Key = None,
-    data_dir: DataDir = None,
-) -> None:
-    """The calls made to apps (callbacks, Webhooks), newest first, with every try."""
-    _call(url, admin_key, data_dir, "GET", "/_sandbox/deliveries" + (f"?app_id={app}" if app else ""))
-
-
-@sandbox.command("deliver-again")
-def sb_deliver_again(
-    delivery_id: int, url: Url = DEFAULT_URL, admin_key: Key = None, data_dir: DataDir = None
-) -> None:
-    """Send a delivery again now."""
-    _call(url, admin_key, data_dir, "POST", f"/_sandbox/deliveries/{delivery_id}/send")
+cli_calls.register(sandbox)
 
 
 @sandbox.command("reset")
@@ -707,94 +487,6 @@ def _duration(seconds: int) -> str:
         if seconds >= size:
             return f"{seconds / size:.0f} {unit}"
     return f"{seconds} seconds"
-
-
-# --- review subcommands -----------------------------------------------------------------------
-Token = Annotated[
-    str | None,
-    typer.Option("--token", envvar="ADGATE_TOKEN", help="A user access token instead of the admin key."),
-]
-
-
-@review.command("submit")
-def rv_submit(
-    app_id: str,
-    feature: Annotated[
-        str, typer.Argument(help="ads_management_basic_access, …_standard_access, permission:NAME")
-    ],
-    quiet: Annotated[
-        bool,
-        typer.Option("--quiet", "-q", help="Print only the submission's id: ID=$(adgate review submit …)"),
-    ] = False,
-    url: Url = DEFAULT_URL,
-    token: Token = None,
-    admin_key: Key = None,
-    data_dir: DataDir = None,
-) -> None:
-    """Submit an app for the next access level or a permission."""
-    path, body = f"/_apps/{app_id}/review/submissions", {"feature": feature}
-    if quiet:
-        print(_fetch(url, token or admin_key, data_dir, "POST", path, body)["id"])
-        return
-    _call(url, token or admin_key, data_dir, "POST", path, body)
-
-
-@review.command("status")
-def rv_status(
-    app_id: str,
-    url: Url = DEFAULT_URL,
-    token: Token = None,
-    admin_key: Key = None,
-    data_dir: DataDir = None,
-) -> None:
-    """The app's level, the next level's criteria with their figures now, and its submissions."""
-    _call(url, token or admin_key, data_dir, "GET", f"/_apps/{app_id}/review")
-
-
-@review.command("queue")
-def rv_queue(
-    url: Url = DEFAULT_URL, token: Token = None, admin_key: Key = None, data_dir: DataDir = None
-) -> None:
-    """Open submissions, earliest due first (reviewers)."""
-    _call(url, token or admin_key, data_dir, "GET", "/_review/queue")
-
-
-@review.command("show")
-def rv_show(
-    submission_id: str,
-    url: Url = DEFAULT_URL,
-    token: Token = None,
-    admin_key: Key = None,
-    data_dir: DataDir = None,
-) -> None:
-    """One submission with its evidence and audit trail (opening it puts it in review)."""
-    _call(url, token or admin_key, data_dir, "GET", f"/_review/submissions/{submission_id}")
-
-
-@review.command("decide")
-def rv_decide(
-    submission_id: str,
-    decision: Annotated[str, typer.Argument(help="approve or deny")],
-    reason: Annotated[list[str] | None, typer.Option("--reason", help="Why (repeatable).")] = None,
-    url: Url = DEFAULT_URL,
-    token: Token = None,
-    admin_key: Key = None,
-    data_dir: DataDir = None,
-) -> None:
-    """Approve or deny a submission; a denial lists its reasons and every unmet criterion."""
-    body = {"decision": decision, "reasons": list(reason or [])}
-    _call(url, token or admin_key, data_dir, "POST", f"/_review/submissions/{submission_id}/decision", body)
-
-
-def parse_duration(text: str) -> float:
-    units = {"s": 1, "m": 60, "h": 3600, "d": 86400}
-    text = text.strip().lower()
-    try:
-        if text and text[-1] in units:
-            return float(text[:-1]) * units[text[-1]]
-        return float(text)
-    except ValueError:
-        raise typer.BadParameter(f"not a duration: {text!r} (use seconds or 90m, 36h, 60d)") from None
 
 
 @ca_cli.command("path")
