@@ -5,12 +5,13 @@ callbacks' control API."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import httpx
 import typer
 
 from adgate.cli_control import DEFAULT_URL, DataDir, Key, Url, _admin_key, _call, _person_id, parse_duration
+from adgate.policy.faults import rule_json
 
 #: Commands added to ``adgate sandbox`` by :func:`register`.
 calls = typer.Typer()
@@ -53,37 +54,33 @@ def fault_add(
     data_dir: DataDir = None,
 ) -> None:
     """Add a fault rule; it applies on every node and survives a restart."""
-    if error is not None or code is not None:
-        effect: dict[str, Any] = {"kind": "error", "error": error, "code": code, "subcode": subcode}
-    elif status is not None:
-        effect = {"kind": "http_status", "status": status}
-    elif drop:
-        effect = {"kind": "drop"}
-    elif throttle:
-        effect = {"kind": "throttle"}
-    else:
-        effect = {"kind": "latency"}
-    effect = {k: v for k, v in effect.items() if v is not None}
-    if latency_ms:
-        effect["latency_ms"] = latency_ms
-    match = {"path": path, "method": method, "app_id": app, "token": token, "ad_account": account}
-    body: dict[str, Any] = {
-        "match": {k: v for k, v in match.items() if v is not None},
-        "effect": effect,
-        "times": times,
-        "probability": probability,
-        "seed": seed,
-    }
+    window = None
     if during is not None:
         clock = httpx.get(
             url.rstrip("/") + "/_sandbox/clock",
             headers={"Authorization": f"Bearer {_admin_key(admin_key, data_dir)}"},
         )
         now = float(clock.json()["now_float"])
-        body["window"] = {"start": now, "end": now + parse_duration(during)}
-    _call(
-        url, admin_key, data_dir, "POST", "/_sandbox/faults", {k: v for k, v in body.items() if v is not None}
+        window = (now, now + parse_duration(during))
+    body = rule_json(
+        path=path,
+        method=method,
+        app_id=app,
+        token=token,
+        ad_account=account,
+        error=error,
+        code=code,
+        subcode=subcode,
+        status=status,
+        latency_ms=latency_ms,
+        drop=drop,
+        throttle=throttle,
+        times=times,
+        probability=probability,
+        seed=seed,
+        window=window,
     )
+    _call(url, admin_key, data_dir, "POST", "/_sandbox/faults", body)
 
 
 @fault_cli.command("list")

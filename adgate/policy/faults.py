@@ -328,6 +328,49 @@ def parse_rule(
     return Rule(rule_id, match, effect, times, probability, seed, starts_at, ends_at, now)
 
 
+def rule_json(
+    *,
+    path: str | None = None,
+    method: str | None = None,
+    app_id: str | None = None,
+    token: str | None = None,
+    ad_account: str | None = None,
+    error: str | None = None,
+    code: int | None = None,
+    subcode: int | None = None,
+    status: int | None = None,
+    latency_ms: int = 0,
+    drop: bool = False,
+    throttle: bool = False,
+    times: int | None = None,
+    probability: float | None = None,
+    seed: int = 0,
+    window: tuple[float, float] | None = None,
+) -> dict[str, Any]:
+    """A rule's JSON form (what :func:`parse_rule` reads) from flat choices: an error (by name or
+    code), else an HTTP status, a drop, a throttle, or latency alone; what is not given is left out.
+    The CLI and the pytest fixture build their requests with it."""
+    if error is not None or code is not None:
+        effect: dict[str, Any] = {"kind": "error", "error": error, "code": code, "subcode": subcode}
+    elif status is not None:
+        effect = {"kind": "http_status", "status": status}
+    else:
+        effect = {"kind": "drop" if drop else "throttle" if throttle else "latency"}
+    if latency_ms:
+        effect["latency_ms"] = latency_ms
+    match = {"path": path, "method": method, "app_id": app_id, "token": token, "ad_account": ad_account}
+    body: dict[str, Any] = {
+        "match": {k: v for k, v in match.items() if v is not None},
+        "effect": {k: v for k, v in effect.items() if v is not None},
+        "times": times,
+        "probability": probability,
+        "seed": seed,
+    }
+    if window is not None:
+        body["window"] = {"start": window[0], "end": window[1]}
+    return {k: v for k, v in body.items() if v is not None}
+
+
 def to_record(rule: Rule) -> dict[str, Any]:
     """The rule as stored (the token as its fingerprint, which :meth:`Match.to_json` hides)."""
     m = rule.match
