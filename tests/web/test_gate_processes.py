@@ -156,10 +156,14 @@ async def test_two_server_processes_sharing_redis_let_exactly_59_of_100_concurre
                 *(client.get(f"{base}{read}", params={"access_token": token}) for base in servers)
             )
             elapsed = time.monotonic() - started
-            assert elapsed < 2, f"the burst took {elapsed:.1f} s: decay could let a 60th read in"
             through = [base for base, r in zip(servers, responses, strict=True) if r.status_code == 200]
-            # Without the shared count each process would let all its 50 through.
-            assert len(through) == 59, {base: through.count(base) for base in (one, two)}
+            # Without the shared count each process would let all its 50 through. Exactly 59 when
+            # the burst lasts under 2.5 s; on a machine so loaded that it lasts longer, the score
+            # decayed by 0.2 points for every second of it, and that many reads more fit: never
+            # more (the count is exact), and never fewer.
+            decayed = int(0.5 + 0.2 * elapsed)
+            counts = {base: through.count(base) for base in (one, two)}
+            assert 59 <= len(through) <= 59 + decayed, (counts, f"the burst took {elapsed:.1f} s")
             refused = [error_of(r) for r in responses if r.status_code != 200]
             assert all(r.status_code in (200, 400) for r in responses)
             assert {(e["code"], e["error_subcode"], e["is_transient"]) for e in refused} == {
