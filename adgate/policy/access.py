@@ -40,6 +40,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Final, Literal
 
 from adgate.policy.levels import LevelLimits, Policy
 
@@ -59,14 +60,29 @@ MARKETING_PRODUCTS: frozenset[str] = frozenset(
 #: code 10, "Application does not have permission for this action" — the app, not the person,
 #: lacks the right — with a message naming the account, the limit and the level, and the same
 #: values in ``error_data`` for programs.
-LIST_FULL = "account_list_full"
+LIST_FULL: Final = "account_list_full"
+
+#: The catalog entries (``adgate.protocol.errors``) an access rule refuses with; the catalog's
+#: ``ErrorName`` includes them all, which mypy checks wherever a refusal becomes an error.
+AccessReason = Literal[
+    "account_list_full",
+    "business_manager_limited",
+    "multi_account_limited",
+    "page_creation_limited",
+    "development_access",
+    "ad_account_role",
+    "ad_account_read_only",
+    "unsupported_get",
+    "unsupported_post",
+    "unsupported_delete",
+]
 
 
 @dataclass(frozen=True, slots=True)
 class Refusal:
     """Why the gate refuses a call: a catalog entry and the values its message needs."""
 
-    reason: str
+    reason: AccessReason
     params: Mapping[str, str] = field(default_factory=dict)
 
 
@@ -107,16 +123,20 @@ def level_rule(
 ) -> Refusal | None:
     """Business Manager, multi-account and Page-creation calls at a level that does not allow them."""
     limits = policy.limits_for(level)
-    checks = (
-        (business_manager and limits.business_manager != "full", "business_manager", "business_manager"),
-        (multi_account and not limits.multi_account_calls, "multi_account_calls", "multi_account"),
-        (page_creation and not limits.page_creation, "page_creation", "page_creation"),
+    checks: tuple[tuple[bool, str, AccessReason], ...] = (
+        (
+            business_manager and limits.business_manager != "full",
+            "business_manager",
+            "business_manager_limited",
+        ),
+        (multi_account and not limits.multi_account_calls, "multi_account_calls", "multi_account_limited"),
+        (page_creation and not limits.page_creation, "page_creation", "page_creation_limited"),
     )
-    for refused, allows, what in checks:
+    for refused, allows, reason in checks:
         if refused:
             needed = first_level_with(policy, allows)
             return Refusal(
-                f"{what}_limited",
+                reason,
                 {"app_id": app_id, "level": limits.title, "needed": needed or "a higher"},
             )
     return None
@@ -133,9 +153,11 @@ def caller_rule(limits: LevelLimits, caller: CallerFacts, *, marketing: bool) ->
     return None if allowed else Refusal("development_access")
 
 
-def unsupported(method: str) -> str:
+def unsupported(method: str) -> Literal["unsupported_get", "unsupported_post", "unsupported_delete"]:
     """Graph's 100/33 entry for an object the caller cannot see, by HTTP method."""
-    return {"GET": "unsupported_get", "DELETE": "unsupported_delete"}.get(method, "unsupported_post")
+    if method == "GET":
+        return "unsupported_get"
+    return "unsupported_delete" if method == "DELETE" else "unsupported_post"
 
 
 def account_rule(

@@ -35,6 +35,7 @@ import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Final, Literal
 
 from adgate.policy.tokens import DATA_ACCESS_SECONDS
 from adgate.records import App, Authorization, Person, Token
@@ -42,22 +43,38 @@ from adgate.records import App, Authorization, Person, Token
 #: Page roles that may hold a page token (docs/graph-facts.md §4.3, subcode 492: "lacks an appropriate role").
 PAGE_TOKEN_ROLES: frozenset[str] = frozenset({"admin", "editor", "moderator", "advertiser"})
 
+#: The catalog entries (``adgate.protocol.errors``) a dead token is refused with; the catalog's
+#: ``ErrorName`` includes them all, which mypy checks where the refusal becomes an error.
+InvalidReason = Literal[
+    "token_expired",
+    "token_password_changed",
+    "token_logged_out",
+    "token_not_authorized",
+    "token_data_access_expired",
+    "token_page_role_removed",
+    "token_revoked",
+    "token_app_secret_reset",
+    "proof_required",
+    "proof_time_invalid",
+    "proof_invalid",
+]
+
 #: ``revoked_reason`` → catalog entry.
-REVOKED: Mapping[str, str] = {
+REVOKED: Mapping[str, InvalidReason] = {
     "page_role_removed": "token_page_role_removed",
     "app_secret_reset": "token_app_secret_reset",
     "deauthorized": "token_not_authorized",
     "password_changed": "token_password_changed",
     "logged_out": "token_logged_out",
 }
-REVOKED_OTHERWISE = "token_revoked"
+REVOKED_OTHERWISE: Final = "token_revoked"
 
 
 @dataclass(frozen=True, slots=True)
 class Invalid:
     """Why a token is dead: a catalog entry and the values its message needs."""
 
-    reason: str
+    reason: InvalidReason
     params: Mapping[str, str] = field(default_factory=dict)
 
 

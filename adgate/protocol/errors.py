@@ -8,7 +8,9 @@ Messages are ``str.format`` templates; :func:`GraphError.of` fills them in.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal, TypeGuard
+
+from adgate.policy.access import unsupported as unsupported_by_method
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,8 +31,96 @@ _BUC_MSG = (
     "please refer to https://developers.facebook.com/docs/graph-api/overview/rate-limiting"
 )
 
+#: The name of every catalog entry: :meth:`GraphError.of` takes only these, so a misspelt error is a
+#: type error (mypy), and an entry missing from :data:`CATALOG` fails ``tests/protocol``.
+ErrorName = Literal[
+    "unknown",
+    "service",
+    "method",
+    "invalid_parameter",
+    "unsupported_get",
+    "unsupported_post",
+    "unsupported_delete",
+    "unknown_path",
+    "no_token",
+    "deprecated_version",
+    "body_too_large",
+    "method_not_allowed",
+    "code_invalid",
+    "code_used",
+    "code_expired",
+    "code_redirect_mismatch",
+    "code_verifier",
+    "client_id_invalid",
+    "client_secret_invalid",
+    "missing_parameter",
+    "grant_type_unsupported",
+    "token_malformed",
+    "token_expired",
+    "token_password_changed",
+    "token_logged_out",
+    "token_not_authorized",
+    "token_data_access_expired",
+    "token_page_role_removed",
+    "token_revoked",
+    "token_app_secret_reset",
+    "token_wrong_app",
+    "proof_required",
+    "proof_invalid",
+    "proof_time_invalid",
+    "permission_denied",
+    "permissions_error",
+    "requires_permission",
+    "ads_management_required",
+    "development_access",
+    "ad_account_role",
+    "gateway_unknown_route",
+    "gateway_missing_header",
+    "callback_verification",
+    "app_token_required",
+    "blocked",
+    "app_limit",
+    "user_limit",
+    "account_limit",
+    "buc_ads_insights",
+    "buc_custom_audience",
+    "buc_ads_management",
+    "debug_wrong_app",
+    "debug_not_developer",
+    "nonexisting_field",
+    "system_user_limit",
+    "admin_key",
+    "not_found",
+    "conflict",
+    "ad_account_read_only",
+    "account_list_full",
+    "business_manager_limited",
+    "multi_account_limited",
+    "page_creation_limited",
+    "account_list_act_prefix",
+    "account_list_not_numeric",
+    "account_list_no_account",
+    "account_list_at_max",
+    "account_list_not_listed",
+    "apps_api_unauthorized",
+    "apps_api_forbidden",
+    "insights_too_old",
+    "insights_too_much",
+    "report_not_ready",
+    "batch_too_large",
+    "batch_invalid",
+    "review_skip",
+    "review_top_level",
+    "review_open",
+    "review_already_approved",
+    "review_decided",
+    "review_unauthorized",
+    "review_forbidden",
+    "business_has_access",
+]
+
 # fmt: off
-CATALOG: dict[str, ErrorSpec] = {
+CATALOG: dict[ErrorName, ErrorSpec] = {
     # --- generic ---------------------------------------------------------------------------
     "unknown": ErrorSpec(1, "An unknown error occurred", status=500, transient=True),
     "service": ErrorSpec(2, "An unexpected error has occurred. Please retry your request later.",
@@ -209,6 +299,11 @@ CATALOG: dict[str, ErrorSpec] = {
 # fmt: on
 
 
+def is_error_name(name: str) -> TypeGuard[ErrorName]:
+    """A name that came in as text (a sandbox fault rule) is a catalog entry."""
+    return name in CATALOG
+
+
 @dataclass(slots=True)
 class GraphError(Exception):
     """An error on its way to the client, rendered once by :mod:`adgate.protocol.envelope`."""
@@ -221,9 +316,14 @@ class GraphError(Exception):
     extra_headers: dict[str, str] = field(default_factory=dict)
 
     @classmethod
-    def of(cls, name: str, /, **params: object) -> GraphError:
+    def of(cls, name: ErrorName, /, **params: object) -> GraphError:
         spec = CATALOG[name]
         return cls(spec, spec.message.format(**params) if params else spec.message)
+
+    @classmethod
+    def unsupported(cls, method: str, node: str | None) -> GraphError:
+        """Graph's 100/33 for an object that does not exist or that the caller may not see."""
+        return cls.of(unsupported_by_method(method), node=node)
 
     @classmethod
     def invalid(cls, detail: str) -> GraphError:

@@ -27,7 +27,7 @@ from adgate.policy import faults as policy
 from adgate.policy.faults import FaultSpecError, Rule, Seen, Target
 from adgate.policy.usage_headers import format_ad_account_usage, format_app_usage
 from adgate.policy.validity import graph_date
-from adgate.protocol.errors import CATALOG, GraphError
+from adgate.protocol.errors import CATALOG, ErrorName, GraphError, is_error_name
 from adgate.services.context import Core
 from adgate.services.tokens import Caller
 from adgate.store.cache import ReadCache
@@ -64,10 +64,10 @@ class _Blank(dict[str, str]):
         return ""
 
 
-def error_by(name: Any, code: Any, subcode: Any) -> str:
+def error_by(name: Any, code: Any, subcode: Any) -> ErrorName:
     """The catalog entry a rule names, by ``error`` name or by ``code`` (and ``subcode``)."""
     if name is not None:
-        if not isinstance(name, str) or name not in CATALOG:
+        if not isinstance(name, str) or not is_error_name(name):
             raise FaultSpecError("effect.error", f"is not an error of the catalog: {name!r}")
         return name
     if not isinstance(code, int) or isinstance(code, bool):
@@ -220,8 +220,9 @@ class FaultInjector:
 
 
 def _graph_error(name: str, call: GraphCall, now: int) -> GraphError:
-    """The catalog entry with its message filled as the real answer would be."""
-    spec = CATALOG[name]
+    """The catalog entry with its message filled as the real answer would be (a stored rule naming
+    an entry this version no longer has fails the call as an unknown error)."""
+    spec = CATALOG[name if is_error_name(name) else "unknown"]
     node = call.node_id if call.node_kind != "ad_account" else f"act_{call.node_id}"
     values: Mapping[str, str] = _Blank(
         now=graph_date(now),

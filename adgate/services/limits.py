@@ -52,7 +52,7 @@ from adgate.policy.usage_headers import (
     format_ads_insights_throttle,
     format_business_use_case_usage,
 )
-from adgate.protocol.errors import GraphError
+from adgate.protocol.errors import ErrorName, GraphError
 from adgate.store.counters import LimiterStore, LimiterUnavailable
 from adgate.store.interfaces import Database
 
@@ -64,7 +64,7 @@ BUC_OF_PRODUCT: Mapping[str, str] = {
     "audiences": "custom_audience",
 }
 #: BUC type → catalog entry of its throttling error (80004 / 80000 / 80003, subcode 2446079).
-BUC_ERRORS: Mapping[str, str] = {
+BUC_ERRORS: Mapping[str, ErrorName] = {
     "ads_management": "buc_ads_management",
     "ads_insights": "buc_ads_insights",
     "custom_audience": "buc_custom_audience",

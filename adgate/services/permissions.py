@@ -43,8 +43,7 @@ def subject(caller: Caller, node_id: str | None, edge: str, method: str) -> str:
         return me_person_id(caller, edge)
     if caller.kind == "app" or (caller.kind == "user" and caller.person_id == node_id):
         return node_id
-    name = {"GET": "unsupported_get", "POST": "unsupported_post"}.get(method, "unsupported_delete")
-    raise GraphError.of(name, node=node_id)
+    raise GraphError.unsupported(method, node_id)
 
 
 class Permissions:

@@ -191,11 +191,8 @@ async def dispatch(call: GraphCall, router: GraphRouter, gate: Gate) -> Any:
         as_me = endpoint is not None
     if endpoint is None:
         if call.node_kind == "ad_account" or call.node_id is not None:
-            name = {"GET": "unsupported_get", "POST": "unsupported_post"}.get(
-                call.method, "unsupported_delete"
-            )
             node = f"act_{call.node_id}" if call.node_kind == "ad_account" else call.node_id or call.node_kind
-            raise GraphError.of(name, node=node)
+            raise GraphError.unsupported(call.method, node)
         raise GraphError.of("unknown_path", path=call.path)
     if endpoint.need.product in ADS_PRODUCTS:
         refuse_retired_on_ads(call.version)
@@ -216,8 +213,7 @@ def _own_node(call: GraphCall) -> None:
     """A person's node read through the ``/me`` endpoints: only with that person's own token."""
     caller = call.caller
     if getattr(caller, "kind", None) != "user" or getattr(caller, "person_id", None) != call.node_id:
-        name = {"GET": "unsupported_get", "POST": "unsupported_post"}.get(call.method, "unsupported_delete")
-        raise GraphError.of(name, node=call.node_id)
+        raise GraphError.unsupported(call.method, call.node_id)
 
 
 #: Paths that are pages or control APIs, never Graph nodes.

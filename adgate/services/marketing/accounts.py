@@ -66,8 +66,7 @@ async def require_account(tx: Repos, account_id: str, *, write: bool = False) ->
 
 
 def unsupported(node_id: str, method: str) -> GraphError:
-    name = {"GET": "unsupported_get", "POST": "unsupported_post"}.get(method, "unsupported_delete")
-    return GraphError.of(name, node=node_id)
+    return GraphError.unsupported(method, node_id)
 
 
 async def owned_ad_accounts(

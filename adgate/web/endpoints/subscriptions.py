@@ -29,8 +29,7 @@ def _app_caller(call: GraphCall) -> Caller:
     if caller.kind != "app":
         raise GraphError.of("app_token_required")
     if caller.app.id != call.node_id:
-        name = {"GET": "unsupported_get", "POST": "unsupported_post"}.get(call.method, "unsupported_delete")
-        raise GraphError.of(name, node=call.node_id)
+        raise GraphError.unsupported(call.method, call.node_id)
     return caller
 
 
