@@ -28,7 +28,7 @@ from adgate import ids
 from adgate.policy.access import CALLING_APP_ROLES, list_full_params, list_limit
 from adgate.protocol.errors import GraphError
 from adgate.services.context import Core
-from adgate.services.tokens import Tokens
+from adgate.services.tokens.callers import Tokens
 from adgate.store.interfaces import ListedAccount
 
 

@@ -19,10 +19,10 @@ from starlette.routing import Route
 from adgate import records as r
 from adgate.protocol import json_input
 from adgate.protocol.errors import GraphError
-from adgate.services.demo import seed_demo
-from adgate.services.minting import Minting
-from adgate.services.permissions import Permissions
 from adgate.services.registry import Services
+from adgate.services.tokens.minting import Minting
+from adgate.services.world.demo import seed_demo
+from adgate.services.world.permissions import Permissions
 from adgate.store.callbacks import AppCallbacks, Attempt, Delivery
 from adgate.store.faults import StoredRule
 from adgate.web.requests import bearer_token

@@ -5,7 +5,7 @@ https — holding a random session id and, once the person has logged in, their 
 of their record and the time the password was entered. The signature is HMAC-SHA256 with a key
 derived (HKDF) from the server secret for this purpose alone. A signature cannot be taken back,
 so a signed-in session is good only while the server keeps its row
-(:mod:`adgate.services.browser_sessions`): a log-out, a password change or a log-out everywhere
+(:mod:`adgate.services.dialog.browser_sessions`): a log-out, a password change or a log-out everywhere
 deletes it, on every node at once. The service also compares the epochs with the person's record
 on every use, and checks the session's age on the server clock.
 
@@ -30,8 +30,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from adgate.records import Person
-from adgate.services.authorize import Visitor
-from adgate.services.browser_sessions import SESSION_SECONDS
+from adgate.services.dialog.authorize import Visitor
+from adgate.services.dialog.browser_sessions import SESSION_SECONDS
 
 COOKIE_NAME = "adgate_session"
 CSRF_FIELD = "fb_dtsg"  # the name Graph's own forms give their CSRF token

@@ -23,8 +23,8 @@ from starlette.responses import RedirectResponse, Response
 
 from adgate import records as r
 from adgate.protocol.errors import GraphError
-from adgate.services.dashboard import Dashboard
-from adgate.services.token_tools import TokenTools
+from adgate.services.tokens.tools import TokenTools
+from adgate.services.world.dashboard import Dashboard
 from adgate.web.session import CSRF_FIELD, Session, Sessions
 from adgate.web.templating import render
 

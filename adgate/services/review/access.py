@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING
 from adgate.protocol.errors import GraphError
 from adgate.services.account_list import authorize_manager
 from adgate.services.context import Core
-from adgate.services.review import Review
-from adgate.services.tokens import Tokens
+from adgate.services.review.submissions import Review
+from adgate.services.tokens.callers import Tokens
 
 if TYPE_CHECKING:
     from adgate.services.registry import Services
