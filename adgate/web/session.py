@@ -24,11 +24,10 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from starlette.requests import Request
 from starlette.responses import Response
 
+from adgate.keyring import derive_key
 from adgate.records import Person
 from adgate.services.dialog.authorize import Visitor
 from adgate.services.dialog.browser_sessions import SESSION_SECONDS
@@ -63,14 +62,10 @@ def _unb64(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
-def _derive(secret: str, purpose: bytes) -> bytes:
-    return HKDF(algorithm=hashes.SHA256(), length=32, salt=b"adgate/v1", info=purpose).derive(secret.encode())
-
-
 class Sessions:
     def __init__(self, secret_key: str) -> None:
-        self._sign_key = _derive(secret_key, b"dialog-session-cookie")
-        self._csrf_key = _derive(secret_key, b"dialog-csrf")
+        self._sign_key = derive_key(secret_key, "dialog-session-cookie")
+        self._csrf_key = derive_key(secret_key, "dialog-csrf")
 
     # --- sessions -------------------------------------------------------------------------------
     @staticmethod

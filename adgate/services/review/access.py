@@ -10,9 +10,9 @@ Each answers the actor the audit trail records: ``admin`` or the person's id.
 
 from __future__ import annotations
 
-import hmac
 from typing import TYPE_CHECKING
 
+from adgate.keyring import AdminKey
 from adgate.protocol.errors import GraphError
 from adgate.services.account_list import authorize_manager
 from adgate.services.context import Core
@@ -26,7 +26,7 @@ ADMIN = "admin"
 
 
 def _is_admin(raw: str, admin_key: str | None) -> bool:
-    return bool(admin_key) and hmac.compare_digest(raw.encode(), (admin_key or "").encode())
+    return AdminKey(admin_key).matches(raw)
 
 
 async def manager_actor(core: Core, app_id: str, raw_token: str | None, admin_key: str | None) -> str:
