@@ -25,6 +25,7 @@ from adgate.services.dialog.passwords import Passwords
 from adgate.services.faults import FaultInjector
 from adgate.services.registry import Services
 from adgate.services.tokens.callers import Tokens
+from adgate.services.tokens.tools import TokenTools
 from adgate.services.world.editor import World
 from adgate.settings import Settings
 from adgate.store.bus import bus_for
@@ -32,10 +33,13 @@ from adgate.store.files import protect_data_dir, protect_database
 from adgate.store.migrate import upgrade
 from adgate.store.sql.database import SqlDatabase
 from adgate.web import sandbox
+from adgate.web.console.base import build_console
+from adgate.web.dialog import build_dialog
 from adgate.web.graph import GraphApp, GraphRouter
 from adgate.web.metrics import Metrics
 from adgate.web.middleware import EdgeMiddleware
 from adgate.web.responses import error_response
+from adgate.web.session import Sessions
 
 
 def build_services(settings: Settings, clock: Clock | None = None) -> Services:
@@ -116,6 +120,11 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     )
     app.state.services = services
     app.state.settings = settings
+    # The pages' parts, built once here: the dialog and the consoles share one session codec.
+    assert settings.secret_key is not None  # with_persisted_secrets() above
+    sessions = Sessions(settings.secret_key)
+    app.state.dialog = build_dialog(services, sessions)
+    app.state.console = build_console(services, sessions, TokenTools(services.core))
     app.add_middleware(
         EdgeMiddleware,
         max_body_bytes=settings.max_body_bytes,
