@@ -60,14 +60,16 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         passwords=Passwords(settings.password_hashing),
     )
     router = GraphRouter()
+    tokens = Tokens(core)
     services = Services(
         settings=settings,
         core=core,
         world=World(core),
+        tokens=tokens,
         router=router,
         gate=None,  # type: ignore[arg-type]
         faults=FaultInjector(core, router),
-        callbacks=Callbacks(core, Tokens(core).app_secret),
+        callbacks=Callbacks(core, tokens.app_secret),
     )
     services.start_hooks.append(services.callbacks.start)
     services.stop_hooks.append(services.callbacks.stop)
@@ -124,7 +126,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     assert settings.secret_key is not None  # with_persisted_secrets() above
     sessions = Sessions(settings.secret_key)
     app.state.dialog = build_dialog(services, sessions)
-    app.state.console = build_console(services, sessions, TokenTools(services.core))
+    app.state.console = build_console(services, sessions, TokenTools(services.core, services.tokens))
     app.add_middleware(
         EdgeMiddleware,
         max_body_bytes=settings.max_body_bytes,

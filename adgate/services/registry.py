@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from adgate.clock import SandboxClock
 from adgate.services.context import Core
+from adgate.services.tokens.callers import Tokens
 from adgate.services.world.editor import World
 
 if TYPE_CHECKING:
@@ -35,6 +36,8 @@ class Services:
     settings: Settings
     core: Core
     world: World
+    #: The one reader of presented tokens (it keeps decrypted app secrets): every part shares it.
+    tokens: Tokens
     router: GraphRouter
     gate: Gate
     #: The sandbox's fault rules (``/_sandbox/faults``), a step of the gate.

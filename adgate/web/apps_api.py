@@ -47,7 +47,7 @@ def endpoint(handler: Handler) -> Callable[[Request], Awaitable[Response]]:
             params = await read_params(request)
             app_id = request.path_params["app_id"]
             raw = bearer_token(request) or params.get_str("access_token")
-            await authorize_manager(services.core, app_id, raw, services.settings.admin_key)
+            await authorize_manager(services.core, services.tokens, app_id, raw, services.settings.admin_key)
             path_account = request.path_params.get("account_id")
             if path_account is not None:
                 params = Params.merge(params, {"account_id": path_account})

@@ -52,9 +52,9 @@ def endpoint(handler: Handler, *, reviewer: bool) -> Callable[[Request], Awaitab
             key = services.settings.admin_key
             path = dict(request.path_params)
             if reviewer:
-                actor = await reviewer_actor(services.core, raw, key)
+                actor = await reviewer_actor(services.tokens, raw, key)
             else:
-                actor = await manager_actor(services.core, path["app_id"], raw, key)
+                actor = await manager_actor(services.core, services.tokens, path["app_id"], raw, key)
             result = await handler(review, actor, path, params.without("access_token"))
         except GraphError as exc:
             request.state.graph_error = exc

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
 
 def register(router: GraphRouter, services: Services) -> None:
-    debugger = Debugger(services.core)
+    debugger = Debugger(services.core, services.tokens)
 
     @router.route("GET", "debug_token")
     async def debug_token(call: GraphCall) -> Any:

@@ -68,7 +68,7 @@ def token_request(call: GraphCall) -> TokenRequest:
 
 
 def register(router: GraphRouter, services: Services) -> None:
-    exchange = Exchange(services.core)
+    exchange = Exchange(services.core, services.tokens)
 
     async def access_token(call: GraphCall) -> Any:
         call.response_headers.update(NO_STORE)
