@@ -177,3 +177,8 @@ def test_a_valid_token_stays_valid_at_every_moment_before_valid_until(
         if moment < until:
             assert judge(token, authorization=authorization, now=moment) is None
         assert judge(token, authorization=authorization, now=int(until)) is not None
+
+
+def test_a_user_or_page_token_whose_person_is_gone_is_revoked() -> None:
+    assert judge(USER, person=None) == "token_revoked"
+    assert judge(PAGE, person=None) == "token_revoked"
