@@ -32,6 +32,7 @@ from adgate.store.files import protect_data_dir, protect_database
 from adgate.store.migrate import upgrade
 from adgate.store.sql.database import SqlDatabase
 from adgate.web import sandbox
+from adgate.web.endpoints import images
 from adgate.web.graph import GraphApp, GraphRouter
 from adgate.web.metrics import Metrics
 from adgate.web.middleware import EdgeMiddleware
@@ -108,6 +109,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         *gateway_routes(services),
         Route("/_health", health, methods=["GET"]),
         Route("/metrics", metrics.endpoint, methods=["GET"]),
+        *images.routes(services),
         *sandbox.routes,
         *console_routes(),
     ]
