@@ -35,6 +35,7 @@ from adgate.store.sql.database import SqlDatabase
 from adgate.web import sandbox
 from adgate.web.console.base import build_console
 from adgate.web.dialog import build_dialog
+from adgate.web.endpoints import images
 from adgate.web.graph import GraphApp, GraphRouter
 from adgate.web.metrics import Metrics
 from adgate.web.middleware import EdgeMiddleware
@@ -114,6 +115,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         *gateway_routes(services),
         Route("/_health", health, methods=["GET"]),
         Route("/metrics", metrics.endpoint, methods=["GET"]),
+        *images.routes(services),
         *sandbox.routes,
         *console_routes(),
     ]

@@ -24,9 +24,10 @@ from adgate import ids
 from adgate.policy.access import unsupported
 from adgate.protocol import envelope
 from adgate.protocol.errors import GraphError
+from adgate.protocol.images import Upload
 from adgate.protocol.params import Params
 from adgate.protocol.versions import OLDEST_SERVED, refuse_retired_on_ads, served_version, split_version
-from adgate.web.requests import bearer_in, parse_query, read_params
+from adgate.web.requests import bearer_in, parse_query, read_body
 from adgate.web.responses import SECURITY_HEADERS
 
 if TYPE_CHECKING:
@@ -104,6 +105,8 @@ class GraphCall:
     tooling: bool = False
     #: A fault rule of the sandbox failed this call (``adgate.services.faults``): not the app's usage.
     injected: bool = False
+    #: The files of a multipart body (or, for a batch item, those its ``attached_files`` names).
+    files: tuple[Upload, ...] = ()
 
 
 class Gate(Protocol):
@@ -274,9 +277,10 @@ class GraphApp:
                 method = "GET"
                 params = Params(parse_query(scope["query_string"].decode("latin-1")))
                 headers: Mapping[str, str] = Headers(scope=scope)
+                files: tuple[Upload, ...] = ()
             else:
                 request = Request(scope, receive)
-                params = await read_params(request)
+                params, files = await read_body(request)
                 headers = request.headers
             # method=DELETE|POST as a parameter is how Graph lets GET-only clients write.
             override = params.get("method")
@@ -298,6 +302,7 @@ class GraphApp:
                 services=services,
                 raw_token=params.get_str("access_token") or bearer_in(headers),
                 tooling=state.get(CONSOLE_TOOLING) is True,
+                files=files,
             )
             result = await dispatch(call, services.router, services.gate)
         except GraphError as exc:

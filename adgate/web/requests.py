@@ -2,7 +2,10 @@
 
 Bodies may be form-encoded (what the SDK sends), multipart, or a JSON object. A token may come as
 ``access_token`` in the query or body, or as ``Authorization: Bearer`` / ``OAuth`` (what
-requests-oauthlib sends). Any malformed input becomes a code-100 Graph error.
+requests-oauthlib sends). Any malformed input becomes a code-100 Graph error. The files of a
+multipart body are kept, in memory, for the Graph calls that take them (ad images): the body limit
+(``ADGATE_MAX_BODY_BYTES``) bounds them, and a text field may be as large (``bytes``, an image in
+base64).
 """
 
 from __future__ import annotations
@@ -11,20 +14,33 @@ import json
 from collections.abc import Mapping
 from urllib.parse import parse_qsl, unquote_plus
 
+from starlette.datastructures import UploadFile
 from starlette.requests import Request
 
 from adgate.protocol import json_input
 from adgate.protocol.errors import GraphError
+from adgate.protocol.images import Upload
 from adgate.protocol.params import Params
 
 _FORM = "application/x-www-form-urlencoded"
 
 
+#: Most files one multipart body may have (OURS; Starlette's own default is 1000).
+MAX_FILES = 100
+
+
 async def read_params(request: Request) -> Params:
+    params, _files = await read_body(request, keep_files=False)
+    return params
+
+
+async def read_body(request: Request, *, keep_files: bool = True) -> tuple[Params, tuple[Upload, ...]]:
+    """The parameters of the query string and the body (the body's win), and the body's files."""
     query = parse_query(request.scope["query_string"].decode("latin-1"))
     if request.method in ("GET", "HEAD"):
-        return Params(query)
+        return Params(query), ()
     body: dict[str, str] = {}
+    files: list[Upload] = []
     content_type = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
     raw = await request.body()
     if raw:
@@ -32,11 +48,17 @@ async def read_params(request: Request) -> Params:
             body = _json_body(raw)
         elif content_type.startswith("multipart/form-data"):
             try:
-                form = await request.form()
+                form = await request.form(max_files=MAX_FILES, max_part_size=len(raw))
             except Exception as exc:  # multipart parser errors have no common base class
                 raise GraphError.invalid(f"The multipart body could not be parsed: {exc}") from None
-            body = {k: v for k, v in form.items() if isinstance(v, str)}
-            await form.close()  # uploaded files (never used) are spooled to temporary files
+            try:
+                for name, value in form.multi_items():
+                    if isinstance(value, str):
+                        body[name] = value
+                    elif keep_files and isinstance(value, UploadFile):
+                        files.append(Upload(name, value.filename, value.content_type, await value.read()))
+            finally:
+                await form.close()  # uploaded files are spooled to temporary files
         else:
             # Graph treats any other body as form data, as curl -d sends it.
             try:
@@ -44,7 +66,7 @@ async def read_params(request: Request) -> Params:
             except UnicodeDecodeError:
                 raise GraphError.invalid("The request body is not valid UTF-8") from None
             body = dict(parse_qsl(text, keep_blank_values=True))
-    return Params.merge(query, body)
+    return Params.merge(query, body), tuple(files)
 
 
 def _json_body(raw: bytes) -> dict[str, str]:
