@@ -15,7 +15,7 @@ from starlette.requests import Request
 
 from adgate.protocol import json_input
 from adgate.protocol.errors import GraphError
-from adgate.protocol.params import Params
+from adgate.protocol.params import Params, fold_lists
 
 _FORM = "application/x-www-form-urlencoded"
 
@@ -35,7 +35,7 @@ async def read_params(request: Request) -> Params:
                 form = await request.form()
             except Exception as exc:  # multipart parser errors have no common base class
                 raise GraphError.invalid(f"The multipart body could not be parsed: {exc}") from None
-            body = {k: v for k, v in form.items() if isinstance(v, str)}
+            body = fold_lists((k, v) for k, v in form.multi_items() if isinstance(v, str))
             await form.close()  # uploaded files (never used) are spooled to temporary files
         else:
             # Graph treats any other body as form data, as curl -d sends it.
@@ -43,7 +43,7 @@ async def read_params(request: Request) -> Params:
                 text = raw.decode("utf-8")
             except UnicodeDecodeError:
                 raise GraphError.invalid("The request body is not valid UTF-8") from None
-            body = dict(parse_qsl(text, keep_blank_values=True))
+            body = fold_lists(parse_qsl(text, keep_blank_values=True))
     return Params.merge(query, body)
 
 
@@ -76,9 +76,11 @@ def bearer_in(headers: Mapping[str, str]) -> str | None:
 
 def parse_query(query: str) -> dict[str, str]:
     """``urllib.parse.parse_qsl(query, keep_blank_values=True)`` as a dict (the last value of a
-    repeated name wins, as in Starlette's ``QueryParams``), without decoding what needs none:
-    this runs on every Graph call."""
+    repeated name wins, as in Starlette's ``QueryParams``; bracketed lists folded by
+    :func:`adgate.protocol.params.fold_lists`), without decoding what needs none: this runs on
+    every Graph call."""
     values: dict[str, str] = {}
+    bracketed = False
     for part in query.split("&"):
         if not part:
             continue
@@ -87,5 +89,10 @@ def parse_query(query: str) -> dict[str, str]:
             name = unquote_plus(name)
         if "%" in value or "+" in value:
             value = unquote_plus(value)
+        if name.endswith("]"):
+            bracketed = True
+            break
         values[name] = value
+    if bracketed:
+        return fold_lists(parse_qsl(query, keep_blank_values=True))
     return values
