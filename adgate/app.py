@@ -21,11 +21,11 @@ from adgate.policy.levels import load_policy
 from adgate.protocol.errors import GraphError
 from adgate.services.callbacks import Callbacks
 from adgate.services.context import Core
+from adgate.services.dialog.passwords import Passwords
 from adgate.services.faults import FaultInjector
-from adgate.services.passwords import Passwords
 from adgate.services.registry import Services
-from adgate.services.tokens import Tokens
-from adgate.services.world import World
+from adgate.services.tokens.callers import Tokens
+from adgate.services.world.editor import World
 from adgate.settings import Settings
 from adgate.store.bus import bus_for
 from adgate.store.files import protect_data_dir, protect_database
@@ -40,7 +40,7 @@ from adgate.web.responses import error_response
 
 def build_services(settings: Settings, clock: Clock | None = None) -> Services:
     """Everything a server holds, without the HTTP layer (the pytest fixture uses this too)."""
-    from adgate.services.review_access import build_review
+    from adgate.services.review.access import build_review
     from adgate.web.gate import build_gate
     from adgate.web.routes import register_graph_routes
 

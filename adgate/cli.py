@@ -89,7 +89,7 @@ def serve(
     if demo:
 
         async def show_demo() -> None:
-            from adgate.services.demo import seed_demo
+            from adgate.services.world.demo import seed_demo
 
             world = await seed_demo(services.world, base_url=base_url)
             print_demo(world.to_json(), base_url, services.settings.admin_key or "", key_source)

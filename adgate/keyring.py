@@ -16,14 +16,33 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 
-def _derive(secret: str, purpose: bytes) -> bytes:
-    return HKDF(algorithm=hashes.SHA256(), length=32, salt=b"adgate/v1", info=purpose).derive(secret.encode())
+def derive_key(secret: str, purpose: str) -> bytes:
+    """The one way a key is made from the server secret: HKDF-SHA256, 32 bytes, one ``purpose``
+    per use, so that no two uses ever share a key."""
+    info = purpose.encode()
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=b"adgate/v1", info=info).derive(secret.encode())
+
+
+class AdminKey:
+    """The operator's admin key (``ADGATE_ADMIN_KEY``), checked in one place: an unset key matches
+    nothing, and the comparison takes the same time whatever the guess."""
+
+    def __init__(self, key: str | None) -> None:
+        self._key = (key or "").encode()
+
+    def matches(self, given: str | None) -> bool:
+        return bool(self._key) and hmac.compare_digest((given or "").strip().encode(), self._key)
 
 
 class Keyring:
     def __init__(self, secret_key: str) -> None:
-        self._digest_key = _derive(secret_key, b"token-digest")
-        self._fernet = Fernet(base64.urlsafe_b64encode(_derive(secret_key, b"app-secret-encryption")))
+        self._secret = secret_key
+        self._digest_key = self.derive("token-digest")
+        self._fernet = Fernet(base64.urlsafe_b64encode(self.derive("app-secret-encryption")))
+
+    def derive(self, purpose: str) -> bytes:
+        """A key of the server secret for ``purpose`` alone (:func:`derive_key`)."""
+        return derive_key(self._secret, purpose)
 
     def digest(self, token: str) -> str:
         """The keyed digest a token is stored and looked up by."""

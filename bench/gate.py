@@ -56,7 +56,7 @@ from world import (
 )
 
 from adgate.keyring import Keyring
-from adgate.services.tokens import find_by_digest
+from adgate.services.tokens.callers import find_by_digest
 from adgate.store.sql.database import SqlDatabase
 from adgate.testing.server import free_port
 

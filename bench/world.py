@@ -26,9 +26,9 @@ from adgate.clock import SandboxClock
 from adgate.keyring import Keyring
 from adgate.policy.appsecret_proof import make_proof
 from adgate.policy.tokens import CODE_SECONDS, LONG_LIVED_USER_SECONDS
-from adgate.services.grants import record_authorization
-from adgate.services.issuer import Issuer, new_token
 from adgate.services.registry import Services
+from adgate.services.tokens.grants import record_authorization
+from adgate.services.tokens.issuer import Issuer, new_token
 from adgate.settings import Settings
 from adgate.store import tables as t
 from adgate.store.migrate import upgrade

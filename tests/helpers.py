@@ -13,9 +13,9 @@ import httpx
 from adgate import records as r
 from adgate.policy.appsecret_proof import make_proof
 from adgate.policy.tokens import CODE_SECONDS
-from adgate.services.grants import record_authorization
 from adgate.services.registry import Services
-from adgate.services.tokens import issue_short_lived_user_token
+from adgate.services.tokens.callers import issue_short_lived_user_token
+from adgate.services.tokens.grants import record_authorization
 
 CALLBACK = "https://app.example/callback"
 PASSWORD = "correct horse battery"

@@ -1,6 +1,7 @@
 """The README's walkthrough, run as a newcomer would run it: every block, in order, as written.
 
-From ``## Quick start`` to ``## Configuration``, every ``sh`` and ``python`` block runs against a
+From ``## Quick start`` to ``## Configuration``, then the whole of ``docs/using.md`` (the same
+walkthrough, continued), every ``sh`` and ``python`` block runs against a
 fresh ``adgate serve --demo`` on a free port, in a directory of its own that holds a ``.venv`` (this
 test's virtual environment) and the server's ``.adgate`` data directory, exactly the layout
 ``scripts/demo`` leaves. Shell blocks run in bash with ``set -euo pipefail``; what they export is
@@ -42,6 +43,7 @@ from adgate.testing.server import free_port
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 FIRST, LAST = "## Quick start", "## Configuration"
+USING = README.parent / "docs" / "using.md"
 LANGUAGES = {"sh": "sh", "bash": "sh", "shell": "sh", "python": "python", "py": "python"}
 MARKER = re.compile(r"<!--\s*readme-test:\s*(\w[\w-]*)\s*(.*?)\s*-->")
 FENCE = re.compile(r"^```(\S*)[^\n]*\n(.*?)^```\s*$", re.S | re.M)
@@ -52,19 +54,27 @@ BLOCK_SECONDS = 180
 @dataclass
 class Block:
     line: int
+    source: str
     language: str
     code: str
     marker: str = ""
     argument: str = ""
 
     def where(self) -> str:
-        return f"README.md line {self.line} ({self.language})"
+        return f"{self.source} line {self.line} ({self.language})"
 
 
-def walkthrough(text: str) -> list[Block]:
-    """The runnable blocks between the two headings, each with the marker comment right before it."""
-    start = text.index(f"\n{FIRST}\n")
-    end = text.index(f"\n{LAST}\n", start)
+def walkthrough() -> list[Block]:
+    """The README's blocks from its quick start to its configuration, then those of docs/using.md."""
+    readme = README.read_text()
+    start = readme.index(f"\n{FIRST}\n")
+    end = readme.index(f"\n{LAST}\n", start)
+    return blocks_of(readme, "README.md", start, end) + blocks_of(USING.read_text(), "docs/using.md")
+
+
+def blocks_of(text: str, source: str, start: int = 0, end: int | None = None) -> list[Block]:
+    """The runnable blocks of ``text[start:end]``, each with the marker comment right before it."""
+    end = len(text) if end is None else end
     blocks = []
     for fence in FENCE.finditer(text, start, end):
         language = LANGUAGES.get(fence.group(1).lower())
@@ -75,6 +85,7 @@ def walkthrough(text: str) -> list[Block]:
         blocks.append(
             Block(
                 line=text.count("\n", 0, fence.start()) + 1,
+                source=source,
                 language=language,
                 code=fence.group(2),
                 marker=marker.group(1) if marker else "",
@@ -85,7 +96,7 @@ def walkthrough(text: str) -> list[Block]:
 
 
 def test_the_walkthrough_is_found_and_every_marker_is_known() -> None:
-    blocks = walkthrough(README.read_text())
+    blocks = walkthrough()
     assert len(blocks) >= 10, "the quick start lost its blocks"
     assert {b.marker for b in blocks} <= {"", "skip", "file", "expect", "browser"}, [b.marker for b in blocks]
     files = [b.argument for b in blocks if b.marker == "file"]
@@ -246,7 +257,7 @@ def test_every_block_of_the_quick_start_runs_as_written_against_a_fresh_demo(tmp
     for tool in ("python", "adgate", "adgate-client", "pytest"):
         assert (venv / "bin" / tool).exists(), f"{tool} is not installed in {venv}"
     (tmp_path / ".venv").symlink_to(venv, target_is_directory=True)
-    blocks = walkthrough(README.read_text())
+    blocks = walkthrough()
     with demo_server(tmp_path, free_port()) as url:
         terminal = Terminal(tmp_path, clean_environment(url))
         ran = 0

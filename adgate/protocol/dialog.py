@@ -3,7 +3,7 @@
 ``GET /{ver}/dialog/oauth?client_id=…&redirect_uri=…&scope=…&state=…&response_type=…&auth_type=…``
 with PKCE's ``code_challenge`` / ``code_challenge_method`` (RFC 7636 §4.3). Parsing is pure and
 checks only the shape of each value; whether the app exists and the redirect URI is one of its
-own is the service's decision (:mod:`adgate.services.authorize`). Every problem is a
+own is the service's decision (:mod:`adgate.services.dialog.authorize`). Every problem is a
 :class:`DialogError`, which the web layer shows as an HTML page (never a redirect: RFC 6749
 §4.1.2.1 forbids redirecting to an unverified URI, and RFC 9700 §4.11 warns of open redirectors).
 

@@ -19,16 +19,16 @@ Choices where the seed is silent:
 
 from __future__ import annotations
 
-import hmac
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from adgate import ids
+from adgate.keyring import AdminKey
 from adgate.policy.access import CALLING_APP_ROLES, list_full_params, list_limit
 from adgate.protocol.errors import GraphError
 from adgate.services.context import Core
-from adgate.services.tokens import Tokens
+from adgate.services.tokens.callers import Tokens
 from adgate.store.interfaces import ListedAccount
 
 
@@ -132,7 +132,7 @@ async def authorize_manager(core: Core, app_id: str, raw_token: str | None, admi
     raw = (raw_token or "").strip()
     if not raw:
         raise GraphError.of("apps_api_unauthorized")
-    if admin_key and hmac.compare_digest(raw.encode(), admin_key.encode()):
+    if AdminKey(admin_key).matches(raw):
         return
     caller = await Tokens(core).authenticate(raw)
     if caller.kind != "user" or caller.person is None or caller.app.id != app_id:

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from adgate.clock import Clock
 from adgate.keyring import Keyring
 from adgate.policy.levels import Policy
-from adgate.services.issuer import Issuer
-from adgate.services.passwords import Passwords
+from adgate.services.dialog.passwords import Passwords
+from adgate.services.tokens.issuer import Issuer
 from adgate.store.interfaces import Database
 
 

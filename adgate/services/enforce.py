@@ -40,7 +40,7 @@ from adgate.services.account_list import AccountLists
 from adgate.services.active_counts import ActiveCountsSource
 from adgate.services.context import Core
 from adgate.services.limits import RateLimits, check_policy
-from adgate.services.tokens import Caller
+from adgate.services.tokens.callers import Caller
 from adgate.services.usage import UsageMeter, classify
 from adgate.store.counters import limiter_store_from_url
 from adgate.store.interfaces import Repos

@@ -29,7 +29,7 @@ from adgate.policy.usage_headers import format_ad_account_usage, format_app_usag
 from adgate.policy.validity import graph_date
 from adgate.protocol.errors import CATALOG, ErrorName, GraphError, is_error_name
 from adgate.services.context import Core
-from adgate.services.tokens import Caller
+from adgate.services.tokens.callers import Caller
 from adgate.store.cache import ReadCache
 from adgate.store.faults import FaultEvent, StoredRule
 

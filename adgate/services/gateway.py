@@ -34,7 +34,7 @@ from adgate.policy.permissions import BUILT_IN, define
 from adgate.protocol import envelope
 from adgate.protocol.errors import GraphError
 from adgate.protocol.params import Params
-from adgate.services.tokens import Caller
+from adgate.services.tokens.callers import Caller
 from adgate.store.cache import ReadCache
 from adgate.web.graph import Endpoint, GraphCall, Need
 from adgate.web.requests import bearer_in, parse_query

@@ -12,14 +12,14 @@ from typing import TYPE_CHECKING
 
 from adgate.clock import SandboxClock
 from adgate.services.context import Core
-from adgate.services.world import World
+from adgate.services.world.editor import World
 
 if TYPE_CHECKING:
     from adgate.services.callbacks import Callbacks
     from adgate.services.enforce import Enforcer
     from adgate.services.faults import FaultInjector
     from adgate.services.gateway import Gateway
-    from adgate.services.review import Review
+    from adgate.services.review.submissions import Review
     from adgate.settings import Settings
     from adgate.web.graph import Gate, GraphRouter
 
@@ -51,7 +51,7 @@ class Services:
     #: The gate's access-level services (account lists, rate limits, usage), set by
     #: ``adgate.services.enforce.build_gate_services``.
     enforcer: Enforcer | None = None
-    #: The access review, set by ``adgate.services.review_access.build_review``.
+    #: The access review, set by ``adgate.services.review.access.build_review``.
     review: Review | None = None
     _kinds: OrderedDict[str, str] = field(default_factory=OrderedDict)
     _clock_follower: asyncio.Task[None] | None = None

@@ -286,7 +286,7 @@ class UsageRepo(Protocol):
 
 
 class LoginFailureRepo(Protocol):
-    """Failed sign-ins by key (``adgate.services.login_throttle``), shared by every node."""
+    """Failed sign-ins by key (``adgate.services.dialog.login_throttle``), shared by every node."""
 
     async def since(self, keys: Sequence[str], after: int) -> dict[str, list[int]]:
         """Each key's failure times later than ``after``, oldest first."""
@@ -307,7 +307,7 @@ class BrowserSession:
 
 
 class BrowserSessionRepo(Protocol):
-    """Browser sessions by the keyed digest of their id (``adgate.services.browser_sessions``)."""
+    """Browser sessions by the keyed digest of their id (``adgate.services.dialog.browser_sessions``)."""
 
     async def add(self, id_digest: str, person_id: str | None, created_at: int, expires_at: int) -> None: ...
     async def find(self, id_digest: str, now: int) -> BrowserSession | None:

@@ -1,4 +1,4 @@
-"""The OAuth login dialog as HTML pages: thin handlers over :mod:`adgate.services.authorize`
+"""The OAuth login dialog as HTML pages: thin handlers over :mod:`adgate.services.dialog.authorize`
 (docs/graph-facts.md §1.1).
 
 | route | what |
@@ -25,7 +25,7 @@ from starlette.routing import BaseRoute, Route
 from adgate.policy.permissions import DEFAULT_PERMISSIONS, PERMISSIONS
 from adgate.protocol.errors import GraphError
 from adgate.protocol.versions import split_version
-from adgate.services.authorize import (
+from adgate.services.dialog.authorize import (
     AskConsent,
     AskPassword,
     Authorize,

@@ -11,7 +11,7 @@ the call. The token steps, in order:
    it (docs/graph-facts.md §8);
 3. :meth:`TokenSteps.check_validity` — expired, revoked, password changed, logged out,
    de-authorized, data access expired, page role lost, app secret reset
-   (:mod:`adgate.policy.validity`); sets ``call.caller`` (a :class:`adgate.services.tokens.Caller`);
+   (:mod:`adgate.policy.validity`); sets ``call.caller`` (a :class:`adgate.services.tokens.callers.Caller`);
 4. :meth:`TokenSteps.check_permissions` — the endpoint's permission (or its product's, per
    :data:`adgate.policy.permissions.PRODUCT_PERMISSIONS`) among the caller's current scopes.
 
@@ -38,7 +38,7 @@ from adgate.policy.appsecret_proof import check_proof
 from adgate.policy.permissions import PRODUCT_PERMISSIONS, satisfies
 from adgate.protocol.errors import GraphError
 from adgate.services.context import Core
-from adgate.services.tokens import MAX_TOKEN_LENGTH, Caller, Presented, Tokens, caller_of, error_of
+from adgate.services.tokens.callers import MAX_TOKEN_LENGTH, Caller, Presented, Tokens, caller_of, error_of
 from adgate.store.cache import ReadCache
 from adgate.store.dependencies import collecting
 from adgate.web.graph import Endpoint, GraphCall

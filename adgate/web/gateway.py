@@ -30,6 +30,7 @@ from starlette.datastructures import Headers
 from starlette.requests import Request
 from starlette.types import Receive, Scope, Send
 
+from adgate.keyring import AdminKey
 from adgate.protocol import envelope
 from adgate.protocol.errors import GraphError
 from adgate.services.gateway import Decision, Forwarded, Gateway
@@ -102,7 +103,7 @@ class GatewayApp:
 
     def _admin(self, headers: Headers) -> None:
         given = (headers.get("authorization") or "").removeprefix("Bearer ").strip()
-        if not self.admin_key or not hmac.compare_digest(given.encode(), self.admin_key.encode()):
+        if not AdminKey(self.admin_key).matches(given):
             raise GraphError.of("admin_key")
 
     async def _nginx(self, send: Send, decision: Decision) -> None:

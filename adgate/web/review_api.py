@@ -2,7 +2,7 @@
 
 Seed, "Apply for Basic" ('Status and Review' panel, a submission for the 'Ads Management Basic
 Access' feature) and "Standard" (an approval or a denial, with why). Every error is a Graph
-envelope; nothing here decides anything (:class:`adgate.services.review.Review` does).
+envelope; nothing here decides anything (:class:`adgate.services.review.submissions.Review` does).
 
 | method | path | does | who |
 |---|---|---|---|
@@ -31,8 +31,8 @@ from starlette.routing import Route
 from adgate.protocol.errors import GraphError
 from adgate.protocol.params import Params
 from adgate.services.registry import Services
-from adgate.services.review import Review, submission_json
-from adgate.services.review_access import manager_actor, reviewer_actor
+from adgate.services.review.access import manager_actor, reviewer_actor
+from adgate.services.review.submissions import Review, submission_json
 from adgate.web.requests import bearer_token, read_params
 from adgate.web.responses import GraphJSON, error_response
 

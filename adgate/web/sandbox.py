@@ -5,7 +5,6 @@ Thin handlers: parse, call one service, render. Every error is a Graph envelope.
 
 from __future__ import annotations
 
-import hmac
 import json
 import math
 from collections.abc import Awaitable, Callable, Sequence
@@ -17,12 +16,13 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from adgate import records as r
+from adgate.keyring import AdminKey
 from adgate.protocol import json_input
 from adgate.protocol.errors import GraphError
-from adgate.services.demo import seed_demo
-from adgate.services.minting import Minting
-from adgate.services.permissions import Permissions
 from adgate.services.registry import Services
+from adgate.services.tokens.minting import Minting
+from adgate.services.world.demo import seed_demo
+from adgate.services.world.permissions import Permissions
 from adgate.store.callbacks import AppCallbacks, Attempt, Delivery
 from adgate.store.faults import StoredRule
 from adgate.web.requests import bearer_token
@@ -52,8 +52,7 @@ def endpoint(handler: Handler) -> Callable[[Request], Awaitable[Response]]:
         fbtrace_id: str = request.state.fbtrace_id
         try:
             key = bearer_token(request) or ""
-            expected = services.settings.admin_key or ""
-            if not expected or not hmac.compare_digest(key.encode(), expected.encode()):
+            if not AdminKey(services.settings.admin_key).matches(key):
                 raise GraphError.of("admin_key")
             body = await _body(request)
             result = await handler(request, services, body)

@@ -5,7 +5,7 @@ https — holding a random session id and, once the person has logged in, their 
 of their record and the time the password was entered. The signature is HMAC-SHA256 with a key
 derived (HKDF) from the server secret for this purpose alone. A signature cannot be taken back,
 so a signed-in session is good only while the server keeps its row
-(:mod:`adgate.services.browser_sessions`): a log-out, a password change or a log-out everywhere
+(:mod:`adgate.services.dialog.browser_sessions`): a log-out, a password change or a log-out everywhere
 deletes it, on every node at once. The service also compares the epochs with the person's record
 on every use, and checks the session's age on the server clock.
 
@@ -24,14 +24,13 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from starlette.requests import Request
 from starlette.responses import Response
 
+from adgate.keyring import derive_key
 from adgate.records import Person
-from adgate.services.authorize import Visitor
-from adgate.services.browser_sessions import SESSION_SECONDS
+from adgate.services.dialog.authorize import Visitor
+from adgate.services.dialog.browser_sessions import SESSION_SECONDS
 
 COOKIE_NAME = "adgate_session"
 CSRF_FIELD = "fb_dtsg"  # the name Graph's own forms give their CSRF token
@@ -63,14 +62,10 @@ def _unb64(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
-def _derive(secret: str, purpose: bytes) -> bytes:
-    return HKDF(algorithm=hashes.SHA256(), length=32, salt=b"adgate/v1", info=purpose).derive(secret.encode())
-
-
 class Sessions:
     def __init__(self, secret_key: str) -> None:
-        self._sign_key = _derive(secret_key, b"dialog-session-cookie")
-        self._csrf_key = _derive(secret_key, b"dialog-csrf")
+        self._sign_key = derive_key(secret_key, "dialog-session-cookie")
+        self._csrf_key = derive_key(secret_key, "dialog-csrf")
 
     # --- sessions -------------------------------------------------------------------------------
     @staticmethod

@@ -18,8 +18,8 @@ from console_driver import (
 )
 from html_forms import fragment_of, query_of
 
-from adgate.services.minting import Minting
 from adgate.services.registry import Services
+from adgate.services.tokens.minting import Minting
 
 pytestmark = pytest.mark.anyio
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from adgate.services.login_throttle import (
+from adgate.services.dialog.login_throttle import (
     MAX_PER_CLIENT,
     MAX_PER_EMAIL,
     WINDOW_SECONDS,

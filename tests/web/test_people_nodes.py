@@ -8,8 +8,8 @@ import pytest
 from gate_world import Shop, make_shop
 from helpers import error_of
 
-from adgate.services.profiles import name_parts
 from adgate.services.registry import Services
+from adgate.services.world.profiles import name_parts
 
 pytestmark = pytest.mark.anyio
 

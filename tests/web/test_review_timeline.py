@@ -9,7 +9,7 @@ from gate_world import running, settings_for
 from review_world import make_applicant
 
 from adgate.clock import SandboxClock
-from adgate.services.review import Review
+from adgate.services.review.submissions import Review
 
 pytestmark = pytest.mark.anyio
 

@@ -8,7 +8,7 @@ import httpx
 import pytest
 from starlette.applications import Starlette
 
-from adgate.services.demo import create_demo
+from adgate.services.world.demo import create_demo
 
 pytestmark = pytest.mark.anyio
 

@@ -20,9 +20,9 @@ from adgate import ids
 from adgate import records as r
 from adgate.protocol.cursors import Page, PageRequest, paginate
 from adgate.protocol.errors import GraphError
-from adgate.services.ad_accounts import pick
 from adgate.services.context import Core
-from adgate.services.tokens import Caller
+from adgate.services.tokens.callers import Caller
+from adgate.services.world.ad_accounts import pick
 from adgate.store.interfaces import Repos
 
 #: Node kinds of the Marketing objects (the ``nodes`` table) → their ``Repos`` attribute.

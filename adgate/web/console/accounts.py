@@ -18,7 +18,7 @@ from starlette.routing import BaseRoute, Route
 
 from adgate.protocol.errors import GraphError
 from adgate.services.account_list import AccountListView
-from adgate.services.dashboard import MyApp
+from adgate.services.world.dashboard import MyApp
 from adgate.web.console.base import Ctx, message_of, page
 
 

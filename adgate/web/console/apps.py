@@ -20,7 +20,7 @@ from starlette.routing import BaseRoute, Route
 
 from adgate import records as r
 from adgate.protocol.errors import GraphError
-from adgate.services.dashboard import MyApp
+from adgate.services.world.dashboard import MyApp
 from adgate.web.console.base import Ctx, explorer_callback, message_of, page, see_other
 
 

@@ -14,7 +14,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from adgate.protocol.errors import GraphError
-from adgate.services.dashboard import SignInLocked
+from adgate.services.world.dashboard import SignInLocked
 from adgate.web.console.base import ADMIN_COOKIE, Ctx, message_of, page, safe_next, see_other
 from adgate.web.session import COOKIE_NAME
 

@@ -22,9 +22,10 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from adgate import records as r
+from adgate.keyring import derive_key
 from adgate.protocol.errors import GraphError
-from adgate.services.dashboard import Dashboard
-from adgate.services.token_tools import TokenTools
+from adgate.services.tokens.tools import TokenTools
+from adgate.services.world.dashboard import Dashboard
 from adgate.web.session import CSRF_FIELD, Session, Sessions
 from adgate.web.templating import render
 
@@ -57,7 +58,7 @@ def parts(request: Request) -> Console:
             Sessions(secret),
             Dashboard(services.core, services.world),
             TokenTools(services.core),
-            hashlib.sha256(b"adgate/console-admin\x00" + secret.encode()).digest(),
+            derive_key(secret, "console-admin"),
         )
         state.console = console
     return console

@@ -9,7 +9,7 @@
 | ``GET /console/review/{sid}`` | one submission with its evidence (opening it puts it in review) |
 | ``POST /console/review/{sid}`` | approve or deny, with a reason |
 
-Decisions are :class:`adgate.services.review.Review`'s; these pages only show and ask.
+Decisions are :class:`adgate.services.review.submissions.Review`'s; these pages only show and ask.
 """
 
 from __future__ import annotations
@@ -23,8 +23,8 @@ from adgate.policy import review as rules
 from adgate.policy.access import CALLING_APP_ROLES
 from adgate.policy.levels import LevelLimits
 from adgate.protocol.errors import GraphError
-from adgate.services.dashboard import MyApp
-from adgate.services.review import Review
+from adgate.services.review.submissions import Review
+from adgate.services.world.dashboard import MyApp
 from adgate.store.review import OPEN_STATUSES
 from adgate.web.console.base import Ctx, message_of, page
 from adgate.web.console.chart import calls_panel, error_panel

@@ -14,7 +14,6 @@ to be signed in: the sandbox admin is whoever holds the key, as for ``/_sandbox/
 
 from __future__ import annotations
 
-import hmac
 import math
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -23,6 +22,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from adgate import records as r
+from adgate.keyring import AdminKey
 from adgate.protocol.errors import GraphError
 from adgate.web.console.base import ADMIN_COOKIE, Ctx, message_of, page, see_other, when
 from adgate.words import counted
@@ -64,9 +64,7 @@ async def show(ctx: Ctx) -> Response:
 
 @page(post=True, signed_in=False)
 async def unlock(ctx: Ctx) -> Response:
-    expected = ctx.services.settings.admin_key or ""
-    given = ctx.field("admin_key")
-    if not expected or not hmac.compare_digest(given.encode(), expected.encode()):
+    if not AdminKey(ctx.services.settings.admin_key).matches(ctx.field("admin_key")):
         return ctx.render(
             "console/sandbox_unlock.html", 400, error="That is not the admin key of this server."
         )

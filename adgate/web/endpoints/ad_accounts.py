@@ -4,7 +4,7 @@
   ``ads_management``), the account from the path.
 - ``POST /act_<n>`` — update its ``name``, a real Graph write costing 3 points; ``Need``: product
   ``ads_management`` (a write: 294 without it), the account from the path.
-- ``GET /me/adaccounts`` — the person's own ad accounts (:mod:`adgate.services.ad_accounts` says
+- ``GET /me/adaccounts`` — the person's own ad accounts (:mod:`adgate.services.world.ad_accounts` says
   why it is not a multi-account call).
 - ``POST /me/accounts`` (or ``/{user-id}/accounts`` for oneself) — create a Page: Standard only.
 """
@@ -15,9 +15,9 @@ from typing import TYPE_CHECKING, Any
 
 from adgate.protocol.cursors import page_request
 from adgate.protocol.errors import GraphError
-from adgate.services.ad_accounts import AdAccounts
 from adgate.services.marketing.listing import Listing
-from adgate.services.page_creation import create_page
+from adgate.services.world.ad_accounts import AdAccounts
+from adgate.services.world.page_creation import create_page
 from adgate.web.endpoints.callers import caller_of, no_rest
 from adgate.web.endpoints.marketing import render_list
 from adgate.web.graph import GraphCall, GraphRouter, Need

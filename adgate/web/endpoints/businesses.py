@@ -1,4 +1,4 @@
-"""Business Manager endpoints (:mod:`adgate.services.businesses`; the listing in
+"""Business Manager endpoints (:mod:`adgate.services.world.businesses`; the listing in
 :func:`adgate.services.marketing.accounts.owned_ad_accounts`).
 
 Every one is declared ``business_manager``: the seed's "Limits" table gives Development and Basic
@@ -22,9 +22,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from adgate.protocol.cursors import page_request
-from adgate.services.businesses import BusinessAssets, parse_ad_account_id
 from adgate.services.marketing.accounts import owned_ad_accounts
 from adgate.services.marketing.listing import Listing
+from adgate.services.world.businesses import BusinessAssets, parse_ad_account_id
 from adgate.web.endpoints.ad_accounts import account_in_path
 from adgate.web.endpoints.callers import caller_of, no_rest
 from adgate.web.endpoints.marketing import render_list

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from adgate.protocol.errors import GraphError
-from adgate.services.tokens import Caller
+from adgate.services.tokens.callers import Caller
 from adgate.web.graph import GraphCall
 
 

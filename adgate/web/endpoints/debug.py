@@ -1,14 +1,14 @@
 """``GET /{ver}/debug_token?input_token=…&access_token=…`` (docs/graph-facts.md §3).
 
 The viewing token (``access_token``) passes the gate like any other; the debugger decides whether
-it may look at ``input_token`` (:mod:`adgate.services.debug`).
+it may look at ``input_token`` (:mod:`adgate.services.tokens.debug`).
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from adgate.services.debug import Debugger
+from adgate.services.tokens.debug import Debugger
 from adgate.web.endpoints.callers import caller_of, no_rest
 from adgate.web.graph import GraphCall, GraphRouter
 

@@ -15,8 +15,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from adgate.protocol.errors import GraphError
-from adgate.services.permissions import Permissions, subject
-from adgate.services.profiles import Profiles
+from adgate.services.world.permissions import Permissions, subject
+from adgate.services.world.profiles import Profiles
 from adgate.web.endpoints.callers import caller_of, no_rest
 from adgate.web.endpoints.marketing import base_url
 from adgate.web.graph import GraphCall, GraphRouter

@@ -1,7 +1,8 @@
 """``GET|POST /{ver}/oauth/access_token`` (and unversioned): the token endpoint (docs/graph-facts.md §1.2 to
 §1.4).
 
-Thin: read the parameters and the client's credentials, call :class:`adgate.services.exchange.Exchange`.
+Thin: read the parameters and the client's credentials, call
+:class:`adgate.services.tokens.exchange.Exchange`.
 Credentials come in the query or form body (Graph's own style) or as HTTP Basic, which is what
 requests-oauthlib sends by default (docs/graph-facts.md §12.5; RFC 6749 §2.3.1 form-encodes both
 halves before base64). Every answer, success or error, carries ``Cache-Control: no-store``
@@ -17,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote_plus
 
 from adgate.protocol.errors import GraphError
-from adgate.services.exchange import Exchange, TokenRequest
+from adgate.services.tokens.exchange import Exchange, TokenRequest
 from adgate.web.graph import GraphCall, GraphRouter
 
 if TYPE_CHECKING:

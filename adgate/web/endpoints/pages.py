@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from adgate.protocol.cursors import single_page
-from adgate.services.pages import PAGE_PERMISSIONS, Pages
-from adgate.services.permissions import me_person_id
+from adgate.services.world.pages import PAGE_PERMISSIONS, Pages
+from adgate.services.world.permissions import me_person_id
 from adgate.web.endpoints.callers import caller_of, no_rest
 from adgate.web.graph import GraphCall, GraphRouter, Need
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from adgate.protocol.errors import GraphError
-from adgate.services.tokens import Caller
+from adgate.services.tokens.callers import Caller
 from adgate.web.endpoints.callers import caller_of, no_rest
 from adgate.web.graph import GraphCall, GraphRouter
 

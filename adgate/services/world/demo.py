@@ -13,7 +13,7 @@ from typing import Any
 
 from adgate import ids
 from adgate import records as r
-from adgate.services.world import World
+from adgate.services.world.editor import World
 
 DEMO_ADMIN_EMAIL = "alice@demo.adgate.test"
 #: name, e-mail, password, what they are in the demo

@@ -18,8 +18,8 @@ from adgate.policy.tokens import SYSTEM_USER_60_DAYS_SECONDS, expires_in, page_t
 from adgate.policy.validity import PAGE_TOKEN_ROLES
 from adgate.protocol.errors import GraphError
 from adgate.services.context import Core
-from adgate.services.grants import record_authorization
-from adgate.services.tokens import issue_long_lived_user_token, issue_short_lived_user_token
+from adgate.services.tokens.callers import issue_long_lived_user_token, issue_short_lived_user_token
+from adgate.services.tokens.grants import record_authorization
 from adgate.store.interfaces import Repos
 
 

@@ -9,7 +9,8 @@ only while its row is:
 - signing out of the console deletes it (and the sandbox console's unlock with it), so a copied
   cookie opens nothing afterwards;
 - a password change and a log-out everywhere delete every row of the person
-  (:meth:`adgate.services.world.World.change_password`, :meth:`~adgate.services.world.World.log_out`).
+  (:meth:`adgate.services.world.editor.World.change_password`,
+  :meth:`~adgate.services.world.editor.World.log_out`).
 
 Every node reads the row on every use (no cache), so an ended session is ended everywhere at once.
 The sandbox console's unlock (the admin key entered in a browser) is a row of its own, bound to the

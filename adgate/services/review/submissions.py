@@ -37,12 +37,12 @@ from adgate.policy.levels import LevelLimits
 from adgate.policy.permissions import PERMISSIONS
 from adgate.protocol.errors import GraphError
 from adgate.services.context import Core
-from adgate.services.review_evidence import evidence
+from adgate.services.review.evidence import evidence
 from adgate.services.usage import UsageMeter
 from adgate.store.interfaces import Repos
 from adgate.store.review import OPEN_STATUSES, AuditEntry, Submission
 
-logger = logging.getLogger(__name__)
+logger = logging.getLogger("adgate.services.review")
 
 SWEEP_SECONDS = 30.0
 MAX_REASONS = 20

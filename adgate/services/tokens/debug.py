@@ -23,7 +23,7 @@ from typing import Any
 from adgate.policy import validity
 from adgate.protocol.errors import GraphError
 from adgate.services.context import Core
-from adgate.services.tokens import GRAPH_TYPES, Caller, Presented, Tokens, error_of
+from adgate.services.tokens.callers import GRAPH_TYPES, Caller, Presented, Tokens, error_of
 
 #: App roles whose user tokens may debug the app's tokens.
 DEBUGGING_ROLES: frozenset[str] = frozenset({"administrator", "developer"})

@@ -61,7 +61,7 @@ from adgate.protocol.params import select_fields
 from adgate.services.context import Core
 from adgate.services.marketing.accounts import unsupported
 from adgate.services.marketing.validation import field_error, missing
-from adgate.services.tokens import Caller
+from adgate.services.tokens.callers import Caller
 from adgate.store.interfaces import Repos, SystemUserAdAccount
 
 #: What an assigned user shows without ``fields``.

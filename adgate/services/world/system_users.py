@@ -30,7 +30,7 @@ from adgate.policy.permissions import parse_scope, unknown_permissions
 from adgate.policy.tokens import SYSTEM_USER_60_DAYS_SECONDS
 from adgate.protocol.errors import GraphError
 from adgate.services.context import Core
-from adgate.services.tokens import Caller
+from adgate.services.tokens.callers import Caller
 from adgate.store.interfaces import Repos
 
 

@@ -16,9 +16,9 @@ from adgate import ids
 from adgate import records as r
 from adgate.policy.urls import url_problem
 from adgate.protocol.errors import GraphError
-from adgate.services.browser_sessions import BrowserSessions
 from adgate.services.context import Core
-from adgate.services.login_throttle import Lock, LoginThrottle
+from adgate.services.dialog.browser_sessions import BrowserSessions
+from adgate.services.dialog.login_throttle import Lock, LoginThrottle
 from adgate.store.interfaces import DuplicateError, Repos, RoleRepo
 
 T = TypeVar("T")

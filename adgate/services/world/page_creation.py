@@ -20,7 +20,7 @@ from adgate import ids
 from adgate import records as r
 from adgate.protocol.errors import GraphError
 from adgate.services.context import Core
-from adgate.services.tokens import Caller
+from adgate.services.tokens.callers import Caller
 
 
 def _text(value: str | None, name: str) -> str:

@@ -38,7 +38,7 @@ from adgate.policy.tokens import (
 )
 from adgate.protocol.errors import GraphError
 from adgate.services.context import Core
-from adgate.services.issuer import Issuer
+from adgate.services.tokens.issuer import Issuer
 from adgate.store.interfaces import Repos
 
 #: Graph's ``type`` in debug_token for each token kind (docs/graph-facts.md §3; SYSTEM_USER is our reading).

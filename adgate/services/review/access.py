@@ -10,14 +10,14 @@ Each answers the actor the audit trail records: ``admin`` or the person's id.
 
 from __future__ import annotations
 
-import hmac
 from typing import TYPE_CHECKING
 
+from adgate.keyring import AdminKey
 from adgate.protocol.errors import GraphError
 from adgate.services.account_list import authorize_manager
 from adgate.services.context import Core
-from adgate.services.review import Review
-from adgate.services.tokens import Tokens
+from adgate.services.review.submissions import Review
+from adgate.services.tokens.callers import Tokens
 
 if TYPE_CHECKING:
     from adgate.services.registry import Services
@@ -26,7 +26,7 @@ ADMIN = "admin"
 
 
 def _is_admin(raw: str, admin_key: str | None) -> bool:
-    return bool(admin_key) and hmac.compare_digest(raw.encode(), (admin_key or "").encode())
+    return AdminKey(admin_key).matches(raw)
 
 
 async def manager_actor(core: Core, app_id: str, raw_token: str | None, admin_key: str | None) -> str:

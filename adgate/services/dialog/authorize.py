@@ -26,12 +26,12 @@ from adgate.policy.tokens import CODE_SECONDS, DATA_ACCESS_SECONDS
 from adgate.policy.urls import redirect_uri_allowed
 from adgate.protocol import dialog
 from adgate.protocol.dialog import DialogError, DialogParams
-from adgate.services.browser_sessions import SESSION_SECONDS
 from adgate.services.context import Core
-from adgate.services.grants import record_authorization
-from adgate.services.login_throttle import Lock
-from adgate.services.tokens import issue_short_lived_user_token
-from adgate.services.world import World, WrongPassword
+from adgate.services.dialog.browser_sessions import SESSION_SECONDS
+from adgate.services.dialog.login_throttle import Lock
+from adgate.services.tokens.callers import issue_short_lived_user_token
+from adgate.services.tokens.grants import record_authorization
+from adgate.services.world.editor import World, WrongPassword
 from adgate.store.interfaces import Repos
 
 #: How long a dialog login lasts (adgate's choice; Graph's own sessions are not documented).
@@ -56,7 +56,7 @@ class Visitor:
     session_epoch: int
     authenticated_at: int
     #: The session id: the session is good only while the server keeps it
-    #: (:mod:`adgate.services.browser_sessions`).
+    #: (:mod:`adgate.services.dialog.browser_sessions`).
     sid: str = ""
 
 

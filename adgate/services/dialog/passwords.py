@@ -8,7 +8,7 @@ event loop it would stall every other request for that long (an unauthenticated 
 enough to do it), so hashing and verifying run on a small thread pool of their own: argon2-cffi
 releases the GIL while it hashes, so the loop keeps serving. The pool's size bounds how many run at
 once (and so the memory they take); further ones queue. The login throttle
-(:mod:`adgate.services.login_throttle`) decides before a password is checked at all.
+(:mod:`adgate.services.dialog.login_throttle`) decides before a password is checked at all.
 """
 
 from __future__ import annotations

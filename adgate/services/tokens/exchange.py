@@ -32,7 +32,7 @@ from adgate.policy.validity import is_authorized
 from adgate.protocol import pkce
 from adgate.protocol.errors import GraphError
 from adgate.services.context import Core
-from adgate.services.tokens import Tokens, error_of, issue_long_lived_user_token
+from adgate.services.tokens.callers import Tokens, error_of, issue_long_lived_user_token
 from adgate.store.interfaces import Repos
 
 GRANT_TYPES: tuple[str, ...] = ("authorization_code", "fb_exchange_token", "client_credentials")

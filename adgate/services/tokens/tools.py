@@ -3,7 +3,7 @@
 Seed, "Check the properties in Access Token Debugger" and "Exchange for Long-Lived Access Token":
 "Paste the access token … and click Debug"; "Click Extend Access Token to get a long-lived token".
 
-The debugger shows exactly what ``debug_token`` shows (:class:`adgate.services.debug.Debugger`),
+The debugger shows exactly what ``debug_token`` shows (:class:`adgate.services.tokens.debug.Debugger`),
 seen by the signed-in person: as on Graph, a person may look at tokens of the apps they are an
 administrator or developer of. Extending and redeeming a code need the app secret, which the
 console holds on the person's behalf for those apps only; it is never sent to the browser.
@@ -16,9 +16,9 @@ from typing import Any
 from adgate import records as r
 from adgate.protocol.errors import GraphError
 from adgate.services.context import Core
-from adgate.services.debug import DEBUGGING_ROLES, Debugger, error_json
-from adgate.services.exchange import Exchange, TokenRequest
-from adgate.services.tokens import Caller, Tokens
+from adgate.services.tokens.callers import Caller, Tokens
+from adgate.services.tokens.debug import DEBUGGING_ROLES, Debugger, error_json
+from adgate.services.tokens.exchange import Exchange, TokenRequest
 
 
 class TokenTools:

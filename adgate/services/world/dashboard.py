@@ -22,11 +22,11 @@ from adgate import records as r
 from adgate.policy.access import CALLING_APP_ROLES
 from adgate.protocol.errors import GraphError
 from adgate.services.account_list import AccountLists, AccountListView
-from adgate.services.authorize import MAX_EMAIL, MAX_PASSWORD, Visitor, locked_message
-from adgate.services.browser_sessions import SESSION_SECONDS
 from adgate.services.context import Core
-from adgate.services.login_throttle import Lock
-from adgate.services.world import SignedIn, World, WrongPassword
+from adgate.services.dialog.authorize import MAX_EMAIL, MAX_PASSWORD, Visitor, locked_message
+from adgate.services.dialog.browser_sessions import SESSION_SECONDS
+from adgate.services.dialog.login_throttle import Lock
+from adgate.services.world.editor import SignedIn, World, WrongPassword
 
 ADMIN_ROLES: frozenset[str] = frozenset({"administrator"})
 MAX_REDIRECT_URIS = 100

@@ -22,7 +22,7 @@ from adgate.policy.permissions import DEFAULT_PERMISSIONS, PERMISSIONS
 from adgate.protocol.errors import GraphError
 from adgate.services.callbacks import Callbacks
 from adgate.services.context import Core
-from adgate.services.tokens import Caller
+from adgate.services.tokens.callers import Caller
 
 #: Graph's name for the node a token's /me is, when it is not a person (docs/graph-facts.md §6 error text).
 NODE_TYPES: dict[str, str] = {"page": "Page", "system_user": "SystemUser", "app": "Application"}

@@ -21,7 +21,7 @@ from adgate.policy.validity import PAGE_TOKEN_ROLES
 from adgate.protocol.errors import GraphError
 from adgate.protocol.params import select_fields
 from adgate.services.context import Core
-from adgate.services.tokens import Caller, issue_page_token
+from adgate.services.tokens.callers import Caller, issue_page_token
 
 PAGE_PERMISSIONS: tuple[str, ...] = ("manage_pages", "pages_show_list")
 ACCOUNT_FIELDS: tuple[str, ...] = ("access_token", "category", "name", "id", "tasks")

@@ -21,7 +21,7 @@ from adgate import records as r
 from adgate.protocol.errors import GraphError
 from adgate.protocol.params import select_fields
 from adgate.services.context import Core
-from adgate.services.tokens import Caller
+from adgate.services.tokens.callers import Caller
 
 DEFAULT_FIELDS: tuple[str, ...] = ("id", "name")
 

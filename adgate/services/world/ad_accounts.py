@@ -28,7 +28,7 @@ from adgate.protocol.cursors import Page, PageRequest, paginate
 from adgate.protocol.errors import GraphError
 from adgate.protocol.params import select_fields
 from adgate.services.context import Core
-from adgate.services.tokens import Caller
+from adgate.services.tokens.callers import Caller
 from adgate.store.interfaces import Repos
 
 #: The fields an ad account has here (the rest of Graph's long list comes with the objects issue).

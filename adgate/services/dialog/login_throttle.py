@@ -1,7 +1,7 @@
 """Throttling repeated failed sign-ins (RFC 6819 §4.4.3.6, §5.1.4.2.3: online guessing).
 
 One throttle for every place a password is checked: the login dialog, the console's sign-in and
-the console's "enter your password again" (:meth:`adgate.services.world.World.sign_in`). Two
+the console's "enter your password again" (:meth:`adgate.services.world.editor.World.sign_in`). Two
 sliding windows on the server clock, both of :data:`WINDOW_SECONDS`:
 
 - per e-mail address: :data:`MAX_PER_EMAIL` failures lock that address;

@@ -1,0 +1,1 @@
+"""The login dialog's decisions and the sign-in machinery it shares with the consoles."""

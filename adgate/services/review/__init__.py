@@ -1,0 +1,1 @@
+"""The access review: submissions and decisions, who may use it, its evidence."""

@@ -1,0 +1,1 @@
+"""Tokens: the callers a token speaks for, issuing, exchanging, debugging, grants."""

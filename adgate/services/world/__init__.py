@@ -1,0 +1,1 @@
+"""The world: people, businesses, ad accounts, pages, apps, system users, the demo."""
