@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable
 
@@ -46,11 +47,22 @@ SEPARATELY_REVIEWED: frozenset[str] = frozenset({"manage_pages"})
 
 
 def parse_scope(raw: str | None) -> list[str]:
-    """``scope`` as Graph takes it: comma separated; space separated (RFC 6749) accepted too."""
+    """``scope`` as Graph takes it: comma separated; space separated (RFC 6749) accepted too; or
+    a JSON array of names (``["ads_read","ads_management"]``), as the Business SDKs send a
+    ``list<Permission>``. Anything else in the array's brackets is split as a comma list, so a
+    name with stray quotes or brackets is reported as an unknown permission, never dropped."""
     if not raw:
         return []
+    text = raw.strip()
+    if text.startswith("[") and text.endswith("]"):
+        try:
+            names = json.loads(text)
+        except (ValueError, RecursionError):  # not JSON, or nested past the interpreter's depth
+            names = None
+        if isinstance(names, list) and all(isinstance(n, str) for n in names):
+            text = ",".join(names)
     seen: dict[str, None] = {}
-    for part in raw.replace(" ", ",").split(","):
+    for part in text.replace(" ", ",").split(","):
         name = part.strip()
         if name:
             seen.setdefault(name, None)

@@ -28,6 +28,7 @@ from urllib.parse import parse_qsl, quote
 
 from adgate.protocol import json_input
 from adgate.protocol.errors import GraphError
+from adgate.protocol.params import fold_lists
 
 MAX_ITEMS = 50
 METHODS = ("GET", "POST", "DELETE")
@@ -89,11 +90,12 @@ def _flat(value: Any) -> str:
 def split_url(relative_url: str) -> tuple[str, dict[str, str]]:
     """``act_1/campaigns?fields=name`` → ``("/act_1/campaigns", {"fields": "name"})``."""
     path, _, query = relative_url.partition("?")
-    return "/" + path.lstrip("/"), dict(parse_qsl(query, keep_blank_values=True))
+    return "/" + path.lstrip("/"), fold_lists(parse_qsl(query, keep_blank_values=True))
 
 
 def form(body: str) -> dict[str, str]:
-    return dict(parse_qsl(body, keep_blank_values=True))
+    """A form-encoded ``body``, its bracketed lists folded (:func:`adgate.protocol.params.fold_lists`)."""
+    return fold_lists(parse_qsl(body, keep_blank_values=True))
 
 
 def substitute(text: str, results: dict[str, Any]) -> str:

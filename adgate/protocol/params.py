@@ -8,7 +8,8 @@ accepted too. Every accessor raises a code-100 :class:`GraphError` that names th
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+import json
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, TypeVar, overload
 
 from adgate.protocol import json_input
@@ -18,6 +19,40 @@ T = TypeVar("T")
 
 _TRUE = {"true", "1", "yes", "on"}
 _FALSE = {"false", "0", "no", "off", ""}
+
+
+def fold_lists(pairs: Iterable[tuple[str, str]]) -> dict[str, str]:
+    """Parameters as a dict, the lists clients spell with brackets folded into one JSON array.
+
+    PHP's ``http_build_query``, ``qs``/axios and curl users send a list as ``name[]=a&name[]=b``
+    or ``name[0]=a&name[1]=b``; the endpoints read one value per name, the JSON array the Python
+    SDK sends (``name=["a","b"]``). Indexed items are put in index order (gaps closed, a repeated
+    index keeps its last value), ``[]`` items in the order sent; the items stay strings. A name
+    given both with and without brackets keeps whichever comes last. Any other bracket (``a[b]``,
+    ``a[0][b]``) is left as it is: a plain name the endpoints do not know. Otherwise a repeated
+    name keeps its last value, as Starlette's ``QueryParams`` does.
+    """
+    values: dict[str, str] = {}
+    lists: dict[str, dict[int, str]] | None = None
+    for name, value in pairs:
+        if name.endswith("]"):
+            base, bracket, index = name[:-1].partition("[")
+            if bracket and base and (index == "" or (index.isascii() and index.isdigit() and len(index) < 7)):
+                if lists is None:
+                    lists = {}
+                items = lists.get(base)
+                if items is None or base in values:  # a plain value given since restarts the list
+                    items = lists[base] = {}
+                    values.pop(base, None)
+                items[len(items) + 1_000_000 if index == "" else int(index)] = value
+                continue
+        values[name] = value
+        if lists is not None:
+            lists.pop(name, None)
+    if lists:
+        for base, items in lists.items():
+            values[base] = json.dumps([items[i] for i in sorted(items)], separators=(",", ":"))
+    return values
 
 
 class Params(Mapping[str, str]):

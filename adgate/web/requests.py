@@ -20,7 +20,7 @@ from starlette.requests import Request
 from adgate.protocol import json_input
 from adgate.protocol.errors import GraphError
 from adgate.protocol.images import Upload
-from adgate.protocol.params import Params
+from adgate.protocol.params import Params, fold_lists
 
 _FORM = "application/x-www-form-urlencoded"
 
@@ -51,21 +51,23 @@ async def read_body(request: Request, *, keep_files: bool = True) -> tuple[Param
                 form = await request.form(max_files=MAX_FILES, max_part_size=len(raw))
             except Exception as exc:  # multipart parser errors have no common base class
                 raise GraphError.invalid(f"The multipart body could not be parsed: {exc}") from None
+            fields: list[tuple[str, str]] = []
             try:
                 for name, value in form.multi_items():
                     if isinstance(value, str):
-                        body[name] = value
+                        fields.append((name, value))
                     elif keep_files and isinstance(value, UploadFile):
                         files.append(Upload(name, value.filename, value.content_type, await value.read()))
             finally:
                 await form.close()  # uploaded files are spooled to temporary files
+            body = fold_lists(fields)
         else:
             # Graph treats any other body as form data, as curl -d sends it.
             try:
                 text = raw.decode("utf-8")
             except UnicodeDecodeError:
                 raise GraphError.invalid("The request body is not valid UTF-8") from None
-            body = dict(parse_qsl(text, keep_blank_values=True))
+            body = fold_lists(parse_qsl(text, keep_blank_values=True))
     return Params.merge(query, body), tuple(files)
 
 
@@ -98,9 +100,11 @@ def bearer_in(headers: Mapping[str, str]) -> str | None:
 
 def parse_query(query: str) -> dict[str, str]:
     """``urllib.parse.parse_qsl(query, keep_blank_values=True)`` as a dict (the last value of a
-    repeated name wins, as in Starlette's ``QueryParams``), without decoding what needs none:
-    this runs on every Graph call."""
+    repeated name wins, as in Starlette's ``QueryParams``; bracketed lists folded by
+    :func:`adgate.protocol.params.fold_lists`), without decoding what needs none: this runs on
+    every Graph call."""
     values: dict[str, str] = {}
+    bracketed = False
     for part in query.split("&"):
         if not part:
             continue
@@ -109,5 +113,10 @@ def parse_query(query: str) -> dict[str, str]:
             name = unquote_plus(name)
         if "%" in value or "+" in value:
             value = unquote_plus(value)
+        if name.endswith("]"):
+            bracketed = True
+            break
         values[name] = value
+    if bracketed:
+        return fold_lists(parse_qsl(query, keep_blank_values=True))
     return values

@@ -1,7 +1,7 @@
 import pytest
 
 from adgate.protocol.errors import GraphError
-from adgate.protocol.params import Params, select_fields
+from adgate.protocol.params import Params, fold_lists, select_fields
 
 
 def test_json_encoded_lists_and_comma_lists_read_the_same() -> None:
@@ -50,3 +50,28 @@ def test_field_selection_always_keeps_the_id() -> None:
     obj = {"id": "1", "name": "n", "status": "ACTIVE", "secret": None}
     assert select_fields(obj, ["name"], ("id",)) == {"id": "1", "name": "n"}
     assert select_fields(obj, None, ("id", "name")) == {"id": "1", "name": "n"}
+
+
+@pytest.mark.parametrize(
+    ("pairs", "folded"),
+    [
+        ([("a[]", "x"), ("a[]", "y")], {"a": '["x","y"]'}),
+        ([("a[1]", "y"), ("a[0]", "x"), ("b", "1")], {"b": "1", "a": '["x","y"]'}),
+        ([("a[0]", "x"), ("a[5]", "z"), ("a[0]", "w")], {"a": '["w","z"]'}),  # gaps close, last wins
+        ([("a", "plain"), ("a[]", "x")], {"a": '["x"]'}),  # whichever comes last
+        ([("a[]", "x"), ("a", "plain")], {"a": "plain"}),
+        ([("a[b]", "1"), ("[]", "2"), ("a[0][b]", "3")], {"a[b]": "1", "[]": "2", "a[0][b]": "3"}),
+        ([("a", "1"), ("a", "2")], {"a": "2"}),
+    ],
+)
+def test_bracketed_lists_fold_into_one_json_array(
+    pairs: list[tuple[str, str]], folded: dict[str, str]
+) -> None:
+    assert fold_lists(pairs) == folded
+
+
+def test_a_folded_list_reads_as_the_sdk_json_list() -> None:
+    params = Params(fold_lists([("asset[0]", "123"), ("asset[1]", "456"), ("scope[]", "ads_read")]))
+    assert params.get_list("asset") == ["123", "456"]
+    assert params.get_list("scope") == ["ads_read"]
+    assert params.get_json("asset") == ["123", "456"]
