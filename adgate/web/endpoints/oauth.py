@@ -18,7 +18,8 @@ from urllib.parse import unquote_plus
 
 from adgate.protocol.errors import GraphError
 from adgate.services.exchange import Exchange, TokenRequest
-from adgate.web.graph import GraphCall, GraphRouter
+from adgate.services.gate.call import GraphCall
+from adgate.services.gate.router import GraphRouter
 
 if TYPE_CHECKING:
     from adgate.services.registry import Services
