@@ -23,6 +23,8 @@ from adgate.services.callbacks import Callbacks
 from adgate.services.context import Core
 from adgate.services.dialog.passwords import Passwords
 from adgate.services.faults import FaultInjector
+from adgate.services.gate.pipeline import build_gate
+from adgate.services.gate.router import GraphRouter
 from adgate.services.registry import Services
 from adgate.services.tokens.callers import Tokens
 from adgate.services.tokens.tools import TokenTools
@@ -30,23 +32,42 @@ from adgate.services.world.editor import World
 from adgate.settings import Settings
 from adgate.store.bus import bus_for
 from adgate.store.files import protect_data_dir, protect_database
+from adgate.store.limiter import FailureMode, LimiterStore
+from adgate.store.limiter.memory import MemoryLimiterStore
+from adgate.store.limiter.redis import redis_store_from_url
 from adgate.store.migrate import upgrade
 from adgate.store.sql.database import SqlDatabase
 from adgate.web import sandbox
 from adgate.web.console.base import build_console
 from adgate.web.dialog import build_dialog
 from adgate.web.endpoints import images
-from adgate.web.graph import GraphApp, GraphRouter
+from adgate.web.graph import GraphApp
 from adgate.web.metrics import Metrics
 from adgate.web.middleware import EdgeMiddleware
 from adgate.web.responses import error_response
 from adgate.web.session import Sessions
 
 
+def limiter_store_from_url(
+    url: str | None,
+    *,
+    prefix: str = "adgate:rl:",
+    failure_mode: FailureMode = "open",
+) -> LimiterStore:
+    """The rate-limit counters for ``url`` (``settings.redis_url``): ``None`` or ``memory://`` ->
+    :class:`adgate.store.limiter.memory.MemoryLimiterStore` (this process only); ``redis://``,
+    ``rediss://`` or ``unix://`` -> :class:`adgate.store.limiter.redis.RedisLimiterStore` owning
+    its client, failing ``failure_mode`` when Redis cannot be reached."""
+    if url is None or url == "memory://":
+        return MemoryLimiterStore()
+    if url.startswith(("redis://", "rediss://", "unix://")):
+        return redis_store_from_url(url, prefix=prefix, failure_mode=failure_mode)
+    raise ValueError(f"unsupported rate-limit store URL {url!r}: use memory:// or redis://")
+
+
 def build_services(settings: Settings, clock: Clock | None = None) -> Services:
     """Everything a server holds, without the HTTP layer (the pytest fixture uses this too)."""
     from adgate.services.review.access import build_review
-    from adgate.web.gate import build_gate
     from adgate.web.routes import register_graph_routes
 
     assert settings.secret_key, "call Settings.with_persisted_secrets() first"
@@ -81,7 +102,9 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
     if bus is not None:
         services.start_hooks.append(bus.start)
         services.stop_hooks.append(bus.stop)
-    services.gate = build_gate(services)
+    services.gate = build_gate(
+        services, limiter_store_from_url(settings.redis_url, failure_mode=settings.limiter_failure)
+    )
     register_graph_routes(router, services)
     services.review = build_review(services)
     return services

@@ -5,7 +5,7 @@ your account lists, up to the maximum number for your access level. If you excee
 calls return an error." The tool "Enter in an account ID. You should enter a numeric value; do not
 include act_ … Check the account IDs match exactly. When you reach your maximum, Add is disabled."
 
-The automatic half runs inside the gate (:mod:`adgate.services.enforce`), in the transaction that
+The automatic half runs inside the gate (:mod:`adgate.services.gate.access`), in the transaction that
 checked the caller; this module is the tool's half and the listing of a person's accounts.
 
 Choices where the seed is silent:

@@ -17,12 +17,12 @@ from adgate.services.world.editor import World
 
 if TYPE_CHECKING:
     from adgate.services.callbacks import Callbacks
-    from adgate.services.enforce import Enforcer
     from adgate.services.faults import FaultInjector
+    from adgate.services.gate.access import Enforcer
+    from adgate.services.gate.router import Gate, GraphRouter
     from adgate.services.gateway import Gateway
     from adgate.services.review.submissions import Review
     from adgate.settings import Settings
-    from adgate.web.graph import Gate, GraphRouter
 
 CLOCK_KEY = "clock_offset"
 #: How often each node re-reads the sandbox clock's stored offset: the window within which a move
@@ -52,7 +52,7 @@ class Services:
     #: Called after a sandbox reset (caches, counters).
     reset_hooks: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
     #: The gate's access-level services (account lists, rate limits, usage), set by
-    #: ``adgate.services.enforce.build_gate_services``.
+    #: ``adgate.services.gate.access.build_access``.
     enforcer: Enforcer | None = None
     #: The access review, set by ``adgate.services.review.access.build_review``.
     review: Review | None = None

@@ -27,7 +27,7 @@ from starlette.routing import Route
 from adgate.protocol.errors import GraphError
 from adgate.protocol.params import Params
 from adgate.services.account_list import authorize_manager
-from adgate.services.enforce import Enforcer
+from adgate.services.gate.access import Enforcer
 from adgate.services.registry import Services
 from adgate.web.requests import bearer_token, read_params
 from adgate.web.responses import GraphJSON, error_response

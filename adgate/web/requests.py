@@ -11,8 +11,7 @@ base64).
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
-from urllib.parse import parse_qsl, unquote_plus
+from urllib.parse import parse_qsl
 
 from starlette.datastructures import UploadFile
 from starlette.requests import Request
@@ -20,7 +19,7 @@ from starlette.requests import Request
 from adgate.protocol import json_input
 from adgate.protocol.errors import GraphError
 from adgate.protocol.images import Upload
-from adgate.protocol.params import Params, fold_lists
+from adgate.protocol.params import Params, bearer_in, fold_lists, parse_query
 
 _FORM = "application/x-www-form-urlencoded"
 
@@ -85,38 +84,3 @@ def _json_body(raw: bytes) -> dict[str, str]:
 
 def bearer_token(request: Request) -> str | None:
     return bearer_in(request.headers)
-
-
-def bearer_in(headers: Mapping[str, str]) -> str | None:
-    """The token of an ``Authorization: Bearer`` (or ``OAuth``) header, as requests-oauthlib sends."""
-    header = headers.get("authorization")
-    if not header:
-        return None
-    scheme, _, value = header.partition(" ")
-    if scheme.lower() in ("bearer", "oauth") and value.strip():
-        return value.strip()
-    return None
-
-
-def parse_query(query: str) -> dict[str, str]:
-    """``urllib.parse.parse_qsl(query, keep_blank_values=True)`` as a dict (the last value of a
-    repeated name wins, as in Starlette's ``QueryParams``; bracketed lists folded by
-    :func:`adgate.protocol.params.fold_lists`), without decoding what needs none: this runs on
-    every Graph call."""
-    values: dict[str, str] = {}
-    bracketed = False
-    for part in query.split("&"):
-        if not part:
-            continue
-        name, _, value = part.partition("=")
-        if "%" in name or "+" in name:
-            name = unquote_plus(name)
-        if "%" in value or "+" in value:
-            value = unquote_plus(value)
-        if name.endswith("]"):
-            bracketed = True
-            break
-        values[name] = value
-    if bracketed:
-        return fold_lists(parse_qsl(query, keep_blank_values=True))
-    return values

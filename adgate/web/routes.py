@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from adgate.web.graph import GraphRouter
+from adgate.services.gate.router import GraphRouter
 
 if TYPE_CHECKING:
     from adgate.services.registry import Services

@@ -12,7 +12,7 @@ import pytest
 from adgate import records as r
 from adgate.clock import SandboxClock
 from adgate.protocol.errors import GraphError
-from adgate.services.usage import UsageMeter, classify, date_of, day_of
+from adgate.services.gate.usage import UsageMeter, classify, date_of, day_of
 from adgate.settings import normalize_database_url
 from adgate.store.interfaces import Repos
 from adgate.store.migrate import upgrade

@@ -22,6 +22,7 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import MaxConnectionsError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
+from adgate.app import limiter_store_from_url
 from adgate.policy.ratelimit import (
     SCORE_TIERS,
     ScoreDecision,
@@ -31,14 +32,9 @@ from adgate.policy.ratelimit import (
     decide_score,
     decide_window,
 )
-from adgate.store.counters import (
-    TTL_GRACE_SECONDS,
-    LimiterStore,
-    LimiterUnavailable,
-    MemoryLimiterStore,
-    limiter_store_from_url,
-)
-from adgate.store.redis_counters import RedisLimiterStore
+from adgate.store.limiter import TTL_GRACE_SECONDS, LimiterStore, LimiterUnavailable
+from adgate.store.limiter.memory import MemoryLimiterStore
+from adgate.store.limiter.redis import RedisLimiterStore
 
 REDIS_URL = os.environ.get("ADGATE_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 UNREACHABLE_URL = "redis://127.0.0.1:1/0"

@@ -218,7 +218,7 @@ def _active_ads() -> Select[int, Any, Any]:
 
 
 #: Built once, as the gate's point lookups are (adgate.store.sql.world.by_key): the rate-limit
-#: step reads it after every write (adgate.services.active_counts), and building it per call cost
+#: step reads it after every write (adgate.services.gate.active_counts), and building it per call cost
 #: ten times what running it does on SQLite.
 _ACTIVE_ADS = _active_ads()
 

@@ -1,7 +1,7 @@
 """Batch requests: ``POST /`` (and ``/vNN.N/``) with ``batch=[…]`` (:mod:`adgate.protocol.batch`).
 
 Each item becomes a :class:`GraphCall` of its own and goes through the same router and the same
-gate as a call made over HTTP (:func:`adgate.web.graph.dispatch`): its token is checked, its
+gate as a call made over HTTP (:func:`adgate.services.gate.router.dispatch`): its token is checked, its
 permission, its ad account, its rate limits and its usage are counted one by one. An item's
 answer is its body as a JSON string with its HTTP status as ``code`` — the error envelope and the
 error's status for a refused item — and its headers (the usage headers among them) unless
@@ -21,7 +21,8 @@ from adgate.protocol.batch import BatchItem, form, item_response, parse_batch, s
 from adgate.protocol.errors import GraphError
 from adgate.protocol.params import Params
 from adgate.protocol.versions import split_version
-from adgate.web.graph import GraphCall, GraphRouter, dispatch, resolve
+from adgate.services.gate.call import GraphCall
+from adgate.services.gate.router import GraphRouter, dispatch, resolve
 
 if TYPE_CHECKING:
     from adgate.services.registry import Services

@@ -21,10 +21,11 @@ from starlette.routing import Route
 
 from adgate import ad_objects as o
 from adgate.protocol.errors import GraphError
+from adgate.services.gate.call import GraphCall
+from adgate.services.gate.router import GraphRouter
 from adgate.services.marketing.images import AdImages
 from adgate.web.endpoints.callers import caller_of, no_rest
 from adgate.web.endpoints.marketing import READ, WRITE, base_url, render_list
-from adgate.web.graph import GraphCall, GraphRouter
 from adgate.web.responses import error_response
 
 if TYPE_CHECKING:

@@ -33,7 +33,7 @@ import time
 from collections.abc import Awaitable, Callable
 
 from adgate.policy.ad_review import decided_at, decided_by
-from adgate.services.limits import ActiveCounts
+from adgate.services.gate.limits import ActiveCounts
 from adgate.store.cache import ReadCache
 from adgate.store.dependencies import collecting
 from adgate.store.interfaces import Database, Repos
