@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
 
 import httpx
 import pytest
@@ -163,3 +164,36 @@ async def test_an_unknown_image_url_is_a_404_envelope(adv: Advertiser) -> None:
     for path in (f"{adv.account_id}/{'0' * 32}.png", f"{adv.account_id}/short.png", f"act_x/{'0' * 32}.png"):
         response = await adv.client.get(f"/_adimages/{path}")
         assert (response.status_code, error_of(response)["code"]) == (404, 803)
+
+
+async def test_a_batch_hands_each_item_the_files_its_attached_files_names(adv: Advertiser) -> None:
+    one, two = png(7, 7, shade=1), png(8, 8, shade=2)
+    batch = [
+        {"method": "POST", "relative_url": f"{adv.act}/adimages", "attached_files": "first"},
+        {"method": "POST", "relative_url": f"{adv.act}/adimages", "attached_files": "second, first"},
+        {"method": "POST", "relative_url": f"{adv.act}/adimages", "attached_files": "third"},
+        {"method": "POST", "relative_url": f"{adv.act}/adimages"},
+        {"method": "GET", "relative_url": f"{adv.act}/adimages?fields=hash,width"},
+    ]
+    response = await adv.client.post(
+        "/v26.0/",
+        params={"access_token": adv.token},
+        data={"batch": json.dumps(batch)},
+        files={"first": ("one.png", one, "image/png"), "second": ("two.png", two, "image/png")},
+    )
+    assert response.status_code == 200, response.text
+    answers = response.json()
+    assert [a["code"] for a in answers] == [200, 200, 400, 400, 200]
+    bodies = [json.loads(a["body"]) for a in answers]
+    assert bodies[0]["images"]["first"]["hash"] == md5(one)
+    assert {k: v["hash"] for k, v in bodies[1]["images"].items()} == {"second": md5(two), "first": md5(one)}
+    assert "third" in bodies[2]["error"]["message"]
+    assert bodies[3]["error"]["error_data"]["blame_field_specs"] == [["filename"]]
+    assert sorted(i["width"] for i in bodies[4]["data"]) == [7, 8]
+
+
+async def test_attached_files_must_be_a_string(adv: Advertiser) -> None:
+    batch = [{"method": "POST", "relative_url": f"{adv.act}/adimages", "attached_files": ["x"]}]
+    response = await adv.post("", batch=batch)
+    assert error_of(response)["code"] == 100
+    assert "attached_files" in error_of(response)["message"]
