@@ -42,6 +42,8 @@ async def test_a_multipart_upload_answers_hash_and_url_and_the_url_serves_the_by
     answer = response.json()
     assert list(answer) == ["images"]
     assert answer["images"]["filename"]["hash"] == md5(image)
+    usage = json.loads(response.headers["x-business-use-case-usage"])
+    assert [entry["type"] for entry in usage[adv.account_id]] == ["ads_management"]
     url = answer["images"]["filename"]["url"]
     assert url == f"http://adgate.test/_adimages/{adv.account_id}/{md5(image)}.png"
     served = await adv.client.get(url)
@@ -92,7 +94,7 @@ async def test_the_list_filters_by_hash_pages_and_shows_hash_and_id_by_default(a
     for n, image in enumerate(made):
         assert (await upload(adv, {"filename": (f"{n}.png", image)})).status_code == 200
     hashes = [md5(image) for image in made]
-    some = (await adv.get(f"{adv.act}/adimages", hashes=[hashes[0], hashes[2]])).json()["data"]
+    some = (await adv.get(f"{adv.act}/adimages", hashes=[hashes[0], hashes[2].upper()])).json()["data"]
     assert sorted(some, key=lambda i: i["hash"]) == sorted(
         [{"hash": h, "id": f"{adv.account_id}:{h}"} for h in (hashes[0], hashes[2])], key=lambda i: i["hash"]
     )

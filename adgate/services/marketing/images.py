@@ -139,13 +139,13 @@ def hashes_of(params: Params) -> list[str] | None:
     if raw is None:
         return None
     if not raw.strip().startswith("["):
-        return [part.strip() for part in raw.split(",") if part.strip()]
+        return [part.strip().lower() for part in raw.split(",") if part.strip()]
     value = json_value(params, "hashes")
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise field_error(
             "hashes", "Param hashes must be an array of strings", title="Invalid Parameter Type"
         )
-    return [v.strip() for v in value]
+    return [v.strip().lower() for v in value]
 
 
 class AdImages:
