@@ -2,7 +2,8 @@
 
 ``AdImage.remote_create`` uploads a file as the SDK does on its own (two multipart parts,
 ``filename`` and ``source0``, with the image's bytes); ``AdAccount.get_ad_images`` reads it back by
-hash; the batch sends files as parts of the batch's body, named by each item's ``attached_files``.
+hash, ``api_get`` by its id; the batch sends files as parts of the batch's body, named by each
+item's ``attached_files``.
 """
 
 from __future__ import annotations
@@ -66,6 +67,9 @@ def test_an_image_file_is_created_and_read_back_by_its_hash(world: World, tmp_pa
             params={"hashes": [md5(data)]},
         )
         rows = [dict(row) for row in found]
+        node = AdImage(fbid=f"{world.account[4:]}:{md5(data)}").api_get(fields=[AdImage.Field.width])
+        again = AdImage(fbid=f"{world.account[4:]}:{md5(data)}", parent_id=world.account)
+        again.remote_read(fields=[AdImage.Field.url, AdImage.Field.status])
     assert rows == [
         {
             "id": f"{world.account[4:]}:{md5(data)}",
@@ -75,6 +79,8 @@ def test_an_image_file_is_created_and_read_back_by_its_hash(world: World, tmp_pa
             "height": 48,
         }
     ]
+    assert node[AdImage.Field.width] == 64
+    assert (again[AdImage.Field.status], again[AdImage.Field.url]) == ("ACTIVE", url)
     assert httpx.get(url).content == data
 
 

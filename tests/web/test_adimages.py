@@ -199,3 +199,21 @@ async def test_attached_files_must_be_a_string(adv: Advertiser) -> None:
     response = await adv.post("", batch=batch)
     assert error_of(response)["code"] == 100
     assert "attached_files" in error_of(response)["message"]
+
+
+async def test_an_image_is_a_node_read_by_its_id_within_its_account(
+    adv: Advertiser, services: Services, client: httpx.AsyncClient
+) -> None:
+    image = png(33, 44)
+    assert (await upload(adv, {"filename": ("n.png", image)})).status_code == 200
+    node = f"{adv.account_id}:{md5(image)}"
+    assert (await adv.get(node)).json() == {"hash": md5(image), "id": node}
+    read = (await adv.get(f"{node}/", fields="width,height,status")).json()
+    assert read == {"id": node, "width": 33, "height": 44, "status": "ACTIVE"}
+
+    unknown = await adv.get(f"{adv.account_id}:{'a' * 32}")
+    assert (error_of(unknown)["code"], error_of(unknown)["error_subcode"]) == (100, 33)
+    stranger = await make_advertiser(services, client)
+    theirs = await stranger.get(node)
+    assert error_of(theirs)["code"] == 100
+    assert (await adv.get(f"{node}/edge")).status_code == 400
