@@ -13,6 +13,7 @@ from image_files import gif, png
 
 from adgate.services.marketing.images import MAX_IMAGE_BYTES
 from adgate.services.registry import Services
+from adgate.web.metrics import area_of
 
 pytestmark = pytest.mark.anyio
 
@@ -160,6 +161,10 @@ async def test_a_delete_needs_the_hash_of_an_image_of_the_account(adv: Advertise
         f"/v26.0/{adv.act}/adimages", params={"access_token": adv.token, "hash": "0" * 32}
     )
     assert (unknown.status_code, error_of(unknown)["code"]) == (400, 100)
+
+
+def test_image_urls_have_a_metrics_area_of_their_own() -> None:
+    assert area_of(f"/_adimages/1/{'0' * 32}.png") == "adimages"
 
 
 async def test_an_unknown_image_url_is_a_404_envelope(adv: Advertiser) -> None:
