@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
 
 import httpx
 import pytest
@@ -12,6 +13,7 @@ from image_files import gif, png
 
 from adgate.services.marketing.images import MAX_IMAGE_BYTES
 from adgate.services.registry import Services
+from adgate.web.metrics import area_of
 
 pytestmark = pytest.mark.anyio
 
@@ -41,6 +43,8 @@ async def test_a_multipart_upload_answers_hash_and_url_and_the_url_serves_the_by
     answer = response.json()
     assert list(answer) == ["images"]
     assert answer["images"]["filename"]["hash"] == md5(image)
+    usage = json.loads(response.headers["x-business-use-case-usage"])
+    assert [entry["type"] for entry in usage[adv.account_id]] == ["ads_management"]
     url = answer["images"]["filename"]["url"]
     assert url == f"http://adgate.test/_adimages/{adv.account_id}/{md5(image)}.png"
     served = await adv.client.get(url)
@@ -91,7 +95,7 @@ async def test_the_list_filters_by_hash_pages_and_shows_hash_and_id_by_default(a
     for n, image in enumerate(made):
         assert (await upload(adv, {"filename": (f"{n}.png", image)})).status_code == 200
     hashes = [md5(image) for image in made]
-    some = (await adv.get(f"{adv.act}/adimages", hashes=[hashes[0], hashes[2]])).json()["data"]
+    some = (await adv.get(f"{adv.act}/adimages", hashes=[hashes[0], hashes[2].upper()])).json()["data"]
     assert sorted(some, key=lambda i: i["hash"]) == sorted(
         [{"hash": h, "id": f"{adv.account_id}:{h}"} for h in (hashes[0], hashes[2])], key=lambda i: i["hash"]
     )
@@ -159,7 +163,62 @@ async def test_a_delete_needs_the_hash_of_an_image_of_the_account(adv: Advertise
     assert (unknown.status_code, error_of(unknown)["code"]) == (400, 100)
 
 
+def test_image_urls_have_a_metrics_area_of_their_own() -> None:
+    assert area_of(f"/_adimages/1/{'0' * 32}.png") == "adimages"
+
+
 async def test_an_unknown_image_url_is_a_404_envelope(adv: Advertiser) -> None:
     for path in (f"{adv.account_id}/{'0' * 32}.png", f"{adv.account_id}/short.png", f"act_x/{'0' * 32}.png"):
         response = await adv.client.get(f"/_adimages/{path}")
         assert (response.status_code, error_of(response)["code"]) == (404, 803)
+
+
+async def test_a_batch_hands_each_item_the_files_its_attached_files_names(adv: Advertiser) -> None:
+    one, two = png(7, 7, shade=1), png(8, 8, shade=2)
+    batch = [
+        {"method": "POST", "relative_url": f"{adv.act}/adimages", "attached_files": "first"},
+        {"method": "POST", "relative_url": f"{adv.act}/adimages", "attached_files": "second, first"},
+        {"method": "POST", "relative_url": f"{adv.act}/adimages", "attached_files": "third"},
+        {"method": "POST", "relative_url": f"{adv.act}/adimages"},
+        {"method": "GET", "relative_url": f"{adv.act}/adimages?fields=hash,width"},
+    ]
+    response = await adv.client.post(
+        "/v26.0/",
+        params={"access_token": adv.token},
+        data={"batch": json.dumps(batch)},
+        files={"first": ("one.png", one, "image/png"), "second": ("two.png", two, "image/png")},
+    )
+    assert response.status_code == 200, response.text
+    answers = response.json()
+    assert [a["code"] for a in answers] == [200, 200, 400, 400, 200]
+    bodies = [json.loads(a["body"]) for a in answers]
+    assert bodies[0]["images"]["first"]["hash"] == md5(one)
+    assert {k: v["hash"] for k, v in bodies[1]["images"].items()} == {"second": md5(two), "first": md5(one)}
+    assert "third" in bodies[2]["error"]["message"]
+    assert bodies[3]["error"]["error_data"]["blame_field_specs"] == [["filename"]]
+    assert sorted(i["width"] for i in bodies[4]["data"]) == [7, 8]
+
+
+async def test_attached_files_must_be_a_string(adv: Advertiser) -> None:
+    batch = [{"method": "POST", "relative_url": f"{adv.act}/adimages", "attached_files": ["x"]}]
+    response = await adv.post("", batch=batch)
+    assert error_of(response)["code"] == 100
+    assert "attached_files" in error_of(response)["message"]
+
+
+async def test_an_image_is_a_node_read_by_its_id_within_its_account(
+    adv: Advertiser, services: Services, client: httpx.AsyncClient
+) -> None:
+    image = png(33, 44)
+    assert (await upload(adv, {"filename": ("n.png", image)})).status_code == 200
+    node = f"{adv.account_id}:{md5(image)}"
+    assert (await adv.get(node)).json() == {"hash": md5(image), "id": node}
+    read = (await adv.get(f"{node}/", fields="width,height,status")).json()
+    assert read == {"id": node, "width": 33, "height": 44, "status": "ACTIVE"}
+
+    unknown = await adv.get(f"{adv.account_id}:{'a' * 32}")
+    assert (error_of(unknown)["code"], error_of(unknown)["error_subcode"]) == (100, 33)
+    stranger = await make_advertiser(services, client)
+    theirs = await stranger.get(node)
+    assert error_of(theirs)["code"] == 100
+    assert (await adv.get(f"{node}/edge")).status_code == 400

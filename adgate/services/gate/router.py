@@ -94,6 +94,8 @@ async def resolve(
     account = ids.parse_ad_account_node(head)
     if account is not None:
         return "ad_account", account, edge, rest
+    if ids.parse_ad_image_node(head) is not None:
+        return "adimage", head, edge, rest
     if ids.is_numeric_id(head):
         kind = await services.node_kind(head)
         if kind is None:

@@ -14,21 +14,25 @@ most :data:`MAX_NAME` characters (Graph's documented limit). A file's name is th
 gave the part, cut to :data:`MAX_NAME`. ``copy_from`` and zip files are not supported.
 
 A list shows the ACTIVE images, newest first, ``hash`` and ``id`` by default; ``hashes=[…]``
-keeps those. A deleted image keeps its row, as the other Marketing objects do.
+keeps those. An image is also a node, ``GET /<account>:<hash>`` (its ``id``). A deleted image
+keeps its row, as the other Marketing objects do.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import builtins
 import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
 from adgate import ad_objects as o
+from adgate import ids
 from adgate.policy.effective_status import shown
 from adgate.protocol.cursors import page_request, paginate
+from adgate.protocol.errors import GraphError
 from adgate.protocol.images import Upload, sniff
 from adgate.protocol.params import Params, select_fields
 from adgate.protocol.times import graph_time
@@ -139,13 +143,13 @@ def hashes_of(params: Params) -> list[str] | None:
     if raw is None:
         return None
     if not raw.strip().startswith("["):
-        return [part.strip() for part in raw.split(",") if part.strip()]
+        return [part.strip().lower() for part in raw.split(",") if part.strip()]
     value = json_value(params, "hashes")
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise field_error(
             "hashes", "Param hashes must be an array of strings", title="Invalid Parameter Type"
         )
-    return [v.strip() for v in value]
+    return [v.strip().lower() for v in value]
 
 
 class AdImages:
@@ -200,6 +204,17 @@ class AdImages:
             for image in page.items
         ]
         return Listing(page, data, request.summary)
+
+    async def read(self, node_id: str, fields: builtins.list[str] | None, url_of: UrlOf) -> dict[str, Any]:
+        """``GET /<account>:<hash>``: one image, ``hash`` and ``id`` by default; 100/33 if the
+        account has no such image (deleted ones are still read, with their status)."""
+        found = ids.parse_ad_image_node(node_id)
+        async with self.core.db.read() as tx:
+            image = None if found is None else await tx.ad_images.get(*found)
+            if image is None:
+                raise GraphError.of("unsupported_get", node=node_id)
+            account = await require_account(tx, image.account_id)
+        return select_fields(image_json(image, url_of(image), account.timezone_name), fields, DEFAULT_FIELDS)
 
     async def delete(self, account_id: str, params: Params) -> dict[str, Any]:
         digest = params.get_str("hash")

@@ -4,6 +4,7 @@
   ``{"images": {"<key>": {"hash", "url"}}}``
 - ``GET /act_<n>/adimages`` — list (``fields``, ``hashes``, ``limit``, cursors, ``summary``)
 - ``DELETE /act_<n>/adimages?hash=…`` → ``{"success": true}``
+- ``GET /<account>:<hash>`` — one image, by its ``id``
 - ``GET /_adimages/<account>/<hash>.<ext>`` — the image itself, at its ``url`` (no token: as
   Graph's image URLs, it is known only to those who were given it)
 
@@ -62,6 +63,12 @@ def register(router: GraphRouter, services: Services) -> None:
         no_rest(call)
         assert call.node_id is not None
         return render_list(call, await images.list(call.node_id, call.params, url_maker(call)))
+
+    @router.route("GET", "adimage", need=READ)
+    async def read(call: GraphCall) -> Any:
+        no_rest(call)
+        assert call.node_id is not None
+        return await images.read(call.node_id, call.params.fields(), url_maker(call))
 
     @router.route("DELETE", "ad_account", "adimages", need=WRITE)
     async def delete(call: GraphCall) -> Any:
