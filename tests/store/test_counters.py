@@ -417,7 +417,7 @@ async def test_a_marketing_call_is_one_round_trip_to_redis() -> None:
 
     async def counting(*args: object, **options: object) -> object:
         sent.append(str(args[0]))
-        return await original(*args, **options)
+        return await original(*args, **options)  # type: ignore[no-untyped-call]
 
     client.execute_command = counting  # type: ignore[method-assign]
     try:
