@@ -39,6 +39,7 @@ class Keyring:
         self._secret = secret_key
         self._digest_key = self.derive("token-digest")
         self._fernet = Fernet(base64.urlsafe_b64encode(self.derive("app-secret-encryption")))
+        self._token_fernet = Fernet(base64.urlsafe_b64encode(self.derive("system-user-token-sealing")))
 
     def derive(self, purpose: str) -> bytes:
         """A key of the server secret for ``purpose`` alone (:func:`derive_key`)."""
@@ -62,3 +63,14 @@ class Keyring:
             return self._fernet.decrypt(ciphertext.encode()).decode()
         except InvalidToken as exc:  # a different ADGATE_SECRET_KEY than the one that wrote it
             raise ValueError("cannot decrypt: the server secret key has changed") from exc
+
+    def seal_token(self, token: str) -> str:
+        """A system-user token encrypted for storage (``fetch_only`` hands it out again), under a key
+        of its own: a leaked app-secret key opens no token, nor the other way round."""
+        return self._token_fernet.encrypt(token.encode()).decode()
+
+    def unseal_token(self, sealed: str) -> str:
+        try:
+            return self._token_fernet.decrypt(sealed.encode()).decode()
+        except InvalidToken as exc:
+            raise ValueError("cannot unseal: the server secret key has changed") from exc

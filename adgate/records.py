@@ -120,6 +120,9 @@ class Token:
     code_digest: str | None
     revoked_at: int | None
     revoked_reason: str | None
+    #: System-user tokens made with ``asset``: the only ad accounts and Pages they may touch
+    #: (numeric ids); ``None``: every asset the system user reaches.
+    assets: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True, slots=True)

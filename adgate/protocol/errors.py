@@ -70,6 +70,7 @@ ErrorName = Literal[
     "proof_time_invalid",
     "permission_denied",
     "permissions_error",
+    "invalid_permission",
     "requires_permission",
     "ads_management_required",
     "development_access",
@@ -194,6 +195,9 @@ CATALOG: dict[ErrorName, ErrorSpec] = {
     # --- permissions and access levels (§4.2, §10) ---------------------------------------------
     "permission_denied": ErrorSpec(10, "(#10) Application does not have permission for this action"),
     "permissions_error": ErrorSpec(200, "(#200) {detail}", status=403),
+    # POST /{business}/system_user_access_tokens (§7): an unknown name in ``scope``.
+    "invalid_permission": ErrorSpec(3962, "(#3962) Provided permission is not valid. Check your spelling "
+                                    "and syntax: {names}"),
     "requires_permission": ErrorSpec(200, "(#200) Requires {permission} permission to manage the object",
                                      status=403),
     "ads_management_required": ErrorSpec(294, "(#294) Managing advertisements requires an access token "

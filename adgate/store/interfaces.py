@@ -202,6 +202,32 @@ class TokenRepo(Protocol):
     async def count(self) -> int: ...
 
 
+@dataclass(frozen=True, slots=True)
+class SealedToken:
+    """A system-user token kept sealed for ``fetch_only`` (``POST /{business}/system_user_access_tokens``):
+    ``sealed`` is the token encrypted with :meth:`adgate.keyring.Keyring.seal_token`; ``scopes``
+    and ``assets`` are sorted (``assets`` ``None``: no restriction)."""
+
+    digest: str
+    system_user_id: str
+    app_id: str
+    scopes: tuple[str, ...]
+    assets: tuple[str, ...] | None
+    sealed: str
+    issued_at: int
+
+
+class SealedTokenRepo(Protocol):
+    async def add(self, token: SealedToken) -> None: ...
+
+    async def matching(
+        self, system_user_id: str, app_id: str, scopes: tuple[str, ...], assets: tuple[str, ...] | None
+    ) -> Sequence[SealedToken]:
+        """The sealed tokens of the system user for the app with exactly these sorted ``scopes`` and
+        ``assets`` whose token is not revoked, newest first (expiry is for the caller to judge)."""
+        ...
+
+
 class CodeRepo(Protocol):
     async def add(self, code: AuthCode) -> None: ...
     async def get(self, digest: str) -> AuthCode | None: ...
@@ -364,6 +390,9 @@ class Repos(Protocol):
 
     @property
     def tokens(self) -> TokenRepo: ...
+
+    @property
+    def sealed_tokens(self) -> SealedTokenRepo: ...
 
     @property
     def codes(self) -> CodeRepo: ...

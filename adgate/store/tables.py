@@ -172,8 +172,27 @@ tokens = Table(
     Column("code_digest", String(64), nullable=True),
     Column("revoked_at", TS, nullable=True),
     Column("revoked_reason", String(32), nullable=True),
+    #: System-user tokens made with ``asset``: the ad accounts and Pages they may touch (comma
+    #: separated, numeric ids); NULL: every asset the system user reaches.
+    Column("assets", Text, nullable=True),
     Index("ix_tokens_person_app", "person_id", "app_id"),
     Index("ix_tokens_code", "code_digest"),
+)
+
+#: System-user tokens kept sealed (Fernet, a key of their own from the server secret) so that
+#: ``fetch_only`` can hand one out again; found by system user, app, scopes and assets, each list
+#: sorted and comma separated (``assets`` NULL: no restriction).
+sealed_system_user_tokens = Table(
+    "sealed_system_user_tokens",
+    metadata,
+    Column("digest", String(64), ForeignKey("tokens.digest", ondelete="CASCADE"), primary_key=True),
+    Column("system_user_id", ID, ForeignKey("system_users.id", ondelete="CASCADE"), nullable=False),
+    Column("app_id", ID, ForeignKey("apps.id", ondelete="CASCADE"), nullable=False),
+    Column("scopes", Text, nullable=False),
+    Column("assets", Text, nullable=True),
+    Column("sealed", Text, nullable=False),
+    Column("issued_at", TS, nullable=False),
+    Index("ix_sealed_system_user_tokens_user_app", "system_user_id", "app_id"),
 )
 
 auth_codes = Table(

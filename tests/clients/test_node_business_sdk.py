@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import httpx
 import pytest
+from helpers import proof
 from image_files import png
 from node_runner import NodeRunner
 
@@ -168,3 +169,39 @@ def test_an_ad_image_from_base64_bytes_and_read_back_by_hash(node: NodeRunner, w
     listed = {"id": image_id, "hash": digest, "name": "wide.png", "width": 16, "height": 9, "url": url}
     assert answer["listed"] == [listed]
     assert httpx.get(url).content == image
+
+
+def test_a_system_user_token_limited_to_one_ad_account(node: NodeRunner, world: World) -> None:
+    """``Business.createSystemUserAccessToken`` posts a JSON body (``scope`` and ``asset`` as JSON
+    arrays, ``fetch_only`` a JSON boolean); the SDK sends no proof, so the caller adds one."""
+    sandbox = world.sandbox
+    business_id = sandbox.business("Shoes Inc", admin=world.person)
+    first, _second = (sandbox.ad_account(f"Owned {n}", business_id=business_id) for n in range(2))
+    token = world.token()
+    graph = f"{world.server.url}/v24.0"
+    made_bot = httpx.post(f"{graph}/{business_id}/system_users", params={"access_token": token},
+                          data={"name": "Bot", "role": "ADMIN"})  # fmt: skip
+    bot = made_bot.json()
+    installed = httpx.post(f"{graph}/{bot['id']}/applications", params={"access_token": token},
+                           data={"business_app": world.app.id})  # fmt: skip
+    assert installed.status_code == 200, installed.text
+    params = {
+        "system_user_id": bot["id"],
+        "scope": ["ads_read", "ads_management"],
+        "asset": [int(first.id)],
+        "appsecret_proof": proof(world.app.secret, token),
+    }
+    answer = node(
+        SCRIPT, "systemUserToken", graph=world.server.url, token=token, business=business_id, params=params
+    )
+    made = ok(answer)
+    assert isinstance(made, dict)
+    assert made["fetched"] == made["made"]
+    listed = ok(node(SCRIPT, "adAccounts", graph=world.server.url, token=made["made"], limit=5))
+    assert isinstance(listed, dict)
+    assert [a["id"] for page in listed["pages"] for a in page] == [first.node]
+    wrong = {**params, "scope": ["ads_reed"]}
+    refused = node(
+        SCRIPT, "systemUserToken", graph=world.server.url, token=token, business=business_id, params=wrong
+    )
+    assert refused["error"]["code"] == 3962, refused

@@ -10,7 +10,8 @@ their place among them:
   management, multi-account calls and Page creation refused where the level does not allow them;
 - :meth:`Enforcer.check_caller` — at a role-restricted level (Development) the caller must be an
   app admin or developer (270) acting for an admin or advertiser of the ad account (273); at every
-  level the caller must be able to see the ad account (100/33) and, to write, manage it (200);
+  level the caller must be able to see the ad account (100/33) and, to write, manage it (200); a
+  system-user token made with ``asset`` may touch only those ad accounts (200);
 - :meth:`Enforcer.check_account_list` — the ad account joins the app's list while there is room;
   past the maximum the call is refused (:data:`adgate.policy.access.LIST_FULL`);
 - :meth:`Enforcer.check_rate_limits` — :class:`adgate.services.gate.limits.RateLimits`; the usage
@@ -69,6 +70,19 @@ class _Records:
 
 def refuse(refusal: access.Refusal) -> GraphError:
     return GraphError.of(refusal.reason, **refusal.params)
+
+
+def _within_assets(caller: Caller, account_id: str) -> None:
+    """A system-user token made with ``asset`` touches only those ad accounts (docs/graph-facts.md
+    §7): any other is refused with the permissions error, as an account the caller may not
+    manage is."""
+    token = caller.token
+    if token is not None and token.assets is not None and account_id not in token.assets:
+        raise GraphError.of(
+            "permissions_error",
+            detail=f"This access token may not access ad account {account_id}: it was made for the "
+            f"assets {', '.join(token.assets)} only",
+        )
 
 
 class Enforcer:
@@ -156,6 +170,7 @@ class Enforcer:
                 node=asked,
             )
             if refusal is None:
+                _within_assets(caller, account_id)
                 # Read with the rest, so that the list step needs no transaction for an account
                 # already listed (nearly every call); adding waits for that step.
                 admission.decided = Decided(limits, account_id, found.listed)

@@ -47,6 +47,7 @@ class Issuer:
         system_user_id: str | None = None,
         long_lived: bool = False,
         code_digest: str | None = None,
+        assets: tuple[str, ...] | None = None,
     ) -> tuple[str, r.Token]:
         """Store a new token in ``tx`` and return it in clear, the only time it exists in clear."""
         raw = new_app_token(app.id) if kind == "app" else new_token()
@@ -67,6 +68,7 @@ class Issuer:
             code_digest=code_digest,
             revoked_at=None,
             revoked_reason=None,
+            assets=assets,
         )
         await tx.tokens.add(token)
         return raw, token

@@ -105,8 +105,10 @@ class AdAccounts:
     async def _visible(self, tx: Repos, caller: Caller) -> Sequence[r.AdAccount]:
         found: dict[str, r.AdAccount] = {}
         if caller.system_user is not None:
+            assets = caller.token.assets if caller.token is not None else None
             for account in await tx.ad_accounts.list(business_id=caller.system_user.business_id):
-                found[account.id] = account
+                if assets is None or account.id in assets:  # a token made with asset sees only those
+                    found[account.id] = account
         elif caller.person is not None:
             for role in await tx.ad_account_roles.for_person(caller.person.id):
                 direct = await tx.ad_accounts.get(role.object_id)

@@ -17,6 +17,10 @@
   access token's app, so ``business_app`` must be that app. The app must be installed first.
 - ``POST /{business_id}/system_user_access_tokens`` (``system_user_id``, ``scope``, …): the same,
   for the calling app.
+- Both token edges take ``asset`` (``asset[]``, a JSON array or a comma list: the ad accounts and
+  Pages of the business the token may touch; the gate refuses any other ad account with 200) and
+  ``fetch_only`` (the newest valid token already made for the same app, scopes and assets, kept
+  sealed for this, instead of a new one). An unknown permission in ``scope`` is 3962.
 """
 
 from __future__ import annotations
@@ -30,8 +34,8 @@ from adgate.policy.permissions import parse_scope, unknown_permissions
 from adgate.policy.tokens import SYSTEM_USER_60_DAYS_SECONDS
 from adgate.protocol.errors import GraphError
 from adgate.services.context import Core
-from adgate.services.tokens.callers import Caller
-from adgate.store.interfaces import Repos
+from adgate.services.tokens.callers import Caller, find_by_digest
+from adgate.store.interfaces import Repos, SealedToken
 
 
 def _denied(detail: str) -> GraphError:
@@ -108,8 +112,23 @@ class SystemUsers:
             await tx.system_users.install_app(user.id, app.id, self.core.now())
 
     async def issue_token(
-        self, caller: Caller, system_user_id: str, app_id: str | None, scope: str | None, sixty_days: bool
+        self,
+        caller: Caller,
+        system_user_id: str,
+        app_id: str | None,
+        scope: str | None,
+        sixty_days: bool,
+        *,
+        assets: Sequence[str] | None = None,
+        fetch_only: bool = False,
     ) -> str:
+        """A token of the system user for the app (module docstring).
+
+        ``assets``: the ad accounts and Pages of the business the token may touch (numeric ids,
+        ``act_`` accepted; none given: every asset the system user reaches). ``fetch_only``: the
+        system user's newest valid token for the same app, scopes and assets instead of a new one;
+        none → code 100 (docs/graph-facts.md §7, our choice).
+        """
         if not caller.proven:
             raise GraphError.of("proof_required")
         scopes = tuple(parse_scope(scope))
@@ -117,7 +136,8 @@ class SystemUsers:
             raise GraphError.invalid("The parameter scope is required")
         unknown = unknown_permissions(scopes)
         if unknown:
-            raise GraphError.invalid(f"Invalid scope: {', '.join(unknown)}")
+            raise GraphError.of("invalid_permission", names=", ".join(unknown))
+        wanted = _asset_ids(assets)
         now = self.core.now()
         async with self.core.db.transaction() as tx:
             user = await self._system_user(tx, system_user_id)
@@ -134,7 +154,12 @@ class SystemUsers:
                     f"App {app.id} is not installed for system user {user.id}: "
                     f"POST /{user.id}/applications with business_app={app.id} first"
                 )
-            raw, _token = await self.core.issuer.issue(
+            if wanted is not None:
+                await self._assets_of_business(tx, wanted, user.business_id)
+            key = tuple(sorted(scopes))
+            if fetch_only:
+                return await self._fetch(tx, user, app, key, wanted, now)
+            raw, token = await self.core.issuer.issue(
                 tx,
                 kind="system_user",
                 app=app,
@@ -143,8 +168,43 @@ class SystemUsers:
                 scopes=scopes,
                 system_user_id=user.id,
                 long_lived=True,
+                assets=wanted,
             )
+            sealed = self.core.keyring.seal_token(raw)
+            await tx.sealed_tokens.add(SealedToken(token.digest, user.id, app.id, key, wanted, sealed, now))
         return raw
+
+    async def _fetch(
+        self,
+        tx: Repos,
+        user: r.SystemUser,
+        app: r.App,
+        scopes: tuple[str, ...],
+        assets: tuple[str, ...] | None,
+        now: int,
+    ) -> str:
+        for kept in await tx.sealed_tokens.matching(user.id, app.id, scopes, assets):
+            presented = await find_by_digest(tx, kept.digest)
+            if presented is not None and presented.verdict(now) is None:
+                return self.core.keyring.unseal_token(kept.sealed)
+        what = f"scope {','.join(scopes)}" + (f" and asset {','.join(assets)}" if assets else "")
+        raise GraphError.invalid(
+            f"System user {user.id} has no valid token for app {app.id} with {what} to fetch: "
+            "ask without fetch_only to make one"
+        )
+
+    @staticmethod
+    async def _assets_of_business(tx: Repos, assets: tuple[str, ...], business_id: str) -> None:
+        """Each asset must be an ad account or a Page of the system user's business (200 otherwise,
+        naming only the id: whether it exists elsewhere is not the caller's to learn)."""
+        for asset in assets:
+            account = await tx.ad_accounts.get(asset)
+            owner = account.business_id if account is not None else None
+            if account is None:
+                page = await tx.pages.get(asset)
+                owner = page.business_id if page is not None else None
+            if owner != business_id:
+                raise _denied(f"Asset {asset} is not an ad account or Page of business {business_id}")
 
     async def in_business(self, system_user_id: str, business_id: str) -> None:
         """``POST /{business_id}/system_user_access_tokens`` names one of the business's system users."""
@@ -190,6 +250,22 @@ class SystemUsers:
             if role is not None and role.role == "ADMIN":
                 return
         raise _denied(f"Only an admin of business {business_id} or one of its admin system users can do this")
+
+
+def _asset_ids(assets: Sequence[str] | None) -> tuple[str, ...] | None:
+    """``asset`` as given (``act_`` accepted) → sorted numeric ids; none given → ``None``."""
+    if not assets:
+        return None
+    found: set[str] = set()
+    for raw in assets:
+        asset = raw.strip()
+        asset = asset[4:] if asset.lower().startswith("act_") else asset
+        if not ids.is_numeric_id(asset):
+            raise GraphError.invalid(
+                f"Param asset must be an array of ad account or Page ids, got {raw[:32]!r}"
+            )
+        found.add(asset)
+    return tuple(sorted(found))
 
 
 def system_user_json(user: r.SystemUser) -> dict[str, Any]:

@@ -8,6 +8,7 @@ from sqlalchemy import ColumnElement, bindparam, delete, func, insert, select, u
 
 from adgate import records as r
 from adgate.store import tables as t
+from adgate.store.interfaces import SealedToken
 from adgate.store.sql import rows
 from adgate.store.sql.world import _Repo, by_key_of
 
@@ -81,6 +82,30 @@ class SqlTokens(_Repo):
 
     async def count(self) -> int:
         return int((await self.conn.execute(select(func.count()).select_from(t.tokens))).scalar_one())
+
+
+class SqlSealedTokens(_Repo):
+    async def add(self, token: SealedToken) -> None:
+        values = rows.values_of(token)
+        await self.conn.execute(insert(t.sealed_system_user_tokens).values(**values))
+
+    async def matching(
+        self, system_user_id: str, app_id: str, scopes: tuple[str, ...], assets: tuple[str, ...] | None
+    ) -> Sequence[SealedToken]:
+        c, tok = t.sealed_system_user_tokens.c, t.tokens.c
+        stmt = (
+            select(t.sealed_system_user_tokens)
+            .join(t.tokens, tok.digest == c.digest)
+            .where(
+                c.system_user_id == system_user_id,
+                c.app_id == app_id,
+                c.scopes == ",".join(scopes),
+                c.assets.is_(None) if assets is None else c.assets == ",".join(assets),
+                tok.revoked_at.is_(None),
+            )
+            .order_by(c.issued_at.desc(), c.digest)
+        )
+        return [rows.sealed_token(row) for row in await self._all(stmt)]
 
 
 class SqlCodes(_Repo):

@@ -48,7 +48,7 @@ from adgate.store.dependencies import (
     write_tags,
 )
 from adgate.store.interfaces import DuplicateError, ReadOnlyError, Repos
-from adgate.store.sql.auth import SqlCodes, SqlGrants, SqlSystemUsers, SqlTokens
+from adgate.store.sql.auth import SqlCodes, SqlGrants, SqlSealedTokens, SqlSystemUsers, SqlTokens
 from adgate.store.sql.callbacks import SqlCallbacks
 from adgate.store.sql.faults import SqlFaults
 from adgate.store.sql.gate import SqlAccountLists, SqlUsage
@@ -94,6 +94,7 @@ class SqlRepos:
         self.system_users = SqlSystemUsers(conn)
         self.system_user_ad_accounts = SqlSystemUserAdAccounts(conn)
         self.tokens = SqlTokens(conn)
+        self.sealed_tokens = SqlSealedTokens(conn)
         self.codes = SqlCodes(conn)
         self.grants = SqlGrants(conn)
         self.account_lists = SqlAccountLists(conn)

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from adgate import records as r
+from adgate.store.interfaces import SealedToken
 
 
 def person(row: Mapping[str, Any]) -> r.Person:
@@ -36,7 +37,17 @@ def split_scopes(raw: str) -> tuple[str, ...]:
 def token(row: Mapping[str, Any]) -> r.Token:
     values = dict(row)
     values["scopes"] = split_scopes(values["scopes"])
+    if values["assets"] is not None:
+        values["assets"] = split_scopes(values["assets"])
     return plain(r.Token, values)  # type: ignore[no-any-return]
+
+
+def sealed_token(row: Mapping[str, Any]) -> SealedToken:
+    values = dict(row)
+    values["scopes"] = split_scopes(values["scopes"])
+    if values["assets"] is not None:
+        values["assets"] = split_scopes(values["assets"])
+    return plain(SealedToken, values)  # type: ignore[no-any-return]
 
 
 def code(row: Mapping[str, Any]) -> r.AuthCode:
@@ -49,4 +60,6 @@ def values_of(record: Any) -> dict[str, Any]:
     values = {k: getattr(record, k) for k in record.__dataclass_fields__}
     if "scopes" in values:
         values["scopes"] = ",".join(values["scopes"])
+    if values.get("assets") is not None:
+        values["assets"] = ",".join(values["assets"])
     return values

@@ -71,6 +71,8 @@ def register(router: GraphRouter, services: Services) -> None:
             params.get_str("business_app"),
             params.get_str("scope"),
             params.get_bool("set_token_expires_in_60_days"),
+            assets=params.get_list("asset"),
+            fetch_only=params.get_bool("fetch_only"),
         )
         return {"access_token": token}
 
@@ -88,5 +90,7 @@ def register(router: GraphRouter, services: Services) -> None:
             caller.app.id,
             params.get_str("scope"),
             params.get_bool("set_token_expires_in_60_days"),
+            assets=params.get_list("asset"),
+            fetch_only=params.get_bool("fetch_only"),
         )
         return {"access_token": token}

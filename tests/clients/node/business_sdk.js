@@ -3,7 +3,7 @@
 // {"ok": ...} or {"error": {status, code, subcode, type, message, headers}}.
 'use strict';
 const bizSdk = require('facebook-nodejs-business-sdk');
-const {FacebookAdsApi, FacebookAdsApiBatch, User, AdAccount, AdReportRun} = bizSdk;
+const {FacebookAdsApi, FacebookAdsApiBatch, User, AdAccount, AdReportRun, Business} = bizSdk;
 
 const [step, raw] = process.argv.slice(2);
 const args = JSON.parse(raw);
@@ -81,6 +81,13 @@ const steps = {
     const made = await account.createAdImage([], {bytes: args.bytes, name: args.name});
     const listed = await account.getAdImages(['hash', 'name', 'width', 'height', 'url'], {hashes: [args.hash]});
     return {created: made._data.images, listed: data(listed)};
+  },
+  async systemUserToken() {
+    // The SDK posts a JSON body: scope and asset go as JSON arrays, fetch_only as a JSON boolean.
+    const business = new Business(args.business);
+    const made = await business.createSystemUserAccessToken([], args.params);
+    const fetched = await business.createSystemUserAccessToken([], {...args.params, fetch_only: true});
+    return {made: made._data.access_token, fetched: fetched._data.access_token};
   },
   async appId() {
     return (await api.getAppID()).data;
