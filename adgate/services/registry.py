@@ -20,7 +20,6 @@ if TYPE_CHECKING:
     from adgate.services.faults import FaultInjector
     from adgate.services.gate.access import Enforcer
     from adgate.services.gate.router import Gate, GraphRouter
-    from adgate.services.gateway import Gateway
     from adgate.services.review.submissions import Review
     from adgate.settings import Settings
 
@@ -44,18 +43,15 @@ class Services:
     faults: FaultInjector
     #: The calls made to apps: callbacks and Webhooks, and their delivery worker.
     callbacks: Callbacks
-    #: The access layer in front of an upstream API (``ADGATE_GATEWAY_FILE``), if configured.
-    gateway: Gateway | None = None
+    #: The gate's access-level steps (account lists, rate limits, usage).
+    enforcer: Enforcer
+    #: The access review.
+    review: Review
     #: Node kinds never change once an id exists, so this cache needs no invalidation.
     start_hooks: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
     stop_hooks: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
     #: Called after a sandbox reset (caches, counters).
     reset_hooks: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
-    #: The gate's access-level services (account lists, rate limits, usage), set by
-    #: ``adgate.services.gate.access.build_access``.
-    enforcer: Enforcer | None = None
-    #: The access review, set by ``adgate.services.review.access.build_review``.
-    review: Review | None = None
     _kinds: OrderedDict[str, str] = field(default_factory=OrderedDict)
     _clock_follower: asyncio.Task[None] | None = None
     _clock_lock: asyncio.Lock = field(default_factory=asyncio.Lock)

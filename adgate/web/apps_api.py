@@ -42,8 +42,6 @@ def endpoint(handler: Handler) -> Callable[[Request], Awaitable[Response]]:
         fbtrace_id: str = request.state.fbtrace_id
         try:
             enforcer = services.enforcer
-            if enforcer is None:
-                raise GraphError.of("service")
             params = await read_params(request)
             app_id = request.path_params["app_id"]
             raw = bearer_token(request) or params.get_str("access_token")

@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import sys
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from adgate import records as r
 from adgate.policy import access
@@ -47,9 +46,6 @@ from adgate.services.gate.usage import UsageMeter, classify
 from adgate.services.tokens.callers import Caller
 from adgate.store.interfaces import Repos
 from adgate.store.limiter import LimiterStore
-
-if TYPE_CHECKING:
-    from adgate.services.registry import Services
 
 #: Seconds between two flushes of the usage counts to the database.
 USAGE_FLUSH_SECONDS = 10.0
@@ -311,24 +307,16 @@ class Enforcer:
             await self.limits.aclose()
 
 
-def build_access(services: Services, limiter: LimiterStore) -> Enforcer:
-    """Build the access-level services and hook them into the server's life.
-
-    The rate limits count in ``limiter`` (chosen by the composition root,
-    :func:`adgate.app.limiter_store_from_url`); usage counts flush every
-    :data:`USAGE_FLUSH_SECONDS` from start-up and once more at shutdown; a sandbox reset clears
-    both.
-    """
-    core = services.core
+def build_access(core: Core, limiter: LimiterStore) -> Enforcer:
+    """The access-level steps, their rate limits counted in ``limiter`` (chosen by the composition
+    root, :func:`adgate.app.limiter_store_from_url`). The composition root hooks them into the
+    server's life: usage counts flush every :data:`USAGE_FLUSH_SECONDS` from start-up
+    (``enforcer.usage.start``) and once more at shutdown (``enforcer.aclose``); a sandbox reset
+    clears both (``enforcer.reset``)."""
     check_policy(core.policy)
-    enforcer = Enforcer(
+    return Enforcer(
         core,
         RateLimits(limiter, core.clock, core.db, ActiveCountsSource(core.db)),
         UsageMeter(core.db, core.clock, flush_seconds=USAGE_FLUSH_SECONDS),
         AccountLists(core),
     )
-    services.start_hooks.append(enforcer.usage.start)
-    services.stop_hooks.append(enforcer.aclose)
-    services.reset_hooks.append(enforcer.reset)
-    services.enforcer = enforcer
-    return enforcer

@@ -24,43 +24,42 @@ from typing import TYPE_CHECKING
 
 from adgate.protocol.errors import GraphError
 from adgate.services.context import Core
-from adgate.services.gate.access import build_access
+from adgate.services.gate.access import Enforcer
 from adgate.services.gate.admission import Admission, Settler, Step
 from adgate.services.gate.call import Endpoint, GraphCall
 from adgate.services.gate.memo import AdmissionMemo
 from adgate.services.gate.token_steps import TokenSteps
+from adgate.services.tokens.callers import Tokens
 from adgate.store.dependencies import collecting
-from adgate.store.limiter import LimiterStore
 
 if TYPE_CHECKING:
-    from adgate.services.registry import Services
+    from adgate.services.faults import FaultInjector
 
 
-def build_gate(services: Services, limiter: LimiterStore) -> PipelineGate:
-    """The gate of this server, its rate limits counted in ``limiter``."""
-    tokens = TokenSteps(services.core, services.tokens)
-    access = build_access(services, limiter)
+def build_gate(core: Core, tokens: Tokens, faults: FaultInjector, access: Enforcer) -> PipelineGate:
+    """The gate of this server: the token steps, then ``access``'s, with the sandbox's ``faults``."""
+    token_steps = TokenSteps(core, tokens)
     return PipelineGate(
-        services.core,
+        core,
         steps=(
             # Who is calling: the token from access_token (query or form) or Authorization.
-            tokens.read_token,
+            token_steps.read_token,
             # appsecret_proof: verified when sent, required when the app requires it.
-            tokens.check_appsecret_proof,
+            token_steps.check_appsecret_proof,
             # Expired, revoked, logged out, de-authorized...: sets call.caller.
-            tokens.check_validity,
+            token_steps.check_validity,
             # The app's access level: Business Manager, multi-account calls, Page creation.
             access.check_level,
             # The caller's role rules at that level; the ad account seen (and, to write, managed).
             access.check_caller,
             # The endpoint's permission (or its product's) among the caller's current scopes.
-            tokens.check_permissions,
+            token_steps.check_permissions,
             # The ad account joins the app's list while there is room; past the maximum, refused.
             access.check_account_list,
         ),
         every_call=(
             # Sandbox fault rules first: an injected failure costs no rate-limit points.
-            services.faults.check,
+            faults.check,
             # The rate limits; their usage headers go with the answer, whatever it is.
             access.check_rate_limits,
         ),

@@ -16,11 +16,10 @@ from adgate.keyring import AdminKey
 from adgate.protocol.errors import GraphError
 from adgate.services.account_list import authorize_manager
 from adgate.services.context import Core
-from adgate.services.review.submissions import Review
 from adgate.services.tokens.callers import Tokens
 
 if TYPE_CHECKING:
-    from adgate.services.registry import Services
+    pass
 
 ADMIN = "admin"
 
@@ -56,13 +55,3 @@ async def reviewer_actor(tokens: Tokens, raw_token: str | None, admin_key: str |
     if not caller.person.is_reviewer:
         raise GraphError.of("review_forbidden", user_id=caller.person.id)
     return caller.person.id
-
-
-def build_review(services: Services) -> Review:
-    """The review service on the gate's usage meter (its unflushed counts count too)."""
-    enforcer = services.enforcer
-    assert enforcer is not None, "build the gate first"
-    review = Review(services.core, enforcer.usage, mode=services.settings.review_mode)
-    services.start_hooks.append(review.start)
-    services.stop_hooks.append(review.stop)
-    return review

@@ -29,6 +29,7 @@ from adgate.web.session import CSRF_FIELD, Session, Sessions
 from adgate.web.templating import render
 
 if TYPE_CHECKING:
+    from adgate.services.gateway import Gateway
     from adgate.services.registry import Services
 
 ADMIN_COOKIE = "adgate_console_admin"
@@ -42,9 +43,13 @@ class Console:
     dashboard: Dashboard
     tools: TokenTools
     admin_mac_key: bytes
+    #: The access layer in front of an upstream API (``ADGATE_GATEWAY_FILE``), if configured.
+    gateway: Gateway | None
 
 
-def build_console(services: Services, sessions: Sessions, tools: TokenTools) -> Console:
+def build_console(
+    services: Services, sessions: Sessions, tools: TokenTools, gateway: Gateway | None
+) -> Console:
     """The console's parts, built once by the composition root (``adgate.app.create_app``)."""
     return Console(
         services,
@@ -52,6 +57,7 @@ def build_console(services: Services, sessions: Sessions, tools: TokenTools) -> 
         Dashboard(services.core, services.world),
         tools,
         services.core.keyring.derive("console-admin"),
+        gateway,
     )
 
 
