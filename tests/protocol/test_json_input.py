@@ -37,6 +37,12 @@ def test_each_refusal_says_which_limit_was_passed(raw: str | bytes, why: str) ->
     with pytest.raises(JSONInputError) as caught:
         loads(raw, max_depth=5, max_chars=10 if "longer" in why else 1000)
     assert why in str(caught.value)
+    assert "column" not in str(caught.value), "the sentence, without the position"
+
+
+def test_an_integer_longer_than_python_converts_is_refused() -> None:
+    with pytest.raises(JSONInputError, match="Exceeds the limit"):
+        loads("[" + "1" * 5000 + "]")
 
 
 def test_nesting_past_the_interpreters_recursion_is_refused_the_same_way() -> None:
