@@ -22,17 +22,17 @@ if TYPE_CHECKING:
 def register(router: GraphRouter, services: Services) -> None:
     ads = Ads(services.core)
 
-    @router.route("GET", "ad_account", "ads", need=READ)
-    async def list_for_account(call: GraphCall) -> Any:
-        return render_list(call, await ads.list(call.params, account_id=call.node_id))
+    @router.node_route("GET", "ad_account", "ads", need=READ)
+    async def list_for_account(call: GraphCall, node_id: str) -> Any:
+        return render_list(call, await ads.list(call.params, account_id=node_id))
 
-    @router.route("GET", "campaign", "ads", need=READ)
-    async def list_for_campaign(call: GraphCall) -> Any:
-        return render_list(call, await ads.list(call.params, campaign_id=call.node_id))
+    @router.node_route("GET", "campaign", "ads", need=READ)
+    async def list_for_campaign(call: GraphCall, node_id: str) -> Any:
+        return render_list(call, await ads.list(call.params, campaign_id=node_id))
 
-    @router.route("GET", "adset", "ads", need=READ)
-    async def list_for_adset(call: GraphCall) -> Any:
-        return render_list(call, await ads.list(call.params, adset_id=call.node_id))
+    @router.node_route("GET", "adset", "ads", need=READ)
+    async def list_for_adset(call: GraphCall, node_id: str) -> Any:
+        return render_list(call, await ads.list(call.params, adset_id=node_id))
 
     @router.node_route("POST", "ad_account", "ads", need=WRITE)
     async def create(call: GraphCall, node_id: str) -> Any:

@@ -26,9 +26,9 @@ def register(router: GraphRouter, services: Services) -> None:
     async def list_for_account(call: GraphCall, node_id: str) -> Any:
         return render_list(call, await adsets.list(call.params, account_id=node_id))
 
-    @router.route("GET", "campaign", "adsets", need=READ)
-    async def list_for_campaign(call: GraphCall) -> Any:
-        return render_list(call, await adsets.list(call.params, campaign_id=call.node_id))
+    @router.node_route("GET", "campaign", "adsets", need=READ)
+    async def list_for_campaign(call: GraphCall, node_id: str) -> Any:
+        return render_list(call, await adsets.list(call.params, campaign_id=node_id))
 
     @router.node_route("POST", "ad_account", "adsets", need=WRITE)
     async def create(call: GraphCall, node_id: str) -> Any:
