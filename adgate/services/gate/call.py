@@ -45,6 +45,9 @@ class Need:
 
 @dataclass(frozen=True, slots=True)
 class Endpoint:
+    """One declared endpoint (:class:`adgate.services.gate.router.GraphRouter`): ``method`` on a
+    node of kind ``node`` and its ``edge``, answered by ``handler`` once the gate admits the call."""
+
     method: str
     node: str
     edge: str | None

@@ -40,6 +40,8 @@ class Gate(Protocol):
 
 
 class GraphRouter:
+    """The declared endpoints, one per (method, node kind, edge)."""
+
     def __init__(self) -> None:
         self._endpoints: dict[tuple[str, str, str | None], Endpoint] = {}
 
