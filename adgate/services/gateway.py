@@ -35,7 +35,6 @@ from adgate.protocol import envelope
 from adgate.protocol.errors import GraphError
 from adgate.protocol.params import Params, bearer_in, parse_query
 from adgate.services.gate.call import Endpoint, GraphCall, Need
-from adgate.services.tokens.callers import Caller
 from adgate.store.cache import ReadCache
 
 if TYPE_CHECKING:
@@ -260,7 +259,7 @@ class Gateway:
         caller = call.caller
         headers = dict.fromkeys(IDENTITY_HEADERS, "")
         headers["x-adgate-route"] = route.name
-        if not isinstance(caller, Caller):
+        if caller is None:
             return headers
         headers["x-adgate-app-id"] = caller.app.id
         headers["x-adgate-access-level"] = caller.app.access_level

@@ -18,6 +18,9 @@ if TYPE_CHECKING:
     from adgate.services.registry import Services
 
 Handler = Callable[["GraphCall"], Awaitable[Any]]
+#: A node route's handler (:meth:`adgate.services.gate.router.GraphRouter.node_route`): the call and
+#: the id of its node, which every node kind has.
+NodeHandler = Callable[["GraphCall", str], Awaitable[Any]]
 Auth = Literal["none", "token", "optional"]
 
 
@@ -43,12 +46,18 @@ class Need:
 
 @dataclass(frozen=True, slots=True)
 class Endpoint:
+    """One declared endpoint (:class:`adgate.services.gate.router.GraphRouter`): ``method`` on a
+    node of kind ``node`` and its ``edge``, answered by ``handler`` once the gate admits the call."""
+
     method: str
     node: str
     edge: str | None
     handler: Handler
     auth: Auth = "token"
     need: Need = field(default_factory=Need)
+    #: Path segments past the edge (``/me/permissions/{permission}``) are the handler's to read;
+    #: without this the router refuses them with Graph's unknown-path error, before the handler.
+    rest: bool = False
 
 
 @dataclass(slots=True)

@@ -15,7 +15,7 @@ from adgate import ids
 from adgate.policy.access import unsupported
 from adgate.protocol.errors import GraphError
 from adgate.protocol.versions import refuse_retired_on_ads
-from adgate.services.gate.call import Auth, Endpoint, GraphCall, Handler, Need
+from adgate.services.gate.call import Auth, Endpoint, GraphCall, Handler, Need, NodeHandler
 
 if TYPE_CHECKING:
     from adgate.services.registry import Services
@@ -40,6 +40,8 @@ class Gate(Protocol):
 
 
 class GraphRouter:
+    """The declared endpoints, one per (method, node kind, edge)."""
+
     def __init__(self) -> None:
         self._endpoints: dict[tuple[str, str, str | None], Endpoint] = {}
 
@@ -57,9 +59,38 @@ class GraphRouter:
         *,
         auth: Auth = "token",
         need: Need | None = None,
+        rest: bool = False,
     ) -> Callable[[Handler], Handler]:
+        """Declare ``method /{node}[/{edge}]``, answered by the decorated ``handler(call)``.
+
+        ``rest``: the handler reads the path segments past the edge; without it they are refused.
+        """
+
         def register(handler: Handler) -> Handler:
-            self.add(Endpoint(method, node, edge, handler, auth, need or Need()))
+            self.add(Endpoint(method, node, edge, handler, auth, need or Need(), rest))
+            return handler
+
+        return register
+
+    def node_route(
+        self,
+        method: str,
+        kind: str,
+        edge: str | None = None,
+        *,
+        auth: Auth = "token",
+        need: Need | None = None,
+        rest: bool = False,
+    ) -> Callable[[NodeHandler], NodeHandler]:
+        """Declare ``method /{id}[/{edge}]`` for a node of ``kind`` (``ad_account``: ``act_<id>``),
+        answered by the decorated ``handler(call, node_id)``."""
+
+        def register(handler: NodeHandler) -> NodeHandler:
+            async def on_node(call: GraphCall) -> Any:
+                assert call.node_id is not None  # resolve() finds a node kind by its id
+                return await handler(call, call.node_id)
+
+            self.add(Endpoint(method, kind, edge, on_node, auth, need or Need(), rest))
             return handler
 
         return register
@@ -124,6 +155,8 @@ async def dispatch(call: GraphCall, router: GraphRouter, gate: Gate) -> Any:
         await gate.admit(call, endpoint)
         if as_me:
             _own_node(call)
+        if call.rest and not endpoint.rest:
+            raise GraphError.of("unknown_path", path=call.path)  # /me/accounts/x
         return await endpoint.handler(call)
     except GraphError as exc:
         error = exc

@@ -176,7 +176,7 @@ class RedisLimiterStore:
     outage (availability first); ``"closed"`` raises :class:`LimiterUnavailable` so the gate
     refuses the call. Other Redis errors (a script bug, a wrong key type, an exhausted non-blocking
     pool) are bugs and propagate in both modes: give the store a client on a
-    ``BlockingConnectionPool``, as :func:`limiter_store_from_url` does.
+    ``BlockingConnectionPool``, as :func:`redis_store_from_url` does.
     """
 
     def __init__(

@@ -20,7 +20,7 @@ from adgate.services.gate.router import GraphRouter
 from adgate.services.marketing.listing import Listing
 from adgate.services.world.ad_accounts import AdAccounts
 from adgate.services.world.page_creation import create_page
-from adgate.web.endpoints.callers import caller_of, no_rest
+from adgate.web.endpoints.callers import caller_of
 from adgate.web.endpoints.marketing import render_list
 
 if TYPE_CHECKING:
@@ -40,27 +40,21 @@ CREATE_PAGE = Need(product="pages", write=True, permissions=("manage_pages",), p
 def register(router: GraphRouter, services: Services) -> None:
     accounts = AdAccounts(services.core)
 
-    @router.route("GET", "ad_account", need=READ)
-    async def read(call: GraphCall) -> Any:
-        no_rest(call)
-        assert call.node_id is not None
-        return await accounts.read(call.node_id, call.params.fields())
+    @router.node_route("GET", "ad_account", need=READ)
+    async def read(call: GraphCall, node_id: str) -> Any:
+        return await accounts.read(node_id, call.params.fields())
 
-    @router.route("POST", "ad_account", need=WRITE)
-    async def update(call: GraphCall) -> Any:
-        no_rest(call)
-        assert call.node_id is not None
-        return await accounts.rename(call.node_id, call.params.get_str("name"))
+    @router.node_route("POST", "ad_account", need=WRITE)
+    async def update(call: GraphCall, node_id: str) -> Any:
+        return await accounts.rename(node_id, call.params.get_str("name"))
 
     @router.route("GET", "me", "adaccounts", need=Need(product="ads_read"))
     async def mine(call: GraphCall) -> Any:
-        no_rest(call)
         request = page_request(call.params)
         page, data = await accounts.of_caller(caller_of(call), call.params.fields(), request)
         return render_list(call, Listing(page, data, request.summary))
 
     async def new_page(call: GraphCall) -> Any:
-        no_rest(call)
         caller = caller_of(call)
         if call.node_kind == "person" and call.node_id != caller.person_id:
             raise GraphError.of("unsupported_post", node=call.node_id)

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from adgate.services.gate.call import GraphCall
 from adgate.services.gate.router import GraphRouter
 from adgate.services.marketing.adsets import AdSets
-from adgate.web.endpoints.callers import caller_of, no_rest
+from adgate.web.endpoints.callers import caller_of
 from adgate.web.endpoints.marketing import READ, WRITE, render_list
 
 if TYPE_CHECKING:
@@ -22,37 +22,26 @@ if TYPE_CHECKING:
 def register(router: GraphRouter, services: Services) -> None:
     adsets = AdSets(services.core)
 
-    @router.route("GET", "ad_account", "adsets", need=READ)
-    async def list_for_account(call: GraphCall) -> Any:
-        no_rest(call)
-        assert call.node_id is not None
-        return render_list(call, await adsets.list(call.params, account_id=call.node_id))
+    @router.node_route("GET", "ad_account", "adsets", need=READ)
+    async def list_for_account(call: GraphCall, node_id: str) -> Any:
+        return render_list(call, await adsets.list(call.params, account_id=node_id))
 
-    @router.route("GET", "campaign", "adsets", need=READ)
-    async def list_for_campaign(call: GraphCall) -> Any:
-        no_rest(call)
-        return render_list(call, await adsets.list(call.params, campaign_id=call.node_id))
+    @router.node_route("GET", "campaign", "adsets", need=READ)
+    async def list_for_campaign(call: GraphCall, node_id: str) -> Any:
+        return render_list(call, await adsets.list(call.params, campaign_id=node_id))
 
-    @router.route("POST", "ad_account", "adsets", need=WRITE)
-    async def create(call: GraphCall) -> Any:
-        no_rest(call)
-        assert call.node_id is not None
-        return await adsets.create(caller_of(call).app.id, call.node_id, call.params)
+    @router.node_route("POST", "ad_account", "adsets", need=WRITE)
+    async def create(call: GraphCall, node_id: str) -> Any:
+        return await adsets.create(caller_of(call).app.id, node_id, call.params)
 
-    @router.route("GET", "adset", need=READ)
-    async def read(call: GraphCall) -> Any:
-        no_rest(call)
-        assert call.node_id is not None
-        return await adsets.read(call.node_id, call.params.fields())
+    @router.node_route("GET", "adset", need=READ)
+    async def read(call: GraphCall, node_id: str) -> Any:
+        return await adsets.read(node_id, call.params.fields())
 
-    @router.route("POST", "adset", need=WRITE)
-    async def update(call: GraphCall) -> Any:
-        no_rest(call)
-        assert call.node_id is not None
-        return await adsets.update(call.node_id, call.params)
+    @router.node_route("POST", "adset", need=WRITE)
+    async def update(call: GraphCall, node_id: str) -> Any:
+        return await adsets.update(node_id, call.params)
 
-    @router.route("DELETE", "adset", need=WRITE)
-    async def delete(call: GraphCall) -> Any:
-        no_rest(call)
-        assert call.node_id is not None
-        return await adsets.delete(call.node_id)
+    @router.node_route("DELETE", "adset", need=WRITE)
+    async def delete(call: GraphCall, node_id: str) -> Any:
+        return await adsets.delete(node_id)

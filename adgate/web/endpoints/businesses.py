@@ -28,7 +28,7 @@ from adgate.services.marketing.accounts import owned_ad_accounts
 from adgate.services.marketing.listing import Listing
 from adgate.services.world.businesses import BusinessAssets, parse_ad_account_id
 from adgate.web.endpoints.ad_accounts import account_in_path
-from adgate.web.endpoints.callers import caller_of, no_rest
+from adgate.web.endpoints.callers import caller_of
 from adgate.web.endpoints.marketing import render_list
 
 if TYPE_CHECKING:
@@ -52,67 +52,51 @@ CLAIM_PAGE = Need(product=PRODUCT, write=True, business_manager=True)
 def register(router: GraphRouter, services: Services) -> None:
     assets = BusinessAssets(services.core)
 
-    @router.route("GET", "business", "owned_ad_accounts", need=OWNED_AD_ACCOUNTS)
-    async def owned(call: GraphCall) -> Any:
-        no_rest(call)
-        assert call.node_id is not None
+    @router.node_route("GET", "business", "owned_ad_accounts", need=OWNED_AD_ACCOUNTS)
+    async def owned(call: GraphCall, node_id: str) -> Any:
         request = page_request(call.params)
         page, data = await owned_ad_accounts(
-            services.core, caller_of(call), call.node_id, call.params.fields(), request
+            services.core, caller_of(call), node_id, call.params.fields(), request
         )
         return render_list(call, Listing(page, data, request.summary))
 
-    @router.route("POST", "business", "owned_ad_accounts", need=CLAIM_AD_ACCOUNT)
-    async def claim_ad_account(call: GraphCall) -> Any:
-        no_rest(call)
-        assert call.node_id is not None
-        status = await assets.claim_ad_account(
-            caller_of(call), call.node_id, call.params.get_str("adaccount_id")
-        )
+    @router.node_route("POST", "business", "owned_ad_accounts", need=CLAIM_AD_ACCOUNT)
+    async def claim_ad_account(call: GraphCall, node_id: str) -> Any:
+        status = await assets.claim_ad_account(caller_of(call), node_id, call.params.get_str("adaccount_id"))
         return {"access_status": status}
 
-    @router.route("DELETE", "business", "ad_accounts", need=CLAIM_AD_ACCOUNT)
-    async def remove_ad_account(call: GraphCall) -> Any:
-        no_rest(call)
-        assert call.node_id is not None
-        await assets.remove_ad_account(caller_of(call), call.node_id, call.params.get_str("adaccount_id"))
+    @router.node_route("DELETE", "business", "ad_accounts", need=CLAIM_AD_ACCOUNT)
+    async def remove_ad_account(call: GraphCall, node_id: str) -> Any:
+        await assets.remove_ad_account(caller_of(call), node_id, call.params.get_str("adaccount_id"))
         return {"success": True}
 
-    @router.route("GET", "ad_account", "assigned_users", need=READ_ASSIGNED)
-    async def assigned(call: GraphCall) -> Any:
-        no_rest(call)
-        assert call.node_id is not None
+    @router.node_route("GET", "ad_account", "assigned_users", need=READ_ASSIGNED)
+    async def assigned(call: GraphCall, node_id: str) -> Any:
         params = call.params
         request = page_request(params)
         page, data = await assets.assigned_users(
-            caller_of(call), call.node_id, params.get_str("business"), params.fields(), request
+            caller_of(call), node_id, params.get_str("business"), params.fields(), request
         )
         return render_list(call, Listing(page, data, request.summary))
 
-    @router.route("POST", "ad_account", "assigned_users", need=WRITE_ASSIGNED)
-    async def assign(call: GraphCall) -> Any:
-        no_rest(call)
-        assert call.node_id is not None
+    @router.node_route("POST", "ad_account", "assigned_users", need=WRITE_ASSIGNED)
+    async def assign(call: GraphCall, node_id: str) -> Any:
         params = call.params
         await assets.assign_user(
             caller_of(call),
-            call.node_id,
+            node_id,
             params.get_str("user"),
             params.get_str("tasks"),
             params.get_str("business"),
         )
         return {"success": True}
 
-    @router.route("DELETE", "ad_account", "assigned_users", need=WRITE_ASSIGNED)
-    async def unassign(call: GraphCall) -> Any:
-        no_rest(call)
-        assert call.node_id is not None
-        await assets.unassign_user(caller_of(call), call.node_id, call.params.get_str("user"))
+    @router.node_route("DELETE", "ad_account", "assigned_users", need=WRITE_ASSIGNED)
+    async def unassign(call: GraphCall, node_id: str) -> Any:
+        await assets.unassign_user(caller_of(call), node_id, call.params.get_str("user"))
         return {"success": True}
 
-    @router.route("POST", "business", "owned_pages", need=CLAIM_PAGE)
-    async def claim_page(call: GraphCall) -> Any:
-        no_rest(call)
-        assert call.node_id is not None
-        status = await assets.claim_page(caller_of(call), call.node_id, call.params.get_str("page_id"))
+    @router.node_route("POST", "business", "owned_pages", need=CLAIM_PAGE)
+    async def claim_page(call: GraphCall, node_id: str) -> Any:
+        status = await assets.claim_page(caller_of(call), node_id, call.params.get_str("page_id"))
         return {"access_status": status}

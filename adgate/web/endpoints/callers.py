@@ -1,4 +1,4 @@
-"""What every token-using endpoint reads first: the caller the gate admitted, and a clean path."""
+"""What every token-using endpoint reads first: the caller the gate admitted."""
 
 from __future__ import annotations
 
@@ -10,12 +10,6 @@ from adgate.services.tokens.callers import Caller
 def caller_of(call: GraphCall) -> Caller:
     """The gate's :class:`Caller` (endpoints declared ``auth="token"`` always have one)."""
     caller = call.caller
-    if not isinstance(caller, Caller):
+    if caller is None:
         raise GraphError.of("no_token")
     return caller
-
-
-def no_rest(call: GraphCall) -> None:
-    """Refuse path segments past the edge (``/me/accounts/x``) with Graph's unknown-path error."""
-    if call.rest:
-        raise GraphError.of("unknown_path", path=call.path)

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from adgate.services.gate.call import GraphCall
 from adgate.services.gate.router import GraphRouter
 from adgate.services.marketing.campaigns import Campaigns
-from adgate.web.endpoints.callers import caller_of, no_rest
+from adgate.web.endpoints.callers import caller_of
 from adgate.web.endpoints.marketing import READ, WRITE, render_list
 
 if TYPE_CHECKING:
@@ -23,32 +23,22 @@ if TYPE_CHECKING:
 def register(router: GraphRouter, services: Services) -> None:
     campaigns = Campaigns(services.core)
 
-    @router.route("GET", "ad_account", "campaigns", need=READ)
-    async def list_campaigns(call: GraphCall) -> Any:
-        no_rest(call)
-        assert call.node_id is not None
-        return render_list(call, await campaigns.list(call.node_id, call.params))
+    @router.node_route("GET", "ad_account", "campaigns", need=READ)
+    async def list_campaigns(call: GraphCall, node_id: str) -> Any:
+        return render_list(call, await campaigns.list(node_id, call.params))
 
-    @router.route("POST", "ad_account", "campaigns", need=WRITE)
-    async def create(call: GraphCall) -> Any:
-        no_rest(call)
-        assert call.node_id is not None
-        return await campaigns.create(caller_of(call).app.id, call.node_id, call.params)
+    @router.node_route("POST", "ad_account", "campaigns", need=WRITE)
+    async def create(call: GraphCall, node_id: str) -> Any:
+        return await campaigns.create(caller_of(call).app.id, node_id, call.params)
 
-    @router.route("GET", "campaign", need=READ)
-    async def read(call: GraphCall) -> Any:
-        no_rest(call)
-        assert call.node_id is not None
-        return await campaigns.read(call.node_id, call.params.fields())
+    @router.node_route("GET", "campaign", need=READ)
+    async def read(call: GraphCall, node_id: str) -> Any:
+        return await campaigns.read(node_id, call.params.fields())
 
-    @router.route("POST", "campaign", need=WRITE)
-    async def update(call: GraphCall) -> Any:
-        no_rest(call)
-        assert call.node_id is not None
-        return await campaigns.update(call.node_id, call.params)
+    @router.node_route("POST", "campaign", need=WRITE)
+    async def update(call: GraphCall, node_id: str) -> Any:
+        return await campaigns.update(node_id, call.params)
 
-    @router.route("DELETE", "campaign", need=WRITE)
-    async def delete(call: GraphCall) -> Any:
-        no_rest(call)
-        assert call.node_id is not None
-        return await campaigns.delete(call.node_id)
+    @router.node_route("DELETE", "campaign", need=WRITE)
+    async def delete(call: GraphCall, node_id: str) -> Any:
+        return await campaigns.delete(node_id)

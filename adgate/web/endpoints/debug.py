@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from adgate.services.gate.call import GraphCall
 from adgate.services.gate.router import GraphRouter
 from adgate.services.tokens.debug import Debugger
-from adgate.web.endpoints.callers import caller_of, no_rest
+from adgate.web.endpoints.callers import caller_of
 
 if TYPE_CHECKING:
     from adgate.services.registry import Services
@@ -22,5 +22,4 @@ def register(router: GraphRouter, services: Services) -> None:
 
     @router.route("GET", "debug_token")
     async def debug_token(call: GraphCall) -> Any:
-        no_rest(call)
         return await debugger.debug(caller_of(call), call.params.require("input_token"))

@@ -25,7 +25,7 @@ from adgate.protocol.errors import GraphError
 from adgate.services.gate.call import GraphCall
 from adgate.services.gate.router import GraphRouter
 from adgate.services.marketing.images import AdImages
-from adgate.web.endpoints.callers import caller_of, no_rest
+from adgate.web.endpoints.callers import caller_of
 from adgate.web.endpoints.marketing import READ, WRITE, base_url, render_list
 from adgate.web.responses import error_response
 
@@ -50,31 +50,21 @@ def url_maker(call: GraphCall) -> UrlOf:
 def register(router: GraphRouter, services: Services) -> None:
     images = AdImages(services.core)
 
-    @router.route("POST", "ad_account", "adimages", need=WRITE)
-    async def upload(call: GraphCall) -> Any:
-        no_rest(call)
-        assert call.node_id is not None
-        return await images.upload(
-            caller_of(call).app.id, call.node_id, call.files, call.params, url_maker(call)
-        )
+    @router.node_route("POST", "ad_account", "adimages", need=WRITE)
+    async def upload(call: GraphCall, node_id: str) -> Any:
+        return await images.upload(caller_of(call).app.id, node_id, call.files, call.params, url_maker(call))
 
-    @router.route("GET", "ad_account", "adimages", need=READ)
-    async def list_images(call: GraphCall) -> Any:
-        no_rest(call)
-        assert call.node_id is not None
-        return render_list(call, await images.list(call.node_id, call.params, url_maker(call)))
+    @router.node_route("GET", "ad_account", "adimages", need=READ)
+    async def list_images(call: GraphCall, node_id: str) -> Any:
+        return render_list(call, await images.list(node_id, call.params, url_maker(call)))
 
-    @router.route("GET", "adimage", need=READ)
-    async def read(call: GraphCall) -> Any:
-        no_rest(call)
-        assert call.node_id is not None
-        return await images.read(call.node_id, call.params.fields(), url_maker(call))
+    @router.node_route("GET", "adimage", need=READ)
+    async def read(call: GraphCall, node_id: str) -> Any:
+        return await images.read(node_id, call.params.fields(), url_maker(call))
 
-    @router.route("DELETE", "ad_account", "adimages", need=WRITE)
-    async def delete(call: GraphCall) -> Any:
-        no_rest(call)
-        assert call.node_id is not None
-        return await images.delete(call.node_id, call.params)
+    @router.node_route("DELETE", "ad_account", "adimages", need=WRITE)
+    async def delete(call: GraphCall, node_id: str) -> Any:
+        return await images.delete(node_id, call.params)
 
 
 def routes(services: Services) -> list[Route]:

@@ -19,7 +19,7 @@ from adgate.services.gate.call import GraphCall
 from adgate.services.gate.router import GraphRouter
 from adgate.services.world.permissions import Permissions, subject
 from adgate.services.world.profiles import Profiles
-from adgate.web.endpoints.callers import caller_of, no_rest
+from adgate.web.endpoints.callers import caller_of
 from adgate.web.endpoints.marketing import base_url
 
 if TYPE_CHECKING:
@@ -38,7 +38,6 @@ def register(router: GraphRouter, services: Services) -> None:
 
     @router.route("GET", "me")
     async def me(call: GraphCall) -> Any:
-        no_rest(call)
         picture = f"{base_url(call)}/static/silhouette.svg"
         return await profiles.me(caller_of(call), call.params.fields(), picture)
 
@@ -58,5 +57,5 @@ def register(router: GraphRouter, services: Services) -> None:
         return {"success": True}
 
     for node in ("me", "person"):
-        router.route("GET", node, "permissions")(list_permissions)
-        router.route("DELETE", node, "permissions")(delete_permissions)
+        router.route("GET", node, "permissions", rest=True)(list_permissions)
+        router.route("DELETE", node, "permissions", rest=True)(delete_permissions)

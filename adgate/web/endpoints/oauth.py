@@ -76,4 +76,4 @@ def register(router: GraphRouter, services: Services) -> None:
         return await exchange.token(token_request(call))
 
     for method in ("GET", "POST"):
-        router.route(method, "oauth/access_token", auth="none")(access_token)
+        router.route(method, "oauth/access_token", auth="none", rest=True)(access_token)

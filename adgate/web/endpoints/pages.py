@@ -9,7 +9,7 @@ from adgate.services.gate.call import GraphCall, Need
 from adgate.services.gate.router import GraphRouter
 from adgate.services.world.pages import PAGE_PERMISSIONS, Pages
 from adgate.services.world.permissions import me_person_id
-from adgate.web.endpoints.callers import caller_of, no_rest
+from adgate.web.endpoints.callers import caller_of
 
 if TYPE_CHECKING:
     from adgate.services.registry import Services
@@ -20,13 +20,10 @@ def register(router: GraphRouter, services: Services) -> None:
 
     @router.route("GET", "me", "accounts", need=Need(product="pages", permissions=PAGE_PERMISSIONS))
     async def accounts(call: GraphCall) -> Any:
-        no_rest(call)
         caller = caller_of(call)
         me_person_id(caller, "accounts")
         return single_page(await pages.accounts(caller, call.params.fields()))
 
-    @router.route("GET", "page")
-    async def page(call: GraphCall) -> Any:
-        no_rest(call)
-        assert call.node_id is not None
-        return await pages.page(caller_of(call), call.node_id, call.params.fields())
+    @router.node_route("GET", "page")
+    async def page(call: GraphCall, node_id: str) -> Any:
+        return await pages.page(caller_of(call), node_id, call.params.fields())

@@ -18,14 +18,13 @@ from adgate.protocol.errors import GraphError
 from adgate.services.gate.call import GraphCall
 from adgate.services.gate.router import GraphRouter
 from adgate.services.tokens.callers import Caller
-from adgate.web.endpoints.callers import caller_of, no_rest
+from adgate.web.endpoints.callers import caller_of
 
 if TYPE_CHECKING:
     from adgate.services.registry import Services
 
 
 def _app_caller(call: GraphCall) -> Caller:
-    no_rest(call)
     caller = caller_of(call)
     if caller.kind != "app":
         raise GraphError.of("app_token_required")

@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING, Any
 from adgate.services.gate.call import GraphCall, Need
 from adgate.services.gate.router import GraphRouter
 from adgate.services.marketing import targeting
-from adgate.web.endpoints.callers import no_rest
 from adgate.web.endpoints.marketing import READ
 
 if TYPE_CHECKING:
@@ -22,10 +21,8 @@ if TYPE_CHECKING:
 def register(router: GraphRouter, services: Services) -> None:
     @router.route("GET", "search", need=Need(product="ads_read"))
     async def search(call: GraphCall) -> Any:
-        no_rest(call)
         return targeting.search(call.params)
 
     @router.route("GET", "ad_account", "targetingsearch", need=READ)
     async def account_search(call: GraphCall) -> Any:
-        no_rest(call)
         return targeting.account_search(call.params)
