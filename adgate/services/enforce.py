@@ -16,6 +16,8 @@ gives the steps in bold, which :func:`adgate.web.gate.build_gate` slots around t
 - :meth:`Enforcer.check_rate_limits` — :class:`adgate.services.limits.RateLimits`; the usage
   headers go into ``call.response_headers`` here, so they come with the handler's answer and
   with any error after this point;
+- :meth:`Enforcer.count_user_error` (a settler) — an Insights call answered with a caller's error
+  counts as a user error of the (app, ad account) pair, which lowers its ``ads_insights`` hour;
 - :meth:`Enforcer.account_usage` (a settler, after the handler) — counts the call
   (:class:`adgate.services.usage.UsageMeter`) for the app its token names: any token this server
   issued, valid or not (an expired token's call is the app's auth error), or the literal app
@@ -40,7 +42,7 @@ from adgate.protocol.errors import GraphError
 from adgate.services.account_list import AccountLists
 from adgate.services.active_counts import ActiveCountsSource
 from adgate.services.context import Core
-from adgate.services.limits import RateLimits, check_policy
+from adgate.services.limits import BUC_OF_PRODUCT, RateLimits, check_policy
 from adgate.services.tokens.callers import Caller
 from adgate.services.usage import UsageMeter, classify
 from adgate.store.counters import limiter_store_from_url
@@ -128,7 +130,7 @@ class Enforcer:
         return [self.check_rate_limits]
 
     def settlers(self) -> list[Settler]:
-        return [self.account_usage]
+        return [self.account_usage, self.count_user_error]
 
     # --- steps ----------------------------------------------------------------------------------
     async def check_level(self, admission: Admitting) -> None:
@@ -261,6 +263,7 @@ class Enforcer:
                 product=need.product,
                 headers=call.response_headers,
             )
+            call.metered_account = decided.account_id
         elif caller.kind != "page":  # Page tokens are throttled per Page, not per app (§5.1)
             await self.limits.app_call(caller.app.id, call.response_headers)
 
@@ -277,6 +280,23 @@ class Enforcer:
         # out is a handler crash (the edge middleware turns it into a code-1 envelope).
         crashed = error is None and isinstance(sys.exc_info()[1], Exception)
         self.usage.record(app_id, classify(error, crashed=crashed))
+
+    async def count_user_error(
+        self, call: GraphCall, endpoint: Endpoint | None, error: GraphError | None
+    ) -> None:
+        """An Insights call the limits let through, answered with a caller's error (HTTP 4xx, not
+        transient; code 100 for a bad parameter, above all), is one user error of the (app, ad
+        account) pair: the ``ads_insights`` formula's term (:mod:`adgate.services.limits`). Refusals
+        of the gate never get here counted (they stop before the limits), nor injected faults."""
+        account_id = call.metered_account
+        if error is None or account_id is None or endpoint is None or call.injected:
+            return
+        if BUC_OF_PRODUCT.get(endpoint.need.product or "") != "ads_insights":
+            return
+        spec = error.spec
+        caller = _caller(call)
+        if caller is not None and 400 <= spec.status < 500 and not spec.transient:
+            await self.limits.user_error(caller.app.id, account_id)
 
     # --- records ----------------------------------------------------------------------------------
     async def _records(

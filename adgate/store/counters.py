@@ -15,6 +15,7 @@ period covers small drift. A key is only dropped once its state could no longer 
 from __future__ import annotations
 
 import math
+from fractions import Fraction
 from types import MappingProxyType
 from typing import Literal, Protocol
 
@@ -26,7 +27,9 @@ from adgate.policy.ratelimit import (
     WindowDecision,
     decide_score,
     decide_window,
+    limit_after_user_errors,
     score_view,
+    window_count,
 )
 
 FailureMode = Literal["open", "closed"]
@@ -37,6 +40,8 @@ TTL_GRACE_SECONDS = 60
 
 #: Wall-clock seconds an hour window's key lives after its last counted call.
 WINDOW_TTL_SECONDS = (WINDOW_MINUTES + 1) * 60 + TTL_GRACE_SECONDS
+#: The limit of a window that only counts (user errors): never reached.
+UNLIMITED = 2**52
 
 
 class LimiterUnavailable(Exception):
@@ -61,11 +66,28 @@ class LimiterStore(Protocol):
         ...
 
     async def hit_account(
-        self, score_key: str, tier: ScoreTier, cost: int, window_key: str, limit: int, now: float
+        self,
+        score_key: str,
+        tier: ScoreTier,
+        cost: int,
+        window_key: str,
+        limit: int,
+        now: float,
+        *,
+        errors_key: str | None = None,
+        per_error: Fraction = Fraction(0),
     ) -> tuple[ScoreDecision, WindowDecision]:
         """One Marketing call, in one atomic step (one round trip): :meth:`hit_score`, then, if
         the score let it through, one call counted by :meth:`hit_window`; else the window as
-        :meth:`peek_window` sees it (a refused call counts nowhere)."""
+        :meth:`peek_window` sees it (a refused call counts nowhere).
+
+        With ``errors_key``, the window's limit is ``limit`` less ``per_error`` for each user error
+        counted in that hour window (:meth:`add_user_error`), read in the same step
+        (:func:`adgate.policy.ratelimit.limit_after_user_errors`)."""
+        ...
+
+    async def add_user_error(self, key: str, now: float) -> None:
+        """Count one user error in the hour window at ``key`` (no limit: it only counts)."""
         ...
 
     async def reset(self) -> None:
@@ -130,12 +152,28 @@ class MemoryLimiterStore:
         return self._peek_window(key, limit, now)
 
     async def hit_account(
-        self, score_key: str, tier: ScoreTier, cost: int, window_key: str, limit: int, now: float
+        self,
+        score_key: str,
+        tier: ScoreTier,
+        cost: int,
+        window_key: str,
+        limit: int,
+        now: float,
+        *,
+        errors_key: str | None = None,
+        per_error: Fraction = Fraction(0),
     ) -> tuple[ScoreDecision, WindowDecision]:
+        if errors_key is not None and per_error:
+            errors = self._windows.get(errors_key)
+            if errors is not None:
+                limit = limit_after_user_errors(limit, window_count(errors.buckets, now), per_error)
         score = self._hit_score(score_key, tier, cost, now)
         if score.allowed:
             return score, self._hit_window(window_key, limit, 1, now)
         return score, self._peek_window(window_key, limit, now)
+
+    async def add_user_error(self, key: str, now: float) -> None:
+        self._hit_window(key, UNLIMITED, 1, now)
 
     def _hit_score(self, key: str, tier: ScoreTier, cost: int, now: float) -> ScoreDecision:
         entry = self._scores.get(key)
