@@ -73,6 +73,27 @@ class AdCreative:
 
 
 @dataclass(frozen=True, slots=True)
+class AdImage:
+    """An image of an ad account's library, named by the MD5 of its bytes (the bytes are apart:
+    :meth:`adgate.store.marketing.AdImageRepo.content`)."""
+
+    account_id: str
+    hash: str
+    app_id: str | None
+    #: The file name it was uploaded with (at most 100 characters).
+    name: str
+    #: ACTIVE or DELETED.
+    status: str
+    content_type: str
+    width: int
+    height: int
+    #: Its size in bytes.
+    size: int
+    created_at: int
+    updated_at: int
+
+
+@dataclass(frozen=True, slots=True)
 class Ad:
     id: str
     account_id: str

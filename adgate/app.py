@@ -23,25 +23,58 @@ from adgate.services.callbacks import Callbacks
 from adgate.services.context import Core
 from adgate.services.dialog.passwords import Passwords
 from adgate.services.faults import FaultInjector
+from adgate.services.gate.access import build_access
+from adgate.services.gate.pipeline import build_gate
+from adgate.services.gate.router import GraphRouter
+from adgate.services.gateway import Gateway, read_file
 from adgate.services.registry import Services
+from adgate.services.review.submissions import Review
 from adgate.services.tokens.callers import Tokens
+from adgate.services.tokens.tools import TokenTools
 from adgate.services.world.editor import World
 from adgate.settings import Settings
 from adgate.store.bus import bus_for
 from adgate.store.files import protect_data_dir, protect_database
+from adgate.store.limiter import FailureMode, LimiterStore
+from adgate.store.limiter.memory import MemoryLimiterStore
+from adgate.store.limiter.redis import redis_store_from_url
 from adgate.store.migrate import upgrade
 from adgate.store.sql.database import SqlDatabase
 from adgate.web import sandbox
-from adgate.web.graph import GraphApp, GraphRouter
+from adgate.web.console.base import build_console
+from adgate.web.dialog import build_dialog
+from adgate.web.endpoints import images
+from adgate.web.graph import GraphApp
 from adgate.web.metrics import Metrics
 from adgate.web.middleware import EdgeMiddleware
 from adgate.web.responses import error_response
+from adgate.web.session import Sessions
+
+
+def limiter_store_from_url(
+    url: str | None,
+    *,
+    prefix: str = "adgate:rl:",
+    failure_mode: FailureMode = "open",
+) -> LimiterStore:
+    """The rate-limit counters for ``url`` (``settings.redis_url``): ``None`` or ``memory://`` ->
+    :class:`adgate.store.limiter.memory.MemoryLimiterStore` (this process only); ``redis://``,
+    ``rediss://`` or ``unix://`` -> :class:`adgate.store.limiter.redis.RedisLimiterStore` owning
+    its client, failing ``failure_mode`` when Redis cannot be reached."""
+    if url is None or url == "memory://":
+        return MemoryLimiterStore()
+    if url.startswith(("redis://", "rediss://", "unix://")):
+        return redis_store_from_url(url, prefix=prefix, failure_mode=failure_mode)
+    raise ValueError(f"unsupported rate-limit store URL {url!r}: use memory:// or redis://")
 
 
 def build_services(settings: Settings, clock: Clock | None = None) -> Services:
-    """Everything a server holds, without the HTTP layer (the pytest fixture uses this too)."""
-    from adgate.services.review.access import build_review
-    from adgate.web.gate import build_gate
+    """Everything a server holds, without the HTTP layer (the pytest fixture uses this too).
+
+    Each part is built once, here, from the parts it needs, in dependency order; nothing is
+    set on :class:`Services` after it is made. The hooks run in the order listed at start-up, and in
+    reverse at shutdown.
+    """
     from adgate.web.routes import register_graph_routes
 
     assert settings.secret_key, "call Settings.with_persisted_secrets() first"
@@ -56,27 +89,40 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         passwords=Passwords(settings.password_hashing),
     )
     router = GraphRouter()
+    tokens = Tokens(core)
+    world = World(core)
+    faults = FaultInjector(core, router)
+    callbacks = Callbacks(core, tokens.app_secret)
+    limiter = limiter_store_from_url(settings.redis_url, failure_mode=settings.limiter_failure)
+    access = build_access(core, limiter)
+    gate = build_gate(core, tokens, faults, access)
+    # The review reads the gate's usage meter (its unflushed counts count too).
+    review = Review(core, access.usage, mode=settings.review_mode)
+    # Other nodes' writes void this node's read cache.
+    bus = bus_for(db, settings.redis_url)
+    buses = [] if bus is None else [bus]
     services = Services(
         settings=settings,
         core=core,
-        world=World(core),
+        world=world,
+        tokens=tokens,
         router=router,
-        gate=None,  # type: ignore[arg-type]
-        faults=FaultInjector(core, router),
-        callbacks=Callbacks(core, Tokens(core).app_secret),
+        gate=gate,
+        faults=faults,
+        callbacks=callbacks,
+        enforcer=access,
+        review=review,
+        start_hooks=[callbacks.start, *(b.start for b in buses), access.usage.start, review.start],
+        stop_hooks=[
+            callbacks.stop,
+            core.passwords.close,
+            *(b.stop for b in buses),
+            access.aclose,
+            review.stop,
+        ],
+        reset_hooks=[world.throttle.clear, access.reset],
     )
-    services.start_hooks.append(services.callbacks.start)
-    services.stop_hooks.append(services.callbacks.stop)
-    services.stop_hooks.append(core.passwords.close)
-    services.reset_hooks.append(services.world.throttle.clear)
-    # Other nodes' writes void this node's read cache: started first, stopped last.
-    bus = bus_for(db, settings.redis_url)
-    if bus is not None:
-        services.start_hooks.append(bus.start)
-        services.stop_hooks.append(bus.stop)
-    services.gate = build_gate(services)
     register_graph_routes(router, services)
-    services.review = build_review(services)
     return services
 
 
@@ -104,10 +150,12 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     async def health(_request: Request) -> Response:
         return JSONResponse({"status": "ok"})
 
+    gateway = build_gateway(services)
     routes: list[BaseRoute] = [
-        *gateway_routes(services),
+        *gateway_routes(gateway),
         Route("/_health", health, methods=["GET"]),
         Route("/metrics", metrics.endpoint, methods=["GET"]),
+        *images.routes(services),
         *sandbox.routes,
         *console_routes(),
     ]
@@ -116,6 +164,11 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     )
     app.state.services = services
     app.state.settings = settings
+    # The pages' parts, built once here: the dialog and the consoles share one session codec.
+    assert settings.secret_key is not None  # with_persisted_secrets() above
+    sessions = Sessions(settings.secret_key)
+    app.state.dialog = build_dialog(services, sessions)
+    app.state.console = build_console(services, sessions, TokenTools(services.core, services.tokens), gateway)
     app.add_middleware(
         EdgeMiddleware,
         max_body_bytes=settings.max_body_bytes,
@@ -136,18 +189,23 @@ async def http_exception_envelope(request: Request, exc: Exception) -> Response:
     return error_response(error, request.state.fbtrace_id)
 
 
-def gateway_routes(services: Services) -> list[BaseRoute]:
-    """The decision endpoints when ``ADGATE_GATEWAY_FILE`` names protected routes; a bad file stops
-    the start with :class:`adgate.policy.gateway.GatewayFileError` naming the line."""
+def build_gateway(services: Services) -> Gateway | None:
+    """The access layer for ``ADGATE_GATEWAY_FILE``'s routes, if it is set; a bad file stops the
+    start with :class:`adgate.policy.gateway.GatewayFileError` naming the line."""
     if services.settings.gateway_file is None:
-        return []
-    from adgate.services.gateway import Gateway, read_file
-    from adgate.web.gateway import GatewayApp
-
+        return None
     path = services.settings.gateway_file
     spec, text = read_file(path)
-    services.gateway = Gateway(services, spec, text, str(path))
-    return [Route("/_gateway/{rest:path}", GatewayApp(services.gateway))]
+    return Gateway(services, spec, text, str(path))
+
+
+def gateway_routes(gateway: Gateway | None) -> list[BaseRoute]:
+    """The decision endpoints, when there is a gateway."""
+    if gateway is None:
+        return []
+    from adgate.web.gateway import GatewayApp
+
+    return [Route("/_gateway/{rest:path}", GatewayApp(gateway))]
 
 
 def console_routes() -> list[BaseRoute]:

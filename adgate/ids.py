@@ -31,3 +31,14 @@ def parse_ad_account_node(node: str) -> str | None:
     if node.startswith("act_") and is_numeric_id(node[4:]):
         return node[4:]
     return None
+
+
+_HEX = frozenset("0123456789abcdef")
+
+
+def parse_ad_image_node(node: str) -> tuple[str, str] | None:
+    """An ad image's id, ``<account>:<md5 hex>`` → ``(account, hash)``; anything else → None."""
+    account, sep, digest = node.partition(":")
+    if sep and is_numeric_id(account) and len(digest) == 32 and set(digest) <= _HEX:
+        return account, digest
+    return None

@@ -23,11 +23,13 @@ import time
 import uuid
 from collections.abc import Awaitable, Callable
 
+from adgate.app import limiter_store_from_url
 from adgate.clock import SandboxClock
 from adgate.policy.levels import load_policy
 from adgate.policy.ratelimit import SCORE_TIERS, buc_key, score_key
-from adgate.services.limits import ActiveCounts, RateLimits
-from adgate.store.counters import LimiterStore, MemoryLimiterStore, limiter_store_from_url
+from adgate.services.gate.limits import ActiveCounts, RateLimits
+from adgate.store.limiter import LimiterStore
+from adgate.store.limiter.memory import MemoryLimiterStore
 
 ACCOUNTS = 500
 APP = "100000000000001"

@@ -11,6 +11,7 @@ from typing import Any
 
 import httpx
 import pytest
+from hypothesis import settings as hypothesis_settings
 from starlette.applications import Starlette
 
 from adgate.app import create_app
@@ -22,6 +23,11 @@ from adgate.testing.server import LiveServer, live_server
 IN_CI = os.environ.get("CI") == "true"
 POSTGRES_URL = os.environ.get("ADGATE_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 REDIS_URL = os.environ.get("ADGATE_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+# A test must not time the machine: no per-example deadline (Hypothesis's default is 200 ms, which a
+# loaded machine or the coverage tracer of scripts/test can pass on a correct example).
+hypothesis_settings.register_profile("adgate", deadline=None)
+hypothesis_settings.load_profile("adgate")
 
 
 @pytest.fixture

@@ -15,10 +15,10 @@ from helpers import Cast, make_cast, short_lived_token
 from adgate import records as r
 from adgate.app import create_app
 from adgate.clock import SandboxClock
-from adgate.services.enforce import Enforcer
+from adgate.services.gate.access import Enforcer
+from adgate.services.gate.call import Endpoint, GraphCall, Need
 from adgate.services.registry import Services
 from adgate.settings import Settings
-from adgate.web.graph import Endpoint, GraphCall, Need
 
 READ_WRITE = ("ads_read", "ads_management")
 

@@ -11,8 +11,8 @@ from helpers import record_login
 
 from adgate.clock import SandboxClock
 from adgate.policy.ad_review import REVIEW_SECONDS
+from adgate.services.gate.usage import day_of
 from adgate.services.registry import Services
-from adgate.services.usage import day_of
 from adgate.store.interfaces import UsageCount
 
 BASIC = "ads_management_basic_access"

@@ -28,7 +28,7 @@ The gate runs them in the issue's order, the first refusal being the answer:
    an analyst may read but not write (**200**). App tokens skip these rules and are refused by the
    permission step (code 10): they carry no person to check. Calls of the Pages product are no
    Marketing API calls and skip them too.
-3. **Permission**: the token step ``check_permissions`` of :mod:`adgate.web.gate`, from
+3. **Permission**: the token step ``check_permissions`` of :mod:`adgate.services.gate.token_steps`, from
    ``PRODUCT_PERMISSIONS``: an app token → **10**; ``ads_management`` missing where it alone opens
    the product (ads writes, audiences) → **294**; otherwise **200** naming what is missing. Reads
    declare the ``ads_read`` (or ``ads_insights``) product, which either permission opens.

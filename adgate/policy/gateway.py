@@ -37,7 +37,7 @@ from adgate.policy.permissions import OWN_PERMISSION_NAME
 
 METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
 COSTS = ("read", "write")
-#: Business use case → the Graph product whose hourly limit it shares (``adgate.services.limits``).
+#: Business use case → the Graph product whose hourly limit it shares (``adgate.services.gate.limits``).
 BUCS: Mapping[str, str | None] = {
     "ads_management": "ads_management",
     "ads_insights": "ads_insights",

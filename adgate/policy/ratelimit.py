@@ -1,7 +1,7 @@
 """Rate-limit math: the ad-account score, business-use-case windows and the app-level window.
 
 Pure: no IO, no clock reads. ``now`` is always a parameter (seconds since the epoch, from the one
-injected clock); stores in ``adgate.store.counters`` keep the state and apply these decisions.
+injected clock); stores in ``adgate.store.limiter`` keep the state and apply these decisions.
 
 Sources (``docs/graph-facts.md``):
 
@@ -21,7 +21,7 @@ Choices where the docs are silent, each made once, here:
    windows refuse a call only when it would *exceed* the limit: a limit of N lets N calls through.
 3. A call a counter refuses never counts in it: a refused score adds no points (and a call the score
    refuses counts in no window either); a call an hour window refuses adds no calls to it (the
-   score points it cost stay: :mod:`adgate.services.limits` checks the score first, as the load on
+   score points it cost stay: :mod:`adgate.services.gate.limits` checks the score first, as the load on
    the account was real). A refusal by the score starts
    (or, while blocked, leaves untouched) a block of ``block_seconds``; the block is not extended by
    calls made during it, so a client retrying in a loop is not locked out for ever.
@@ -107,7 +107,7 @@ class ScoreDecision:
 def decide_score(tier: ScoreTier, state: ScoreState | None, cost: int, now: float) -> ScoreDecision:
     """Apply one call of ``cost`` points to the (app, ad account) score at ``now``.
 
-    The Redis Lua script in ``adgate.store.redis_counters`` performs this same transition, operation for
+    The Redis Lua script in ``adgate.store.limiter.redis`` performs this same transition, operation for
     operation, so both backends agree to the last bit; change them together.
     """
     if cost < 0:

@@ -170,10 +170,6 @@ def access_feature(level: str) -> str:
     return f"ads_management_{level}_access"
 
 
-def permission_feature(permission: str) -> str:
-    return PERMISSION_PREFIX + permission
-
-
 def parse_feature(feature: str) -> tuple[FeatureKind, str] | None:
     """``("access", level)`` or ``("permission", name)``; ``None`` when it is neither shape."""
     if feature.startswith(PERMISSION_PREFIX):

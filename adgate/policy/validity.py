@@ -140,7 +140,7 @@ def valid_until(token: Token, authorization: Authorization | None) -> float:
     Only those two checks read ``now``, and each only ever starts failing as time passes, so a
     token :func:`check` passes at ``now`` passes at every moment before this one (whatever the
     clock does meanwhile, forwards or back) until a record changes: what a memo of a passing
-    verdict (``adgate.web.gate``) relies on. Change the two functions together.
+    verdict (``adgate.services.gate.memo``) relies on. Change the two functions together.
     """
     until = math.inf if token.expires_at is None else float(token.expires_at)
     if token.kind == "user":

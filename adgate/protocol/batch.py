@@ -15,7 +15,10 @@ Rules (Graph's, with OURS where it is silent):
   giving a comma-separated list); an item that refers to a failed or unknown item is answered
   with code 100;
 - every item gets its response, named or not (OURS: the SDK treats a ``null`` as "retry");
-  ``omit_response_on_success: true`` on an item leaves out a successful response's body.
+  ``omit_response_on_success: true`` on an item leaves out a successful response's body;
+- files come as parts of the batch's own multipart body; an item takes those its
+  ``attached_files`` names (comma-separated part names, docs/graph-facts.md §12.7), and naming a
+  part the body does not have fails that item (code 100).
 """
 
 from __future__ import annotations
@@ -42,6 +45,8 @@ class BatchItem:
     body: str
     name: str | None = None
     omit_response_on_success: bool = False
+    #: The parts of the batch's body this item takes (``attached_files``), in the order named.
+    attached_files: tuple[str, ...] = ()
 
 
 def _invalid(detail: str) -> GraphError:
@@ -80,7 +85,11 @@ def _item(index: int, entry: Any) -> BatchItem:
     if name is not None and not isinstance(name, str):
         raise _invalid(f"batch[{index}].name must be a string")
     omit = entry.get("omit_response_on_success", False)
-    return BatchItem(method.upper(), url.strip(), body, name, omit is True or omit == "true")
+    attached = entry.get("attached_files", "")
+    if not isinstance(attached, str):
+        raise _invalid(f"batch[{index}].attached_files must be a comma-separated string of file names")
+    files = tuple(dict.fromkeys(part.strip() for part in attached.split(",") if part.strip()))
+    return BatchItem(method.upper(), url.strip(), body, name, omit is True or omit == "true", files)
 
 
 def _flat(value: Any) -> str:

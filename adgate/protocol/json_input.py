@@ -76,6 +76,7 @@ def loads(raw: str | bytes, *, max_depth: int = MAX_DEPTH, max_chars: int = MAX_
         raise
     except RecursionError:  # not reachable within max_depth; kept as a last line
         raise JSONInputError(f"arrays and objects are nested deeper than {max_depth} levels") from None
-    except ValueError as exc:
-        # JSONDecodeError's first argument is the sentence without the position suffix.
+    except json.JSONDecodeError as exc:
+        raise JSONInputError(exc.msg) from None  # the sentence, without "line 1 column 2 (char 1)"
+    except ValueError as exc:  # an integer longer than the interpreter converts (4300 digits)
         raise JSONInputError(str(exc.args[0]) if exc.args else "the text is not JSON") from None

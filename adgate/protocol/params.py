@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, TypeVar, overload
+from urllib.parse import parse_qsl, unquote_plus
 
 from adgate.protocol import json_input
 from adgate.protocol.errors import GraphError
@@ -200,3 +201,33 @@ def select_fields(
     if "id" in obj and "id" not in out:
         out = {"id": obj["id"], **out}
     return out
+
+
+def parse_query(query: str) -> dict[str, str]:
+    """``urllib.parse.parse_qsl(query, keep_blank_values=True)`` as a dict (the last value of a
+    repeated name wins, as in Starlette's ``QueryParams``; bracketed lists folded by
+    :func:`fold_lists`), without decoding what needs none: this runs on every Graph call."""
+    values: dict[str, str] = {}
+    for part in query.split("&"):
+        if not part:
+            continue
+        name, _, value = part.partition("=")
+        if "%" in name or "+" in name:
+            name = unquote_plus(name)
+        if "%" in value or "+" in value:
+            value = unquote_plus(value)
+        if name.endswith("]"):
+            return fold_lists(parse_qsl(query, keep_blank_values=True))
+        values[name] = value
+    return values
+
+
+def bearer_in(headers: Mapping[str, str]) -> str | None:
+    """The token of an ``Authorization: Bearer`` (or ``OAuth``) header, as requests-oauthlib sends."""
+    header = headers.get("authorization")
+    if not header:
+        return None
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() in ("bearer", "oauth") and value.strip():
+        return value.strip()
+    return None

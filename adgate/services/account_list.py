@@ -5,7 +5,7 @@ your account lists, up to the maximum number for your access level. If you excee
 calls return an error." The tool "Enter in an account ID. You should enter a numeric value; do not
 include act_ … Check the account IDs match exactly. When you reach your maximum, Add is disabled."
 
-The automatic half runs inside the gate (:mod:`adgate.services.enforce`), in the transaction that
+The automatic half runs inside the gate (:mod:`adgate.services.gate.access`), in the transaction that
 checked the caller; this module is the tool's half and the listing of a person's accounts.
 
 Choices where the seed is silent:
@@ -122,7 +122,9 @@ class AccountLists:
         return await self.view(app_id)
 
 
-async def authorize_manager(core: Core, app_id: str, raw_token: str | None, admin_key: str | None) -> None:
+async def authorize_manager(
+    core: Core, tokens: Tokens, app_id: str, raw_token: str | None, admin_key: str | None
+) -> None:
     """Who may use the configuration tool's API for ``app_id``: the sandbox admin key, or a valid
     user token *of that app* whose person is one of its administrators or developers.
 
@@ -134,7 +136,7 @@ async def authorize_manager(core: Core, app_id: str, raw_token: str | None, admi
         raise GraphError.of("apps_api_unauthorized")
     if AdminKey(admin_key).matches(raw):
         return
-    caller = await Tokens(core).authenticate(raw)
+    caller = await tokens.authenticate(raw)
     if caller.kind != "user" or caller.person is None or caller.app.id != app_id:
         raise GraphError.of("apps_api_unauthorized")
     async with core.db.read() as tx:

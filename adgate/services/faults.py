@@ -29,12 +29,14 @@ from adgate.policy.usage_headers import format_ad_account_usage, format_app_usag
 from adgate.policy.validity import graph_date
 from adgate.protocol.errors import CATALOG, ErrorName, GraphError, is_error_name
 from adgate.services.context import Core
-from adgate.services.tokens.callers import Caller
+from adgate.services.gate.limits import header_tier
 from adgate.store.cache import ReadCache
 from adgate.store.faults import FaultEvent, StoredRule
 
 if TYPE_CHECKING:
-    from adgate.web.graph import GraphCall, GraphRouter
+    from adgate.services.gate.admission import Admission, Decided
+    from adgate.services.gate.call import GraphCall
+    from adgate.services.gate.router import GraphRouter
 
 log = logging.getLogger("adgate.faults")
 
@@ -146,20 +148,20 @@ class FaultInjector:
         )
 
     # --- the gate step ----------------------------------------------------------------------------
-    async def check(self, admission: Any) -> None:
+    async def check(self, admission: Admission) -> None:
         stored: tuple[StoredRule, ...] = await self._kept.get_or_load(CACHE_KEY, self._load)
         if not stored:
             return
-        call: GraphCall = admission.call
+        call = admission.call
         decided = admission.decided
-        account = getattr(decided, "account_id", None)
+        account = decided.account_id if decided is not None else None
         if account is None and call.node_kind == "ad_account":
             account = call.node_id
         token = None
         if call.raw_token and any(s.rule.match.token is not None for s in stored):
             token = self.core.keyring.digest(call.raw_token.strip())
         caller = call.caller
-        app_id = caller.app.id if isinstance(caller, Caller) else call.app_id
+        app_id = caller.app.id if caller is not None else call.app_id
         seen = Seen(call.method, call.node_kind, call.edge, app_id, token, account)
         now = self.core.clock.now()
         for candidate in stored:
@@ -187,7 +189,7 @@ class FaultInjector:
         log.info("fault %s injected: %s %s", rule.id, rule.effect.kind, call.path)
         return True
 
-    async def _apply(self, rule: Rule, call: GraphCall, decided: Any) -> None:
+    async def _apply(self, rule: Rule, call: GraphCall, decided: Decided | None) -> None:
         effect = rule.effect
         call.injected = True
         if effect.latency_ms:
@@ -205,14 +207,11 @@ class FaultInjector:
         raise self._throttle(call, decided)
 
     @staticmethod
-    def _throttle(call: GraphCall, decided: Any) -> GraphError:
+    def _throttle(call: GraphCall, decided: Decided | None) -> GraphError:
         """The throttling error a call meets at 100% usage, with the usage headers saying so."""
-        from adgate.services.limits import header_tier
-
-        limits = getattr(decided, "limits", None)
-        if getattr(decided, "account_id", None) is not None and limits is not None:
+        if decided is not None and decided.account_id is not None:
             call.response_headers["x-ad-account-usage"] = format_ad_account_usage(
-                100, THROTTLE_SECONDS, header_tier(limits)
+                100, THROTTLE_SECONDS, header_tier(decided.limits)
             )
             return GraphError.of("user_limit")
         call.response_headers["x-app-usage"] = format_app_usage(100, 100, 100)

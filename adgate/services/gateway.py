@@ -33,11 +33,10 @@ from adgate.policy.gateway import GatewaySpec, Public, Route
 from adgate.policy.permissions import BUILT_IN, define
 from adgate.protocol import envelope
 from adgate.protocol.errors import GraphError
-from adgate.protocol.params import Params
+from adgate.protocol.params import Params, bearer_in, parse_query
+from adgate.services.gate.call import Endpoint, GraphCall, Need
 from adgate.services.tokens.callers import Caller
 from adgate.store.cache import ReadCache
-from adgate.web.graph import Endpoint, GraphCall, Need
-from adgate.web.requests import bearer_in, parse_query
 
 if TYPE_CHECKING:
     from adgate.services.registry import Services

@@ -12,16 +12,16 @@ from typing import TYPE_CHECKING
 
 from adgate.clock import SandboxClock
 from adgate.services.context import Core
+from adgate.services.tokens.callers import Tokens
 from adgate.services.world.editor import World
 
 if TYPE_CHECKING:
     from adgate.services.callbacks import Callbacks
-    from adgate.services.enforce import Enforcer
     from adgate.services.faults import FaultInjector
-    from adgate.services.gateway import Gateway
+    from adgate.services.gate.access import Enforcer
+    from adgate.services.gate.router import Gate, GraphRouter
     from adgate.services.review.submissions import Review
     from adgate.settings import Settings
-    from adgate.web.graph import Gate, GraphRouter
 
 CLOCK_KEY = "clock_offset"
 #: How often each node re-reads the sandbox clock's stored offset: the window within which a move
@@ -35,24 +35,23 @@ class Services:
     settings: Settings
     core: Core
     world: World
+    #: The one reader of presented tokens (it keeps decrypted app secrets): every part shares it.
+    tokens: Tokens
     router: GraphRouter
     gate: Gate
     #: The sandbox's fault rules (``/_sandbox/faults``), a step of the gate.
     faults: FaultInjector
     #: The calls made to apps: callbacks and Webhooks, and their delivery worker.
     callbacks: Callbacks
-    #: The access layer in front of an upstream API (``ADGATE_GATEWAY_FILE``), if configured.
-    gateway: Gateway | None = None
+    #: The gate's access-level steps (account lists, rate limits, usage).
+    enforcer: Enforcer
+    #: The access review.
+    review: Review
     #: Node kinds never change once an id exists, so this cache needs no invalidation.
     start_hooks: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
     stop_hooks: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
     #: Called after a sandbox reset (caches, counters).
     reset_hooks: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
-    #: The gate's access-level services (account lists, rate limits, usage), set by
-    #: ``adgate.services.enforce.build_gate_services``.
-    enforcer: Enforcer | None = None
-    #: The access review, set by ``adgate.services.review.access.build_review``.
-    review: Review | None = None
     _kinds: OrderedDict[str, str] = field(default_factory=OrderedDict)
     _clock_follower: asyncio.Task[None] | None = None
     _clock_lock: asyncio.Lock = field(default_factory=asyncio.Lock)

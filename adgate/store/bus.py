@@ -9,7 +9,14 @@ writes: a revocation, password change or level change on one node takes effect o
   channel :data:`CHANNEL`, and it is awaited before the write's caller goes on, so the HTTP
   answer to a password change leaves only once Redis has the message; every other node bumps
   those tags when the message arrives (pub/sub delivery: well under a millisecond on one
-  network). A message that cannot be read voids everything.
+  network). A message that cannot be read voids everything. Each message is numbered: one Redis
+  script increments the counter :data:`COUNTER` and publishes the message with the new number,
+  atomically, so every subscriber receives the numbers in order with no gap; a gap means a lost
+  message, and the node drops everything (:class:`Sequence`). Twice a second the node also reads
+  the counter (on its ordinary connection, never on a request's path): a counter that stays
+  ahead of the last number heard for :data:`LAG_SECONDS` means the last messages were lost, and
+  the node drops everything too. A lost message therefore costs at most about
+  :data:`LAG_SECONDS` + :data:`CHECK_SECONDS` of staleness.
 - :class:`PostgresBus` (PostgreSQL without Redis): the same through ``LISTEN``/``NOTIFY``. The
   ``NOTIFY`` is issued inside the write transaction, so PostgreSQL delivers it exactly when, and
   only if, the write commits.
@@ -21,9 +28,12 @@ Failures never make a node serve what another node revoked, beyond a bounded tim
 - while a node is not subscribed (starting, connection lost, Redis or PostgreSQL down, or no
   answer to a ping for :data:`DEAD_AFTER_SECONDS`), its generation is suspended: it caches nothing
   and reads everything from the database; it resumes (with a bump) once subscribed again;
+- a message that Redis received but a node did not (a gap in the numbers, or the counter ahead
+  of what it heard for :data:`LAG_SECONDS`) drops that node's caches;
 - a message that cannot be published (the writer cannot reach Redis while its peers can) is
-  lost; with Redis the peers' entries therefore also age out after :data:`MAX_AGE_SECONDS`, the
-  bound on staleness in that case, which is the one case a peer can miss. PostgreSQL's ``NOTIFY``
+  lost without a number; with Redis the peers' entries therefore also age out after
+  :data:`MAX_AGE_SECONDS`, the bound on staleness in that case, which is the one case a peer
+  cannot detect. PostgreSQL's ``NOTIFY``
   cannot be lost that way (it is part of the write's transaction, delivered if and only if it
   commits, to every listener whose connection is up), so with :class:`PostgresBus` entries do not
   age.
@@ -38,7 +48,7 @@ import logging
 import time
 import uuid
 from collections.abc import Awaitable, Callable
-from typing import Any, Protocol, cast
+from typing import Any, NamedTuple, Protocol, cast
 
 import asyncpg  # type: ignore[import-untyped]
 import redis.asyncio as aioredis
@@ -64,6 +74,19 @@ RECONNECT_SECONDS = 0.5
 #: How long ``start`` waits for the first subscription (the cache stays off until it is made).
 START_WAIT_SECONDS = 2.0
 TIMEOUT_SECONDS = 0.5
+#: Redis key counting the messages published on :data:`CHANNEL` (per Redis database).
+COUNTER = "adgate:invalidate:count"
+#: How often a node reads :data:`COUNTER`, and how long it may stay ahead of what the node heard.
+CHECK_SECONDS = 0.5
+LAG_SECONDS = 1.0
+#: Increments the counter and publishes the message with its number, as one atomic step: every
+#: subscriber receives the numbers in order. ``ARGV``: channel, message (``{...}``), scope.
+_PUBLISH_NUMBERED = """
+local number = redis.call('INCR', KEYS[1])
+local message = '{"s":' .. number .. ',"c":' .. ARGV[3] .. ',' .. string.sub(ARGV[2], 2)
+redis.call('PUBLISH', ARGV[1], message)
+return number
+"""
 #: A message longer than this names its rows' columns instead (PostgreSQL's ``NOTIFY`` payload
 #: holds under 8000 bytes).
 MAX_MESSAGE_BYTES = 7000
@@ -86,13 +109,31 @@ def encode(node: str, tags: Tags) -> str:
     return json.dumps({"n": node, "t": [EVERYTHING]})
 
 
+class Heard(NamedTuple):
+    """A message read: who sent it, what it wrote, and its number in its counter's scope."""
+
+    sender: str | None
+    tags: Tags
+    scope: int | None = None
+    number: int | None = None
+
+
 def decode(message: str | None) -> tuple[str | None, Tags]:
     """``(sender, tags)`` of a message; a message that cannot be read wrote everything."""
+    heard = read(message)
+    return heard.sender, heard.tags
+
+
+def read(message: str | None) -> Heard:
+    """What a message says; one that cannot be read wrote everything (and has no number)."""
     if message is None:
-        return None, frozenset({EVERYTHING})
+        return Heard(None, frozenset({EVERYTHING}))
     try:
         parsed = json.loads(message)
         sender = parsed["n"]
+        scope, number = parsed.get("c"), parsed.get("s")
+        if not (type(scope) is int and type(number) is int):
+            scope = number = None
         tags: set[Tag] = set()
         for tag in parsed["t"]:
             if isinstance(tag, list) and len(tag) == 3 and all(isinstance(part, str) for part in tag):
@@ -101,9 +142,61 @@ def decode(message: str | None) -> tuple[str | None, Tags]:
                 tags.add(tag)
             else:
                 raise ValueError(tag)
-    except (ValueError, KeyError, TypeError):
-        return message, frozenset({EVERYTHING})  # an older node's bare id, or garbage
-    return str(sender), frozenset(tags)
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return Heard(message, frozenset({EVERYTHING}))  # an older node's bare id, or garbage
+    return Heard(str(sender), frozenset(tags), scope, number)
+
+
+class Sequence:
+    """The numbers of the messages a node heard, against the counter: is a message lost?
+
+    Messages arrive numbered in order (:data:`_PUBLISH_NUMBERED`). :meth:`message` says a number
+    skipped one; :meth:`check` says the counter stayed ahead of the last number heard for
+    ``lag`` seconds (the last messages were lost) or went back (Redis lost its data). Either way
+    the node drops everything it cached, and what it reads afterwards already sees every write
+    counted so far, so the sequence goes on from the counter's value.
+    """
+
+    def __init__(self, lag: float = LAG_SECONDS) -> None:
+        self.lag = lag
+        #: The last number heard (``None``: not synchronised with the counter yet).
+        self.heard: int | None = None
+        #: ``(counter, when)``: the counter was ahead of :attr:`heard` at that time.
+        self._ahead: tuple[int, float] | None = None
+
+    def start(self, counter: int) -> None:
+        """Subscribed, and the counter read since: every later message is numbered above it."""
+        self.heard = counter
+        self._ahead = None
+
+    def message(self, number: int) -> bool:
+        """Message ``number`` arrived: ``True`` if a message before it was lost."""
+        heard = self.heard
+        if heard is None or number <= heard:
+            return False  # before the node synchronised, or already counted by a check
+        self.heard = number
+        return number > heard + 1
+
+    def check(self, counter: int, now: float) -> bool:
+        """The counter read ``counter`` at ``now`` (seconds): ``True`` if messages were lost."""
+        heard = self.heard
+        if heard is None:
+            self.start(counter)
+            return False
+        if counter < heard:  # the counter was reset: numbers heard say nothing any more
+            self.start(counter)
+            return True
+        if counter == heard:
+            self._ahead = None
+            return False
+        ahead = self._ahead
+        if ahead is None or heard >= ahead[0]:
+            self._ahead = (counter, now)  # what was ahead before has arrived since
+            return False
+        if now - ahead[1] >= self.lag:
+            self.start(counter)
+            return True
+        return False
 
 
 class Bus(Protocol):
@@ -124,6 +217,10 @@ class _Subscriber:
         self.subscribed = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._heard = 0.0
+        #: The message numbers of this node's counter scope (only :class:`RedisBus` numbers them).
+        self.sequence = Sequence()
+        self.scope: int | None = None
+        self.lost = 0
 
     async def start(self) -> None:
         self.db.generation.suspend()
@@ -147,9 +244,23 @@ class _Subscriber:
         self._heard = time.monotonic()
         if message is None:
             return
-        sender, tags = decode(message)
+        sender, tags, scope, number = read(message)
+        if number is not None and scope == self.scope:
+            before = self.sequence.heard
+            if self.sequence.message(number):
+                self.dropped(f"message {number} came after {before}")
+                return
         if sender != self.node:
             self.db.generation.bump(tags)
+
+    def dropped(self, why: str) -> None:
+        """A message was lost: whatever it wrote may be cached, so everything goes."""
+        self.lost += 1
+        if self.lost == 1 or self.lost % 1000 == 0:
+            logger.warning(
+                "%s bus lost a message (%s): the cache is dropped (%d so far)", self.name, why, self.lost
+            )
+        self.db.generation.bump()
 
     async def _run(self) -> None:
         failures = 0
@@ -191,6 +302,11 @@ class RedisBus(_Subscriber):
             retry=Retry(NoBackoff(), 0),
         )
         self._publish_failed = False
+        #: The counter numbering this channel's messages, and the Redis database it lives in
+        #: (channels are shared by every database of a server, counters are not).
+        self.counter = f"{channel}:count"
+        self.scope = int(self._redis.connection_pool.connection_kwargs.get("db") or 0)
+        self._publish_numbered = self._redis.register_script(_PUBLISH_NUMBERED)
 
     async def start(self) -> None:
         self.db.on_write.append(self.publish)
@@ -204,7 +320,9 @@ class RedisBus(_Subscriber):
 
     async def publish(self, tags: Tags) -> None:
         try:
-            await self._redis.publish(self.channel, encode(self.node, tags))
+            await self._publish_numbered(
+                keys=[self.counter], args=[self.channel, encode(self.node, tags), self.scope or 0]
+            )
         except (aioredis.RedisError, OSError) as exc:
             if not self._publish_failed:
                 logger.warning(
@@ -217,24 +335,41 @@ class RedisBus(_Subscriber):
         else:
             self._publish_failed = False
 
+    async def read_counter(self) -> int:
+        return int(await self._redis.get(self.counter) or 0)
+
+    async def check(self) -> None:
+        """Read the counter: if it stayed ahead of what this node heard, messages were lost."""
+        counter = await self.read_counter()
+        heard = self.sequence.heard
+        if self.sequence.check(counter, time.monotonic()):
+            self.dropped(f"the counter at {counter} for {self.sequence.lag} s, heard up to {heard}")
+
     async def _listen(self) -> None:
         pubsub = self._redis.pubsub()
         try:
             await pubsub.subscribe(self.channel)
+            next_check = 0.0
             while True:
-                message = await pubsub.get_message(timeout=PING_SECONDS)
+                message = await pubsub.get_message(timeout=CHECK_SECONDS)
+                if message is not None:
+                    kind = message.get("type")
+                    if kind == "subscribe":
+                        # Every message from now on is heard, and numbered above the counter.
+                        self.sequence.start(await self.read_counter())
+                        self._on_subscribed()
+                        next_check = time.monotonic() + CHECK_SECONDS
+                    elif kind == "message":
+                        self.heard(_text(message.get("data")) or "")
+                    else:  # a pong
+                        self.heard()
+                if self.subscribed.is_set() and time.monotonic() >= next_check:
+                    await self.check()
+                    next_check = time.monotonic() + CHECK_SECONDS
                 if message is None:
                     if self._silent():
                         raise ConnectionError(f"no answer from Redis for {DEAD_AFTER_SECONDS} s")
                     await pubsub.ping()
-                    continue
-                kind = message.get("type")
-                if kind == "subscribe":
-                    self._on_subscribed()
-                elif kind == "message":
-                    self.heard(_text(message.get("data")) or "")
-                else:  # a pong
-                    self.heard()
         finally:
             with contextlib.suppress(Exception):
                 # redis-py types aclose() in some releases and not in others: a cast holds for all.

@@ -31,6 +31,7 @@ from adgate.store.callbacks import CallbackRepo
 from adgate.store.faults import FaultRepo
 from adgate.store.marketing import (
     AdCreativeRepo,
+    AdImageRepo,
     AdRepo,
     AdSetRepo,
     CampaignRepo,
@@ -417,6 +418,9 @@ class Repos(Protocol):
 
     @property
     def ad_creatives(self) -> AdCreativeRepo: ...
+
+    @property
+    def ad_images(self) -> AdImageRepo: ...
 
     @property
     def custom_audiences(self) -> CustomAudienceRepo: ...

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol, TypeVar
 
-from adgate.ad_objects import Ad, AdCreative, AdSet, Campaign, CustomAudience, ReportRun
+from adgate.ad_objects import Ad, AdCreative, AdImage, AdSet, Campaign, CustomAudience, ReportRun
 
 T = TypeVar("T")
 
@@ -97,3 +97,22 @@ class CustomAudienceRepo(ObjectRepo[CustomAudience], Protocol):
 class ReportRunRepo(Protocol):
     async def add(self, run: ReportRun) -> None: ...
     async def get(self, run_id: str) -> ReportRun | None: ...
+
+
+class AdImageRepo(Protocol):
+    """An ad account's images, by the account and the MD5 of their bytes."""
+
+    async def add(self, image: AdImage, data: bytes) -> None: ...
+    async def get(self, account_id: str, image_hash: str) -> AdImage | None: ...
+    async def update(self, image: AdImage) -> None:
+        """Write the name, status and ``updated_at`` of ``image`` over the stored one (the bytes
+        and what they determine never change)."""
+        ...
+
+    async def for_account(self, account_id: str, hashes: Sequence[str] | None = None) -> Sequence[AdImage]:
+        """The account's images (deleted ones included), or only those of ``hashes``; newest first."""
+        ...
+
+    async def content(self, account_id: str, image_hash: str) -> bytes | None:
+        """The image's bytes."""
+        ...

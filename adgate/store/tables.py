@@ -14,6 +14,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -334,6 +335,26 @@ custom_audiences = _owned(
     Column("rule", Text, nullable=True),  # JSON object
     Column("origin_audience_id", ID, nullable=True),
     Column("lookalike_spec", Text, nullable=True),  # JSON object
+)
+
+#: An ad account's image library (migration 0009): one row per distinct image (the MD5 of its
+#: bytes), the bytes with it; a deleted image keeps its row with the status DELETED.
+ad_images = Table(
+    "ad_images",
+    metadata,
+    Column("account_id", ID, ForeignKey("ad_accounts.id", ondelete="CASCADE"), primary_key=True),
+    Column("hash", String(32), primary_key=True),
+    Column("app_id", ID, ForeignKey("apps.id", ondelete="SET NULL"), nullable=True),
+    Column("name", String(100), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("content_type", String(32), nullable=False),
+    Column("width", Integer, nullable=False),
+    Column("height", Integer, nullable=False),
+    Column("size", Integer, nullable=False),
+    Column("data", LargeBinary, nullable=False),
+    Column("created_at", TS, nullable=False),
+    Column("updated_at", TS, nullable=False),
+    Index("ix_ad_images_account_created", "account_id", "created_at"),
 )
 
 #: Async insights jobs: the query, resolved to fixed dates when the run was made.

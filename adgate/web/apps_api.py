@@ -27,7 +27,7 @@ from starlette.routing import Route
 from adgate.protocol.errors import GraphError
 from adgate.protocol.params import Params
 from adgate.services.account_list import authorize_manager
-from adgate.services.enforce import Enforcer
+from adgate.services.gate.access import Enforcer
 from adgate.services.registry import Services
 from adgate.web.requests import bearer_token, read_params
 from adgate.web.responses import GraphJSON, error_response
@@ -42,12 +42,10 @@ def endpoint(handler: Handler) -> Callable[[Request], Awaitable[Response]]:
         fbtrace_id: str = request.state.fbtrace_id
         try:
             enforcer = services.enforcer
-            if enforcer is None:
-                raise GraphError.of("service")
             params = await read_params(request)
             app_id = request.path_params["app_id"]
             raw = bearer_token(request) or params.get_str("access_token")
-            await authorize_manager(services.core, app_id, raw, services.settings.admin_key)
+            await authorize_manager(services.core, services.tokens, app_id, raw, services.settings.admin_key)
             path_account = request.path_params.get("account_id")
             if path_account is not None:
                 params = Params.merge(params, {"account_id": path_account})

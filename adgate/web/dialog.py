@@ -70,15 +70,13 @@ class DialogParts:
     sessions: Sessions
 
 
+def build_dialog(services: Services, sessions: Sessions) -> DialogParts:
+    """The dialog's parts, built once by the composition root (``adgate.app.create_app``)."""
+    return DialogParts(Authorize(services.core, services.world), sessions)
+
+
 def _parts(request: Request) -> DialogParts:
-    """The dialog's service and session codec, built once per application on first use."""
-    state = request.app.state
-    parts: DialogParts | None = getattr(state, "dialog", None)
-    if parts is None:
-        services: Services = state.services
-        assert services.settings.secret_key
-        parts = DialogParts(Authorize(services.core, services.world), Sessions(services.settings.secret_key))
-        state.dialog = parts
+    parts: DialogParts = request.app.state.dialog
     return parts
 
 

@@ -57,4 +57,6 @@ def area_of(path: str) -> str:
         return "dialog"
     if path.startswith(("/console", "/static")):
         return "console"
+    if path.startswith("/_adimages/"):
+        return "adimages"
     return "graph"

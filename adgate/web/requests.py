@@ -2,29 +2,44 @@
 
 Bodies may be form-encoded (what the SDK sends), multipart, or a JSON object. A token may come as
 ``access_token`` in the query or body, or as ``Authorization: Bearer`` / ``OAuth`` (what
-requests-oauthlib sends). Any malformed input becomes a code-100 Graph error.
+requests-oauthlib sends). Any malformed input becomes a code-100 Graph error. The files of a
+multipart body are kept, in memory, for the Graph calls that take them (ad images): the body limit
+(``ADGATE_MAX_BODY_BYTES``) bounds them, and a text field may be as large (``bytes``, an image in
+base64).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
-from urllib.parse import parse_qsl, unquote_plus
+from urllib.parse import parse_qsl
 
+from starlette.datastructures import UploadFile
 from starlette.requests import Request
 
 from adgate.protocol import json_input
 from adgate.protocol.errors import GraphError
-from adgate.protocol.params import Params, fold_lists
+from adgate.protocol.images import Upload
+from adgate.protocol.params import Params, bearer_in, fold_lists, parse_query
 
 _FORM = "application/x-www-form-urlencoded"
 
 
+#: Most files one multipart body may have (OURS; Starlette's own default is 1000).
+MAX_FILES = 100
+
+
 async def read_params(request: Request) -> Params:
+    params, _files = await read_body(request, keep_files=False)
+    return params
+
+
+async def read_body(request: Request, *, keep_files: bool = True) -> tuple[Params, tuple[Upload, ...]]:
+    """The parameters of the query string and the body (the body's win), and the body's files."""
     query = parse_query(request.scope["query_string"].decode("latin-1"))
     if request.method in ("GET", "HEAD"):
-        return Params(query)
+        return Params(query), ()
     body: dict[str, str] = {}
+    files: list[Upload] = []
     content_type = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
     raw = await request.body()
     if raw:
@@ -32,11 +47,19 @@ async def read_params(request: Request) -> Params:
             body = _json_body(raw)
         elif content_type.startswith("multipart/form-data"):
             try:
-                form = await request.form()
+                form = await request.form(max_files=MAX_FILES, max_part_size=len(raw))
             except Exception as exc:  # multipart parser errors have no common base class
                 raise GraphError.invalid(f"The multipart body could not be parsed: {exc}") from None
-            body = fold_lists((k, v) for k, v in form.multi_items() if isinstance(v, str))
-            await form.close()  # uploaded files (never used) are spooled to temporary files
+            fields: list[tuple[str, str]] = []
+            try:
+                for name, value in form.multi_items():
+                    if isinstance(value, str):
+                        fields.append((name, value))
+                    elif keep_files and isinstance(value, UploadFile):
+                        files.append(Upload(name, value.filename, value.content_type, await value.read()))
+            finally:
+                await form.close()  # uploaded files are spooled to temporary files
+            body = fold_lists(fields)
         else:
             # Graph treats any other body as form data, as curl -d sends it.
             try:
@@ -44,7 +67,7 @@ async def read_params(request: Request) -> Params:
             except UnicodeDecodeError:
                 raise GraphError.invalid("The request body is not valid UTF-8") from None
             body = fold_lists(parse_qsl(text, keep_blank_values=True))
-    return Params.merge(query, body)
+    return Params.merge(query, body), tuple(files)
 
 
 def _json_body(raw: bytes) -> dict[str, str]:
@@ -61,38 +84,3 @@ def _json_body(raw: bytes) -> dict[str, str]:
 
 def bearer_token(request: Request) -> str | None:
     return bearer_in(request.headers)
-
-
-def bearer_in(headers: Mapping[str, str]) -> str | None:
-    """The token of an ``Authorization: Bearer`` (or ``OAuth``) header, as requests-oauthlib sends."""
-    header = headers.get("authorization")
-    if not header:
-        return None
-    scheme, _, value = header.partition(" ")
-    if scheme.lower() in ("bearer", "oauth") and value.strip():
-        return value.strip()
-    return None
-
-
-def parse_query(query: str) -> dict[str, str]:
-    """``urllib.parse.parse_qsl(query, keep_blank_values=True)`` as a dict (the last value of a
-    repeated name wins, as in Starlette's ``QueryParams``; bracketed lists folded by
-    :func:`adgate.protocol.params.fold_lists`), without decoding what needs none: this runs on
-    every Graph call."""
-    values: dict[str, str] = {}
-    bracketed = False
-    for part in query.split("&"):
-        if not part:
-            continue
-        name, _, value = part.partition("=")
-        if "%" in name or "+" in name:
-            name = unquote_plus(name)
-        if "%" in value or "+" in value:
-            value = unquote_plus(value)
-        if name.endswith("]"):
-            bracketed = True
-            break
-        values[name] = value
-    if bracketed:
-        return fold_lists(parse_qsl(query, keep_blank_values=True))
-    return values

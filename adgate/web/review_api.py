@@ -45,16 +45,14 @@ def endpoint(handler: Handler, *, reviewer: bool) -> Callable[[Request], Awaitab
         services: Services = request.app.state.services
         try:
             review = services.review
-            if review is None:
-                raise GraphError.of("service")
             params = await read_params(request)
             raw = bearer_token(request) or params.get_str("access_token")
             key = services.settings.admin_key
             path = dict(request.path_params)
             if reviewer:
-                actor = await reviewer_actor(services.core, raw, key)
+                actor = await reviewer_actor(services.tokens, raw, key)
             else:
-                actor = await manager_actor(services.core, path["app_id"], raw, key)
+                actor = await manager_actor(services.core, services.tokens, path["app_id"], raw, key)
             result = await handler(review, actor, path, params.without("access_token"))
         except GraphError as exc:
             request.state.graph_error = exc

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from adgate.web.graph import GraphRouter
+from adgate.services.gate.router import GraphRouter
 
 if TYPE_CHECKING:
     from adgate.services.registry import Services
@@ -26,9 +26,21 @@ def register_graph_routes(router: GraphRouter, services: Services) -> None:
         businesses,
         campaigns,
         creatives,
+        images,
         insights,
         targeting,
     )
 
-    for marketing in (campaigns, adsets, ads, creatives, audiences, insights, batch, businesses, targeting):
+    for marketing in (
+        campaigns,
+        adsets,
+        ads,
+        creatives,
+        images,
+        audiences,
+        insights,
+        batch,
+        businesses,
+        targeting,
+    ):
         marketing.register(router, services)

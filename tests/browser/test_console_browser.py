@@ -8,6 +8,7 @@ pages must work there), and each page is shot at desktop width too."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from browser_env import ARGS, SCREENSHOTS
@@ -17,8 +18,11 @@ from adgate.testing.server import LiveServer
 
 pytestmark = pytest.mark.browser
 
-PHONE = {"width": 390, "height": 844}
-DESKTOP = {"width": 1280, "height": 900}
+if TYPE_CHECKING:
+    from playwright.sync_api import ViewportSize
+
+PHONE: ViewportSize = {"width": 390, "height": 844}
+DESKTOP: ViewportSize = {"width": 1280, "height": 900}
 
 
 def test_a_developer_walks_the_consoles(server: LiveServer, chromium: Path) -> None:
@@ -157,7 +161,7 @@ def test_a_developer_walks_the_consoles(server: LiveServer, chromium: Path) -> N
             # and labels days across the window, not just its ends.
             y_labels = page.locator("#calls-chart .y-label").all_text_contents()
             assert y_labels[0] == "0" and int(y_labels[-1]) < 10, y_labels
-            assert "1000 calls" in page.text_content("#calls-chart .mark-above") or ""
+            assert "1000 calls" in (page.text_content("#calls-chart .mark-above") or "")
             assert page.locator("#calls-chart .x-label").count() >= 4
             assert page.locator("#errors-chart .mark-line").count() == 1
             page.click("#submit-review")

@@ -53,7 +53,7 @@ def receiving() -> Iterator[Receiver]:
                 self.rfile.read(length),
             )
             receiver = holder["r"]
-            answer = receiver.answers.get(parts.path, lambda _r: (200, b"ok"))
+            answer: Callable[[Received], Answer] = receiver.answers.get(parts.path, lambda _r: (200, b"ok"))
             status, body = answer(request)
             with receiver.arrived:
                 receiver.received.append(request)

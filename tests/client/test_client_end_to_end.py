@@ -108,7 +108,7 @@ def test_a_password_change_kills_the_token_and_the_emailed_link_brings_a_fresh_o
         mail = mailbox.messages[0]
         assert mail["To"] == "ada@example.com"
         assert "Ads Helper" in mail["Subject"]
-        text = " ".join(mail.get_body(preferencelist=("plain",)).get_content().split())  # type: ignore[union-attr]
+        text = " ".join(mail.get_body(preferencelist=("plain",)).get_content().split())
         assert "your password was changed" in text
         assert "Ada's ads" in text
         assert "error code 190, subcode 460" in text

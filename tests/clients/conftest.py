@@ -17,7 +17,7 @@ def node_dir() -> Path:
         if os.environ.get("CI") == "true":
             pytest.fail(f"{missing}; scripts/test installs them")
         pytest.skip(missing)
-    return NODE_DIR
+    return Path(NODE_DIR)
 
 
 @pytest.fixture

@@ -8,6 +8,8 @@ process; the world is built through the sandbox control API.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -15,6 +17,7 @@ from dataclasses import dataclass
 import httpx
 import pytest
 from helpers import proof
+from image_files import png
 from node_runner import NodeRunner
 
 from adgate.policy.ad_review import REVIEW_SECONDS
@@ -140,6 +143,32 @@ def test_get_app_id_is_a_debug_token_call(node: NodeRunner, world: World) -> Non
     data = ok(node(SCRIPT, "appId", graph=world.server.url, token=world.token()))
     assert isinstance(data, dict)
     assert (data["data"]["app_id"], data["data"]["is_valid"]) == (world.app.id, True)
+
+
+def test_an_ad_image_from_base64_bytes_and_read_back_by_hash(node: NodeRunner, world: World) -> None:
+    """``createAdImage`` with ``bytes`` (it posts only its params: base64 is the Node SDK's way to
+    upload an image), then ``getAdImages`` with ``hashes`` (docs/graph-facts.md §12.7)."""
+    image = png(16, 9)
+    digest = hashlib.md5(image).hexdigest()
+    answer = ok(
+        node(
+            SCRIPT,
+            "adImages",
+            graph=world.server.url,
+            token=world.token(),
+            account=world.accounts[0],
+            bytes=base64.b64encode(image).decode(),
+            name="wide.png",
+            hash=digest,
+        )
+    )
+    assert isinstance(answer, dict)
+    url = answer["created"]["wide.png"]["url"]
+    assert answer["created"] == {"wide.png": {"hash": digest, "url": url}}
+    image_id = f"{world.accounts[0].removeprefix('act_')}:{digest}"
+    listed = {"id": image_id, "hash": digest, "name": "wide.png", "width": 16, "height": 9, "url": url}
+    assert answer["listed"] == [listed]
+    assert httpx.get(url).content == image
 
 
 def test_a_system_user_token_limited_to_one_ad_account(node: NodeRunner, world: World) -> None:

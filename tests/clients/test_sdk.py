@@ -29,7 +29,7 @@ from facebook_business.exceptions import FacebookRequestError
 
 from adgate.policy.ad_review import REVIEW_SECONDS
 from adgate.policy.ratelimit import user_error_key
-from adgate.store.counters import UNLIMITED
+from adgate.store.limiter import UNLIMITED
 from adgate.testing import LiveServer, Sandbox
 from adgate.testing.sandbox import App, Person
 

@@ -56,8 +56,8 @@ async def test_two_nodes_apply_one_rule_and_count_its_calls_once(
         cast = await make_cast(one)
         token = await short_lived_token(one, cast, cast.admin, ("ads_read",))
         params = {"access_token": token}
-        for client in (client_one, client_two):  # both nodes have read (and cached) "no rules"
-            assert (await client.get("/v26.0/me", params=params)).status_code == 200
+        for node in (client_one, client_two):  # both nodes have read (and cached) "no rules"
+            assert (await node.get("/v26.0/me", params=params)).status_code == 200
 
         await one.faults.add({**RULE, "times": 3})
 

@@ -157,7 +157,7 @@ def test_dates_are_written_the_way_graph_writes_them() -> None:
 def test_a_valid_token_stays_valid_at_every_moment_before_valid_until(
     kind: str, expires_in: int | None, last_active_ago: int | None, now_shift: int
 ) -> None:
-    """What the gate's memo of an admission relies on (adgate.web.gate.PipelineGate): a token valid
+    """What the gate's memo of an admission relies on (adgate.services.gate.memo): a token valid
     now is valid at any other moment before ``valid_until``, and not valid from it on."""
     token = {"user": USER, "page": PAGE, "app": APP_TOKEN, "system_user": SYSTEM}[kind]
     token = replace(token, expires_at=None if expires_in is None else NOW + expires_in)
@@ -177,3 +177,8 @@ def test_a_valid_token_stays_valid_at_every_moment_before_valid_until(
         if moment < until:
             assert judge(token, authorization=authorization, now=moment) is None
         assert judge(token, authorization=authorization, now=int(until)) is not None
+
+
+def test_a_user_or_page_token_whose_person_is_gone_is_revoked() -> None:
+    assert judge(USER, person=None) == "token_revoked"
+    assert judge(PAGE, person=None) == "token_revoked"

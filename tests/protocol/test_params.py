@@ -1,3 +1,5 @@
+from collections.abc import Callable
+
 import pytest
 
 from adgate.protocol.errors import GraphError
@@ -38,8 +40,8 @@ def test_fields_split_at_top_level_commas_only() -> None:
     ],
 )
 def test_bad_values_are_a_code_100_that_names_the_parameter(
-    values: dict[str, str], call, fragment: str
-) -> None:  # type: ignore[no-untyped-def]
+    values: dict[str, str], call: Callable[[Params], object], fragment: str
+) -> None:
     with pytest.raises(GraphError) as info:
         call(Params(values))
     assert info.value.code == 100

@@ -37,7 +37,12 @@ async def seed(client: httpx.AsyncClient) -> tuple[str, str, str]:
     app = await call("/_sandbox/apps", {"name": "Crash", "admin_id": person["id"]})
     await call(f"/_sandbox/apps/{app['id']}/access_level", {"level": "standard"})
     account = await call("/_sandbox/ad_accounts", {"name": "Crash account"})
-    role = {"kind": "ad_account", "object_id": account["id"], "person_id": person["id"], "role": "admin"}
+    role: dict[str, object] = {
+        "kind": "ad_account",
+        "object_id": account["id"],
+        "person_id": person["id"],
+        "role": "admin",
+    }
     await call("/_sandbox/roles", role)
     return app["id"], person["id"], account["node"]
 

@@ -103,7 +103,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
 
 
 # --- strategies ---------------------------------------------------------------------------------
-HOSTILE_TEXT = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=40)
+HOSTILE_TEXT = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=40)
 DEEP = st.integers(min_value=60, max_value=3000).map(lambda n: "[" * n + "]" * n)
 DEEP_OBJECT = st.integers(min_value=60, max_value=3000).map(lambda n: '{"a":' * n + "1" + "}" * n)
 JSON_VALUE = st.recursive(

@@ -1,4 +1,4 @@
-"""Active ads and audiences per ad account, held between reads (adgate.services.active_counts).
+"""Active ads and audiences per ad account, held between reads (adgate.services.gate.active_counts).
 
 A world built through the Graph API, on SQLite and PostgreSQL: every count is checked against the
 uncached reference (:func:`adgate.services.marketing.counts.active_counts`) as well as the number
@@ -16,8 +16,8 @@ from ads_world import Advertiser, make_advertiser
 from adgate.clock import SandboxClock
 from adgate.policy.ad_review import REVIEW_SECONDS
 from adgate.policy.ratelimit import buc_limit
-from adgate.services.active_counts import ActiveCountsSource
-from adgate.services.limits import ActiveCounts
+from adgate.services.gate.active_counts import ActiveCountsSource
+from adgate.services.gate.limits import ActiveCounts
 from adgate.services.marketing.counts import active_counts as reference_counts
 from adgate.services.registry import Services
 from adgate.settings import Settings

@@ -11,8 +11,8 @@ import pytest
 
 from adgate import records as r
 from adgate.clock import SandboxClock
-from adgate.protocol.errors import GraphError
-from adgate.services.usage import UsageMeter, classify, date_of, day_of
+from adgate.protocol.errors import ErrorName, GraphError
+from adgate.services.gate.usage import UsageMeter, classify, date_of, day_of
 from adgate.settings import normalize_database_url
 from adgate.store.interfaces import Repos
 from adgate.store.migrate import upgrade
@@ -53,7 +53,7 @@ async def db(tmp_path: Path) -> AsyncIterator[SqlDatabase]:
     ],
 )
 def test_an_error_counts_as_a_call_an_error_and_its_class(
-    name: str, params: dict[str, str], klass: str
+    name: ErrorName, params: dict[str, str], klass: str
 ) -> None:
     assert classify(GraphError.of(name, **params)) == ("calls", "errors", klass)
 

@@ -23,6 +23,7 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import MaxConnectionsError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
+from adgate.app import limiter_store_from_url
 from adgate.policy.ratelimit import (
     SCORE_TIERS,
     ScoreDecision,
@@ -34,15 +35,9 @@ from adgate.policy.ratelimit import (
     limit_after_user_errors,
     window_count,
 )
-from adgate.store.counters import (
-    TTL_GRACE_SECONDS,
-    UNLIMITED,
-    LimiterStore,
-    LimiterUnavailable,
-    MemoryLimiterStore,
-    limiter_store_from_url,
-)
-from adgate.store.redis_counters import RedisLimiterStore
+from adgate.store.limiter import TTL_GRACE_SECONDS, UNLIMITED, LimiterStore, LimiterUnavailable
+from adgate.store.limiter.memory import MemoryLimiterStore
+from adgate.store.limiter.redis import RedisLimiterStore
 
 REDIS_URL = os.environ.get("ADGATE_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 UNREACHABLE_URL = "redis://127.0.0.1:1/0"
@@ -471,7 +466,7 @@ async def test_a_marketing_call_is_one_round_trip_to_redis() -> None:
 
     async def counting(*args: object, **options: object) -> object:
         sent.append(str(args[0]))
-        return await original(*args, **options)
+        return await original(*args, **options)  # type: ignore[no-untyped-call]
 
     client.execute_command = counting  # type: ignore[method-assign]
     try:

@@ -24,7 +24,7 @@ from dialog_driver import (
 from html_forms import forms
 
 from adgate.clock import SandboxClock
-from adgate.services.dialog.authorize import SESSION_SECONDS
+from adgate.services.dialog.browser_sessions import SESSION_SECONDS
 from adgate.services.registry import Services
 
 pytestmark = pytest.mark.anyio

@@ -7,8 +7,8 @@ import pytest
 from gate_world import Shop, make_shop
 from helpers import error_of
 
+from adgate.services.gate.call import GraphCall, Need
 from adgate.services.registry import Services
-from adgate.web.graph import GraphCall, Need
 
 pytestmark = pytest.mark.anyio
 

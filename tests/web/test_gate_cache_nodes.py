@@ -22,7 +22,7 @@ from redis.backoff import NoBackoff
 from adgate.clock import SandboxClock
 from adgate.services.registry import Services
 from adgate.settings import Settings, normalize_database_url
-from adgate.store.bus import MAX_AGE_SECONDS
+from adgate.store.bus import CHECK_SECONDS, LAG_SECONDS, MAX_AGE_SECONDS, RedisBus
 from adgate.store.sql.database import SqlDatabase
 
 pytestmark = pytest.mark.anyio
@@ -98,6 +98,66 @@ async def test_with_postgresql_alone_a_password_change_on_one_node_is_seen_by_th
     await a_password_change_on_one_node_kills_the_token_on_the_other(
         settings_for(tmp_path, database_url=normalize_database_url(postgres_database))
     )
+
+
+def redis_bus(services: Services) -> RedisBus:
+    buses = [getattr(hook, "__self__", None) for hook in services.start_hooks]
+    (bus,) = [bus for bus in buses if isinstance(bus, RedisBus)]
+    return bus
+
+
+async def a_lost_message_is_made_good(settings: Settings, *, write_again: bool) -> None:
+    """Node one's message about a password change is lost; node two must still drop the token.
+
+    Entries do not age here (``max_age`` off), so only the detection of the loss can void it: a
+    gap in the numbers when the next message comes (``write_again``), else the counter check.
+    """
+    clock = SandboxClock()
+    async with running(settings, clock) as (one, _client), running(settings, clock) as (two, client_two):
+        bus_one, bus_two = redis_bus(one), redis_bus(two)
+        database(two).generation.max_age = None
+        if write_again:
+            bus_two.sequence.lag = 3600.0  # the counter check cannot be what drops the token
+        cast = await make_cast(one)
+        token = await short_lived_token(one, cast, cast.admin, ("ads_read",))
+        params = {"access_token": token}
+        for _ in range(2):
+            assert (await client_two.get("/v26.0/me", params=params)).status_code == 200
+        lost = bus_two.lost
+
+        bus_one.channel = "adgate:invalidate:nobody-listens"  # counted, published, never heard
+        await one.world.change_password(cast.admin.id, "another password")
+        bus_one.channel = bus_two.channel
+        if write_again:
+            # A later write, heard, of nothing the token's validity read: only its number tells.
+            await one.world.change_password(cast.other.id, "a third password")
+
+        async def refused_on_two() -> bool:
+            response = await client_two.get("/v26.0/me", params=params)
+            return response.status_code == 400 and bool(error_of(response)["error_subcode"] == 460)
+
+        await eventually(refused_on_two, PROPAGATION_SECONDS + LAG_SECONDS + CHECK_SECONDS)
+        assert bus_two.lost > lost
+
+
+@pytest.mark.redis
+@pytest.mark.postgres
+async def test_a_lost_message_is_found_by_the_gap_before_the_next_one(
+    tmp_path: Path, redis_url: str, postgres_database: str
+) -> None:
+    database_url = normalize_database_url(postgres_database)
+    settings = settings_for(tmp_path, redis_url=redis_url, database_url=database_url)
+    await a_lost_message_is_made_good(settings, write_again=True)
+
+
+@pytest.mark.redis
+@pytest.mark.postgres
+async def test_a_lost_last_message_is_found_by_the_counter_within_the_lag(
+    tmp_path: Path, redis_url: str, postgres_database: str
+) -> None:
+    database_url = normalize_database_url(postgres_database)
+    settings = settings_for(tmp_path, redis_url=redis_url, database_url=database_url)
+    await a_lost_message_is_made_good(settings, write_again=False)
 
 
 @pytest.mark.redis

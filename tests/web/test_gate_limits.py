@@ -11,8 +11,8 @@ from gate_world import Shop, header_json, make_shop
 from helpers import error_of
 
 from adgate.clock import SandboxClock
+from adgate.services.gate.call import Need
 from adgate.services.registry import Services
-from adgate.web.graph import Need
 
 pytestmark = pytest.mark.anyio
 

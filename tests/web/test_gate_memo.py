@@ -1,4 +1,4 @@
-"""The gate remembers an admitted call (adgate.web.gate.PipelineGate) and never longer than it holds.
+"""The gate remembers an admitted call (adgate.services.gate.memo) and never longer than it holds.
 
 The same call made again runs only the rate limits; the memo is void after any write (the cache
 tests in test_gate_cache.py cover each kind of write), at the token's expiry, and never holds a
@@ -16,8 +16,8 @@ from helpers import error_of
 from adgate.clock import SandboxClock
 from adgate.policy.appsecret_proof import make_proof
 from adgate.policy.tokens import PROOF_TIME_WINDOW_SECONDS
+from adgate.services.gate.pipeline import PipelineGate
 from adgate.services.registry import Services
-from adgate.web.gate import PipelineGate
 
 pytestmark = pytest.mark.anyio
 

@@ -25,8 +25,8 @@ from adgate.policy.ratelimit import (
     buc_limit,
     score_key,
 )
+from adgate.services.gate.call import Need
 from adgate.services.registry import Services
-from adgate.web.graph import Need
 
 pytestmark = pytest.mark.anyio
 

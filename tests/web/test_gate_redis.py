@@ -21,9 +21,9 @@ from redis.backoff import NoBackoff
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
+from adgate.app import limiter_store_from_url
 from adgate.clock import SandboxClock
 from adgate.services.registry import Services
-from adgate.store.counters import limiter_store_from_url
 
 pytestmark = pytest.mark.anyio
 
@@ -103,7 +103,7 @@ async def test_redis_failure_closed_refuses_app_window_calls_too(tmp_path: Path,
 
 
 async def test_the_default_counters_are_in_process(services: Services, client: httpx.AsyncClient) -> None:
-    from adgate.store.counters import MemoryLimiterStore
+    from adgate.store.limiter.memory import MemoryLimiterStore
 
     assert services.enforcer is not None
     assert isinstance(services.enforcer.limits.store, MemoryLimiterStore)

@@ -17,7 +17,7 @@ from helpers import error_of
 from adgate.clock import SandboxClock
 from adgate.policy.ratelimit import BUC_FORMULAS, SCORE_TIERS, ScoreTier, buc_key, score_key
 from adgate.services.registry import Services
-from adgate.store.counters import LimiterStore
+from adgate.store.limiter import LimiterStore
 
 pytestmark = pytest.mark.anyio
 

@@ -12,7 +12,7 @@ from ads_world import Advertiser, error_of, make_advertiser
 from adgate.clock import SandboxClock
 from adgate.policy.ratelimit import buc_key, user_error_key
 from adgate.services.registry import Services
-from adgate.store.counters import UNLIMITED
+from adgate.store.limiter import UNLIMITED
 
 pytestmark = pytest.mark.anyio
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import httpx
@@ -43,7 +44,9 @@ async def test_the_demo_world_is_seeded_once(
 async def test_people_businesses_accounts_pages_apps_and_roles_are_created(
     client: httpx.AsyncClient, admin_headers: dict[str, str]
 ) -> None:
-    post = lambda path, body: client.post(path, json=body, headers=admin_headers)  # noqa: E731
+    post: Callable[[str, dict[str, Any]], Awaitable[httpx.Response]] = lambda path, body: client.post(  # noqa: E731
+        path, json=body, headers=admin_headers
+    )
     person = (
         await post(
             "/_sandbox/people", {"name": "Dana", "email": "Dana@Example.com", "password": "longenough"}

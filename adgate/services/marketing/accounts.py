@@ -42,6 +42,9 @@ async def account_of(core: Core, kind: str, node_id: str | None) -> str | None:
         return None
     if kind == "ad_account":
         return node_id
+    if kind == "adimage":  # <account>:<hash>, its account in its id
+        image = ids.parse_ad_image_node(node_id)
+        return None if image is None else image[0]
     repo_name = OBJECT_REPOS.get(kind)
     if repo_name is None:
         return None

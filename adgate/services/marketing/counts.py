@@ -12,7 +12,7 @@
   disapproved creative is not undone by deleting the ad.
 
 Both take the :class:`Core` (one short transaction of their own, the clock's ``now``), a
-:class:`Database` with ``now=`` (what :class:`adgate.services.limits.RateLimits` holds), or an open
+:class:`Database` with ``now=`` (what :class:`adgate.services.gate.limits.RateLimits` holds), or an open
 transaction (:class:`Repos`) with ``now=``.
 """
 

@@ -16,11 +16,10 @@ from adgate.keyring import AdminKey
 from adgate.protocol.errors import GraphError
 from adgate.services.account_list import authorize_manager
 from adgate.services.context import Core
-from adgate.services.review.submissions import Review
 from adgate.services.tokens.callers import Tokens
 
 if TYPE_CHECKING:
-    from adgate.services.registry import Services
+    pass
 
 ADMIN = "admin"
 
@@ -29,24 +28,26 @@ def _is_admin(raw: str, admin_key: str | None) -> bool:
     return AdminKey(admin_key).matches(raw)
 
 
-async def manager_actor(core: Core, app_id: str, raw_token: str | None, admin_key: str | None) -> str:
+async def manager_actor(
+    core: Core, tokens: Tokens, app_id: str, raw_token: str | None, admin_key: str | None
+) -> str:
     raw = (raw_token or "").strip()
-    await authorize_manager(core, app_id, raw, admin_key)
+    await authorize_manager(core, tokens, app_id, raw, admin_key)
     if _is_admin(raw, admin_key):
         return ADMIN
-    caller = await Tokens(core).authenticate(raw)
+    caller = await tokens.authenticate(raw)
     assert caller.person is not None  # authorize_manager accepted only a person's user token
     return caller.person.id
 
 
-async def reviewer_actor(core: Core, raw_token: str | None, admin_key: str | None) -> str:
+async def reviewer_actor(tokens: Tokens, raw_token: str | None, admin_key: str | None) -> str:
     raw = (raw_token or "").strip()
     if not raw:
         raise GraphError.of("review_unauthorized")
     if _is_admin(raw, admin_key):
         return ADMIN
     try:
-        caller = await Tokens(core).authenticate(raw)
+        caller = await tokens.authenticate(raw)
     except GraphError:
         raise GraphError.of("review_unauthorized") from None
     if caller.kind != "user" or caller.person is None:
@@ -54,13 +55,3 @@ async def reviewer_actor(core: Core, raw_token: str | None, admin_key: str | Non
     if not caller.person.is_reviewer:
         raise GraphError.of("review_forbidden", user_id=caller.person.id)
     return caller.person.id
-
-
-def build_review(services: Services) -> Review:
-    """The review service on the gate's usage meter (its unflushed counts count too)."""
-    enforcer = services.enforcer
-    assert enforcer is not None, "build the gate first"
-    review = Review(services.core, enforcer.usage, mode=services.settings.review_mode)
-    services.start_hooks.append(review.start)
-    services.stop_hooks.append(review.stop)
-    return review

@@ -14,8 +14,8 @@ from typing import Any
 
 from adgate.policy import review as rules
 from adgate.services.context import Core
+from adgate.services.gate.usage import UsageMeter
 from adgate.services.marketing.counts import ad_review_counts
-from adgate.services.usage import UsageMeter
 
 
 async def figures(core: Core, usage: UsageMeter, app_id: str) -> tuple[rules.Figures, dict[str, Any]]:

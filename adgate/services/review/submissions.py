@@ -37,8 +37,8 @@ from adgate.policy.levels import LevelLimits
 from adgate.policy.permissions import PERMISSIONS
 from adgate.protocol.errors import GraphError
 from adgate.services.context import Core
+from adgate.services.gate.usage import UsageMeter
 from adgate.services.review.evidence import evidence
-from adgate.services.usage import UsageMeter
 from adgate.store.interfaces import Repos
 from adgate.store.review import OPEN_STATUSES, AuditEntry, Submission
 

@@ -42,9 +42,9 @@ def error_json(error: GraphError) -> dict[str, Any]:
 
 
 class Debugger:
-    def __init__(self, core: Core) -> None:
+    def __init__(self, core: Core, tokens: Tokens) -> None:
         self.core = core
-        self.tokens = Tokens(core)
+        self.tokens = tokens
 
     async def debug(self, viewer: Caller, input_token: str) -> dict[str, Any]:
         presented = await self.tokens.find(input_token)

@@ -59,9 +59,9 @@ def bearer_response(access_token: str, expires_in: int | None) -> dict[str, Any]
 
 
 class Exchange:
-    def __init__(self, core: Core) -> None:
+    def __init__(self, core: Core, tokens: Tokens) -> None:
         self.core = core
-        self.tokens = Tokens(core)
+        self.tokens = tokens
 
     async def token(self, request: TokenRequest) -> dict[str, Any]:
         grant_type = request.grant_type or ("authorization_code" if request.code else None)

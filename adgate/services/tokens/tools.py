@@ -22,11 +22,11 @@ from adgate.services.tokens.exchange import Exchange, TokenRequest
 
 
 class TokenTools:
-    def __init__(self, core: Core) -> None:
+    def __init__(self, core: Core, tokens: Tokens) -> None:
         self.core = core
-        self.tokens = Tokens(core)
-        self.debugger = Debugger(core)
-        self.exchange = Exchange(core)
+        self.tokens = tokens
+        self.debugger = Debugger(core, tokens)
+        self.exchange = Exchange(core, tokens)
 
     async def debug(self, person: r.Person, raw: str) -> dict[str, Any]:
         """``debug_token``'s ``data`` for ``raw``, as a developer of its app sees it."""

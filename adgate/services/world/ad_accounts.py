@@ -2,7 +2,7 @@
 
 A minimal Marketing surface so that the gate is exercised by real calls; campaigns, ad sets, ads
 and insights come with the Marketing objects issue. The gate has already decided who may call
-(:mod:`adgate.services.enforce`); these functions only read and write.
+(:mod:`adgate.services.gate.access`); these functions only read and write.
 
 ``GET /me/adaccounts`` (docs/graph-facts.md §6; the SDK's most basic call) lists the person's own ad accounts:
 those they hold a role on, and those of businesses they administer; for a system user, its

@@ -54,6 +54,7 @@ from adgate.store.sql.faults import SqlFaults
 from adgate.store.sql.gate import SqlAccountLists, SqlUsage
 from adgate.store.sql.marketing import (
     SqlAdCreatives,
+    SqlAdImages,
     SqlAds,
     SqlAdSets,
     SqlCampaigns,
@@ -102,6 +103,7 @@ class SqlRepos:
         self.ad_sets = SqlAdSets(conn)
         self.ads = SqlAds(conn)
         self.ad_creatives = SqlAdCreatives(conn)
+        self.ad_images = SqlAdImages(conn)
         self.custom_audiences = SqlCustomAudiences(conn)
         self.report_runs = SqlReportRuns(conn)
         self.review = SqlReview(conn)

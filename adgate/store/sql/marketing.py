@@ -218,7 +218,7 @@ def _active_ads() -> Select[int, Any, Any]:
 
 
 #: Built once, as the gate's point lookups are (adgate.store.sql.world.by_key): the rate-limit
-#: step reads it after every write (adgate.services.active_counts), and building it per call cost
+#: step reads it after every write (adgate.services.gate.active_counts), and building it per call cost
 #: ten times what running it does on SQLite.
 _ACTIVE_ADS = _active_ads()
 
@@ -242,6 +242,45 @@ _ACTIVE_AUDIENCES = (
     .select_from(t.custom_audiences)
     .where(t.custom_audiences.c.account_id == bindparam("account_id"), t.custom_audiences.c.status != DELETED)
 )
+
+
+#: Every column of ``ad_images`` but the bytes: what a record holds.
+_IMAGE_COLUMNS = [c for c in t.ad_images.c if c.name != "data"]
+
+
+class SqlAdImages(_Repo):
+    def _record(self, row: Mapping[str, Any]) -> o.AdImage:
+        return o.AdImage(**{k: row[k] for k in o.AdImage.__dataclass_fields__})
+
+    async def add(self, image: o.AdImage, data: bytes) -> None:
+        values = {k: getattr(image, k) for k in o.AdImage.__dataclass_fields__}
+        await self.conn.execute(insert(t.ad_images).values(**values, data=data))
+
+    async def get(self, account_id: str, image_hash: str) -> o.AdImage | None:
+        c = t.ad_images.c
+        row = await self._one(select(*_IMAGE_COLUMNS).where(c.account_id == account_id, c.hash == image_hash))
+        return None if row is None else self._record(row)
+
+    async def update(self, image: o.AdImage) -> None:
+        c = t.ad_images.c
+        await self.conn.execute(
+            update(t.ad_images)
+            .where(c.account_id == image.account_id, c.hash == image.hash)
+            .values(name=image.name, status=image.status, updated_at=image.updated_at)
+        )
+
+    async def for_account(self, account_id: str, hashes: Sequence[str] | None = None) -> Sequence[o.AdImage]:
+        c = t.ad_images.c
+        stmt = select(*_IMAGE_COLUMNS).where(c.account_id == account_id)
+        if hashes is not None:
+            stmt = stmt.where(c.hash.in_(list(hashes)))
+        stmt = stmt.order_by(c.created_at.desc(), c.hash.desc())
+        return [self._record(row) for row in await self._all(stmt)]
+
+    async def content(self, account_id: str, image_hash: str) -> bytes | None:
+        c = t.ad_images.c
+        row = await self._one(select(c.data).where(c.account_id == account_id, c.hash == image_hash))
+        return None if row is None else bytes(row["data"])
 
 
 class SqlReportRuns(_Repo):

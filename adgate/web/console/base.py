@@ -22,7 +22,6 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from adgate import records as r
-from adgate.keyring import derive_key
 from adgate.protocol.errors import GraphError
 from adgate.services.tokens.tools import TokenTools
 from adgate.services.world.dashboard import Dashboard
@@ -30,6 +29,7 @@ from adgate.web.session import CSRF_FIELD, Session, Sessions
 from adgate.web.templating import render
 
 if TYPE_CHECKING:
+    from adgate.services.gateway import Gateway
     from adgate.services.registry import Services
 
 ADMIN_COOKIE = "adgate_console_admin"
@@ -43,24 +43,26 @@ class Console:
     dashboard: Dashboard
     tools: TokenTools
     admin_mac_key: bytes
+    #: The access layer in front of an upstream API (``ADGATE_GATEWAY_FILE``), if configured.
+    gateway: Gateway | None
+
+
+def build_console(
+    services: Services, sessions: Sessions, tools: TokenTools, gateway: Gateway | None
+) -> Console:
+    """The console's parts, built once by the composition root (``adgate.app.create_app``)."""
+    return Console(
+        services,
+        sessions,
+        Dashboard(services.core, services.world),
+        tools,
+        services.core.keyring.derive("console-admin"),
+        gateway,
+    )
 
 
 def parts(request: Request) -> Console:
-    """The console's services, built once per application on first use."""
-    state = request.app.state
-    console: Console | None = getattr(state, "console", None)
-    if console is None:
-        services: Services = state.services
-        secret = services.settings.secret_key
-        assert secret
-        console = Console(
-            services,
-            Sessions(secret),
-            Dashboard(services.core, services.world),
-            TokenTools(services.core),
-            derive_key(secret, "console-admin"),
-        )
-        state.console = console
+    console: Console = request.app.state.console
     return console
 
 

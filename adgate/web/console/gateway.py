@@ -16,7 +16,7 @@ NO_AUTH = "console/sandbox_unlock.html"
 
 
 async def _render(ctx: Ctx, status: int = 200, **extra: Any) -> Response:
-    gateway = ctx.services.gateway
+    gateway = ctx.console.gateway
     if gateway is not None:
         await gateway.refresh()
     api = gateway.routes_json() if gateway else None
@@ -32,7 +32,7 @@ async def show(ctx: Ctx) -> Response:
 
 @page(post=True, signed_in=False)
 async def save(ctx: Ctx) -> Response:
-    gateway = ctx.services.gateway
+    gateway = ctx.console.gateway
     if not await ctx.is_admin() or gateway is None:
         return ctx.render(NO_AUTH, 403, error="Enter the admin key first.")
     try:

@@ -34,10 +34,7 @@ LIMIT_LABELS = ("Account Limits", "Rate Limits", "Business Manager", "System Use
 
 
 def _review(ctx: Ctx) -> Review:
-    review = ctx.services.review
-    if review is None:
-        raise GraphError.of("service")
-    return review
+    return ctx.services.review
 
 
 def _cell(label: str, lim: LevelLimits) -> str:
@@ -71,7 +68,7 @@ async def _status(ctx: Ctx, mine: MyApp, status: int = 200, **extra: Any) -> Res
     state = await review.status(mine.app.id)
     history = await review.history(mine.app.id)
     enforcer = ctx.services.enforcer
-    rows = (await enforcer.usage.daily(mine.app.id, rules.WINDOW_DAYS))["data"] if enforcer else []
+    rows = (await enforcer.usage.daily(mine.app.id, rules.WINDOW_DAYS))["data"]
     policy = ctx.services.core.policy
     return ctx.render(
         "console/review.html",

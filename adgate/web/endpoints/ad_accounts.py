@@ -15,12 +15,13 @@ from typing import TYPE_CHECKING, Any
 
 from adgate.protocol.cursors import page_request
 from adgate.protocol.errors import GraphError
+from adgate.services.gate.call import GraphCall, Need
+from adgate.services.gate.router import GraphRouter
 from adgate.services.marketing.listing import Listing
 from adgate.services.world.ad_accounts import AdAccounts
 from adgate.services.world.page_creation import create_page
 from adgate.web.endpoints.callers import caller_of, no_rest
 from adgate.web.endpoints.marketing import render_list
-from adgate.web.graph import GraphCall, GraphRouter, Need
 
 if TYPE_CHECKING:
     from adgate.services.registry import Services

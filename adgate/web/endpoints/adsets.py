@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from adgate.services.gate.call import GraphCall
+from adgate.services.gate.router import GraphRouter
 from adgate.services.marketing.adsets import AdSets
 from adgate.web.endpoints.callers import caller_of, no_rest
 from adgate.web.endpoints.marketing import READ, WRITE, render_list
-from adgate.web.graph import GraphCall, GraphRouter
 
 if TYPE_CHECKING:
     from adgate.services.registry import Services

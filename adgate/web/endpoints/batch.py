@@ -1,12 +1,13 @@
 """Batch requests: ``POST /`` (and ``/vNN.N/``) with ``batch=[…]`` (:mod:`adgate.protocol.batch`).
 
 Each item becomes a :class:`GraphCall` of its own and goes through the same router and the same
-gate as a call made over HTTP (:func:`adgate.web.graph.dispatch`): its token is checked, its
+gate as a call made over HTTP (:func:`adgate.services.gate.router.dispatch`): its token is checked, its
 permission, its ad account, its rate limits and its usage are counted one by one. An item's
 answer is its body as a JSON string with its HTTP status as ``code`` — the error envelope and the
 error's status for a refused item — and its headers (the usage headers among them) unless
 ``include_headers=false``. The batch itself takes an optional token: when one is given it must be
-valid (a dead token fails the whole batch), and items without their own token use it.
+valid (a dead token fails the whole batch), and items without their own token use it. Files sent
+with the batch (multipart) go to the items whose ``attached_files`` name them.
 """
 
 from __future__ import annotations
@@ -19,9 +20,11 @@ from starlette.responses import Response
 from adgate.protocol import envelope
 from adgate.protocol.batch import BatchItem, form, item_response, parse_batch, split_url, substitute
 from adgate.protocol.errors import GraphError
+from adgate.protocol.images import Upload
 from adgate.protocol.params import Params
 from adgate.protocol.versions import split_version
-from adgate.web.graph import GraphCall, GraphRouter, dispatch, resolve
+from adgate.services.gate.call import GraphCall
+from adgate.services.gate.router import GraphRouter, dispatch, resolve
 
 if TYPE_CHECKING:
     from adgate.services.registry import Services
@@ -107,7 +110,21 @@ class Batch:
             services=self.services,
             raw_token=raw_token,
             tooling=batch.tooling,
+            files=attached(batch, item),
         )
+
+
+def attached(batch: GraphCall, item: BatchItem) -> tuple[Upload, ...]:
+    """The files of the batch's body that the item's ``attached_files`` names."""
+    files = []
+    for name in item.attached_files:
+        found = [upload for upload in batch.files if upload.field == name]
+        if not found:
+            raise GraphError.of(
+                "batch_invalid", detail=f"attached_files names {name!r}, which is not a file of this request"
+            )
+        files.extend(found)
+    return tuple(files)
 
 
 def register(router: GraphRouter, services: Services) -> None:

@@ -22,13 +22,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from adgate.protocol.cursors import page_request
+from adgate.services.gate.call import GraphCall, Need
+from adgate.services.gate.router import GraphRouter
 from adgate.services.marketing.accounts import owned_ad_accounts
 from adgate.services.marketing.listing import Listing
 from adgate.services.world.businesses import BusinessAssets, parse_ad_account_id
 from adgate.web.endpoints.ad_accounts import account_in_path
 from adgate.web.endpoints.callers import caller_of, no_rest
 from adgate.web.endpoints.marketing import render_list
-from adgate.web.graph import GraphCall, GraphRouter, Need
 
 if TYPE_CHECKING:
     from adgate.services.registry import Services

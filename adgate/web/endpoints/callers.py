@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from adgate.protocol.errors import GraphError
+from adgate.services.gate.call import GraphCall
 from adgate.services.tokens.callers import Caller
-from adgate.web.graph import GraphCall
 
 
 def caller_of(call: GraphCall) -> Caller:

@@ -8,16 +8,17 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from adgate.services.gate.call import GraphCall
+from adgate.services.gate.router import GraphRouter
 from adgate.services.tokens.debug import Debugger
 from adgate.web.endpoints.callers import caller_of, no_rest
-from adgate.web.graph import GraphCall, GraphRouter
 
 if TYPE_CHECKING:
     from adgate.services.registry import Services
 
 
 def register(router: GraphRouter, services: Services) -> None:
-    debugger = Debugger(services.core)
+    debugger = Debugger(services.core, services.tokens)
 
     @router.route("GET", "debug_token")
     async def debug_token(call: GraphCall) -> Any:

@@ -25,9 +25,9 @@ from typing import Any
 from urllib.parse import urlencode
 
 from adgate.protocol.cursors import encode_position, page_json
+from adgate.services.gate.call import GraphCall, Need
 from adgate.services.marketing.accounts import account_of
 from adgate.services.marketing.listing import Listing
-from adgate.web.graph import GraphCall, Need
 
 
 async def object_account(call: GraphCall) -> str | None:

@@ -1,7 +1,7 @@
 """``/me`` and permissions (docs/graph-facts.md §6): who the token speaks for, and what the person granted.
 
 - ``GET /me`` · ``GET /me/permissions`` · ``GET /me/permissions/{perm}`` (and every ``/me``
-  endpoint as ``/{user-id}`` for that person's own token: :func:`adgate.web.graph.dispatch`)
+  endpoint as ``/{user-id}`` for that person's own token: :func:`adgate.services.gate.router.dispatch`)
 - ``GET /{user-id}/permissions[/{perm}]`` (the person's own token, or an app token of the app)
 - ``DELETE /me/permissions`` and ``DELETE /{user-id}/permissions``: de-authorize the app
 - ``DELETE /me/permissions/{perm}`` and ``DELETE /{user-id}/permissions/{perm}``: revoke one
@@ -15,11 +15,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from adgate.protocol.errors import GraphError
+from adgate.services.gate.call import GraphCall
+from adgate.services.gate.router import GraphRouter
 from adgate.services.world.permissions import Permissions, subject
 from adgate.services.world.profiles import Profiles
 from adgate.web.endpoints.callers import caller_of, no_rest
 from adgate.web.endpoints.marketing import base_url
-from adgate.web.graph import GraphCall, GraphRouter
 
 if TYPE_CHECKING:
     from adgate.services.registry import Services

@@ -18,8 +18,9 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote_plus
 
 from adgate.protocol.errors import GraphError
+from adgate.services.gate.call import GraphCall
+from adgate.services.gate.router import GraphRouter
 from adgate.services.tokens.exchange import Exchange, TokenRequest
-from adgate.web.graph import GraphCall, GraphRouter
 
 if TYPE_CHECKING:
     from adgate.services.registry import Services
@@ -68,7 +69,7 @@ def token_request(call: GraphCall) -> TokenRequest:
 
 
 def register(router: GraphRouter, services: Services) -> None:
-    exchange = Exchange(services.core)
+    exchange = Exchange(services.core, services.tokens)
 
     async def access_token(call: GraphCall) -> Any:
         call.response_headers.update(NO_STORE)

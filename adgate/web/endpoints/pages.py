@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from adgate.protocol.cursors import single_page
+from adgate.services.gate.call import GraphCall, Need
+from adgate.services.gate.router import GraphRouter
 from adgate.services.world.pages import PAGE_PERMISSIONS, Pages
 from adgate.services.world.permissions import me_person_id
 from adgate.web.endpoints.callers import caller_of, no_rest
-from adgate.web.graph import GraphCall, GraphRouter, Need
 
 if TYPE_CHECKING:
     from adgate.services.registry import Services

@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING, Any
 from adgate import __version__
 from adgate.protocol.errors import GraphError
 from adgate.protocol.versions import LATEST, OLDEST, format_version
-from adgate.web.graph import FIXED_PATHS, GraphCall, GraphRouter, dispatch, resolve
+from adgate.services.gate.call import GraphCall
+from adgate.services.gate.router import FIXED_PATHS, GraphRouter, dispatch, resolve
 
 if TYPE_CHECKING:
     from adgate.services.registry import Services

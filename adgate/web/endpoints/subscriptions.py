@@ -15,9 +15,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from adgate.protocol.errors import GraphError
+from adgate.services.gate.call import GraphCall
+from adgate.services.gate.router import GraphRouter
 from adgate.services.tokens.callers import Caller
 from adgate.web.endpoints.callers import caller_of, no_rest
-from adgate.web.graph import GraphCall, GraphRouter
 
 if TYPE_CHECKING:
     from adgate.services.registry import Services

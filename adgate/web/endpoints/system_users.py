@@ -6,9 +6,10 @@ from typing import TYPE_CHECKING, Any
 
 from adgate.protocol.cursors import single_page
 from adgate.protocol.params import select_fields
+from adgate.services.gate.call import GraphCall, Need
+from adgate.services.gate.router import GraphRouter
 from adgate.services.world.system_users import SystemUsers, system_user_json
 from adgate.web.endpoints.callers import caller_of, no_rest
-from adgate.web.graph import GraphCall, GraphRouter, Need
 
 if TYPE_CHECKING:
     from adgate.services.registry import Services

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from adgate.services.gate.call import GraphCall, Need
+from adgate.services.gate.router import GraphRouter
 from adgate.services.marketing import targeting
 from adgate.web.endpoints.callers import no_rest
 from adgate.web.endpoints.marketing import READ
-from adgate.web.graph import GraphCall, GraphRouter, Need
 
 if TYPE_CHECKING:
     from adgate.services.registry import Services

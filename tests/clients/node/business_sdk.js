@@ -74,6 +74,14 @@ const steps = {
     const retry = await batch.execute();
     return {results, retry: retry !== null};
   },
+  async adImages() {
+    // createAdImage posts only its params (createEdge passes no files), so the image goes as base64
+    // `bytes`; the answer keeps Graph's {"images": {...}} shape in _data.
+    const account = new AdAccount(args.account);
+    const made = await account.createAdImage([], {bytes: args.bytes, name: args.name});
+    const listed = await account.getAdImages(['hash', 'name', 'width', 'height', 'url'], {hashes: [args.hash]});
+    return {created: made._data.images, listed: data(listed)};
+  },
   async systemUserToken() {
     // The SDK posts a JSON body: scope and asset go as JSON arrays, fetch_only as a JSON boolean.
     const business = new Business(args.business);

@@ -1,7 +1,7 @@
 """Rate limits on Graph calls: the per-ad-account score, business-use-case windows, the app window.
 
 docs/graph-facts.md §5. The math is :mod:`adgate.policy.ratelimit`, the counters
-:mod:`adgate.store.counters`; this service picks the counters a call touches, applies the access
+:mod:`adgate.store.limiter`; this service picks the counters a call touches, applies the access
 level's tier (``LevelLimits.rate_limit_tier``), and turns decisions into the usage headers (§5.4)
 and errors. Choices where the sources are silent:
 
@@ -11,7 +11,7 @@ and errors. Choices where the sources are silent:
   checked first because it binds first (60 points per 5 minutes against 300 calls per hour at
   Development); a call the hour window then refuses keeps its score points, as the load it put on
   the account was real. Both counters move in one atomic step of the store
-  (:meth:`adgate.store.counters.LimiterStore.hit_account`: one Lua script, one round trip, with
+  (:meth:`adgate.store.limiter.LimiterStore.hit_account`: one Lua script, one round trip, with
   Redis).
 - A call that names no ad account (``/me``, ``debug_token``, ``/me/adaccounts``) counts in the app's
   hour window of ``200 * users`` calls (§5.1), users being the people who authorized the app; Page
@@ -23,7 +23,7 @@ and errors. Choices where the sources are silent:
   limits let through and whose handler answered with a Graph error of HTTP status 4xx that is not
   transient (code 100 for a bad parameter, above all) is one user error of that (app, ad account)
   pair (:meth:`RateLimits.user_error`, from the settler
-  :meth:`adgate.services.enforce.Enforcer.count_user_error`). They are counted in an hour window
+  :meth:`adgate.services.gate.access.Enforcer.count_user_error`). They are counted in an hour window
   like the calls, and each takes 0.001 calls off the pair's ``ads_insights`` hour, applied in the
   same atomic step as the call (docs/graph-facts.md §5.3, our reading of "user errors").
 """
@@ -62,8 +62,8 @@ from adgate.policy.usage_headers import (
     format_business_use_case_usage,
 )
 from adgate.protocol.errors import ErrorName, GraphError
-from adgate.store.counters import LimiterStore, LimiterUnavailable
 from adgate.store.interfaces import Database
+from adgate.store.limiter import LimiterStore, LimiterUnavailable
 
 #: Endpoint product → business use case (§5.3). Business Manager and Pages have no hourly BUC here.
 BUC_OF_PRODUCT: Mapping[str, str] = {
@@ -95,7 +95,7 @@ class ActiveCounts:
 
 class CountsSource(Protocol):
     """Where an ad account's active counts come from
-    (:class:`adgate.services.active_counts.ActiveCountsSource`)."""
+    (:class:`adgate.services.gate.active_counts.ActiveCountsSource`)."""
 
     async def get(self, account_id: str, now: float) -> ActiveCounts: ...
 

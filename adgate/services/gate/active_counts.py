@@ -6,7 +6,7 @@ and active custom audiences (``custom_audience`` 5000 + 40 * active audiences). 
 what :func:`adgate.services.marketing.counts.active_counts` counts: ads whose effective status is
 ACTIVE (ad, ad set and campaign ACTIVE, review passed) and audiences not deleted, per ad account
 whichever app made them. The ``ads_insights`` formula's user errors are per (app, ad account) and
-counted by the limiter store (:meth:`adgate.services.limits.RateLimits.user_error`), not here.
+counted by the limiter store (:meth:`adgate.services.gate.limits.RateLimits.user_error`), not here.
 
 The rate-limit step runs on every Graph call against an ad account, so a count already read costs
 one lookup in a :class:`adgate.store.cache.ReadCache` of this source's own, keyed by the account
@@ -34,7 +34,7 @@ import time
 from collections.abc import Awaitable, Callable
 
 from adgate.policy.ad_review import decided_at, decided_by
-from adgate.services.limits import ActiveCounts
+from adgate.services.gate.limits import ActiveCounts
 from adgate.store.cache import ReadCache
 from adgate.store.dependencies import collecting
 from adgate.store.interfaces import Database, Repos

@@ -1,23 +1,11 @@
-"""Rate-limit counters: where the state of ``adgate.policy.ratelimit`` lives.
-
-One small interface, :class:`LimiterStore`, and two backends chosen by URL
-(:func:`limiter_store_from_url`, the warehouse way): ``memory://`` (the default, one process, here)
-and ``redis://`` (several server nodes share one count: :mod:`adgate.store.redis_counters`). Both
-apply a decision atomically: the memory store never awaits between reading and writing a counter,
-the Redis store runs one Lua script per decision (EVALSHA, one round trip) that performs the very
-transition of the pure functions.
-
-``now`` comes from the caller (the one clock). Redis key TTLs are wall-clock seconds derived from
-it; the sandbox clock is the system clock plus an offset, so they agree in practice, and a grace
-period covers small drift. A key is only dropped once its state could no longer change a decision.
-"""
+"""Rate-limit counters in this process (the default store; the contract is
+:mod:`adgate.store.limiter`)."""
 
 from __future__ import annotations
 
 import math
 from fractions import Fraction
 from types import MappingProxyType
-from typing import Literal, Protocol
 
 from adgate.policy.ratelimit import (
     WINDOW_MINUTES,
@@ -31,70 +19,7 @@ from adgate.policy.ratelimit import (
     score_view,
     window_count,
 )
-
-FailureMode = Literal["open", "closed"]
-
-# Extra wall-clock seconds a key outlives the moment its state stops mattering (clock drift between
-# nodes, a request that started just before). Longer only costs a little memory.
-TTL_GRACE_SECONDS = 60
-
-#: Wall-clock seconds an hour window's key lives after its last counted call.
-WINDOW_TTL_SECONDS = (WINDOW_MINUTES + 1) * 60 + TTL_GRACE_SECONDS
-#: The limit of a window that only counts (user errors): never reached.
-UNLIMITED = 2**52
-
-
-class LimiterUnavailable(Exception):
-    """The counter backend cannot be reached and the store fails closed: refuse the call."""
-
-
-class LimiterStore(Protocol):
-    async def hit_score(self, key: str, tier: ScoreTier, cost: int, now: float) -> ScoreDecision:
-        """Count one call of ``cost`` points against the score at ``key``, if it is allowed."""
-        ...
-
-    async def peek_score(self, key: str, tier: ScoreTier, now: float) -> ScoreDecision:
-        """The score at ``key`` as a decision for a zero-cost call, changing nothing."""
-        ...
-
-    async def hit_window(self, key: str, limit: int, cost: int, now: float) -> WindowDecision:
-        """Count ``cost`` calls in the hour window at ``key``, if they fit under ``limit``."""
-        ...
-
-    async def peek_window(self, key: str, limit: int, now: float) -> WindowDecision:
-        """The hour window at ``key`` as a decision for a zero-cost call, changing nothing."""
-        ...
-
-    async def hit_account(
-        self,
-        score_key: str,
-        tier: ScoreTier,
-        cost: int,
-        window_key: str,
-        limit: int,
-        now: float,
-        *,
-        errors_key: str | None = None,
-        per_error: Fraction = Fraction(0),
-    ) -> tuple[ScoreDecision, WindowDecision]:
-        """One Marketing call, in one atomic step (one round trip): :meth:`hit_score`, then, if
-        the score let it through, one call counted by :meth:`hit_window`; else the window as
-        :meth:`peek_window` sees it (a refused call counts nowhere).
-
-        With ``errors_key``, the window's limit is ``limit`` less ``per_error`` for each user error
-        counted in that hour window (:meth:`add_user_error`), read in the same step
-        (:func:`adgate.policy.ratelimit.limit_after_user_errors`)."""
-        ...
-
-    async def add_user_error(self, key: str, now: float) -> None:
-        """Count one user error in the hour window at ``key`` (no limit: it only counts)."""
-        ...
-
-    async def reset(self) -> None:
-        """Forget every counter this store holds (sandbox reset, tests)."""
-        ...
-
-    async def aclose(self) -> None: ...
+from adgate.store.limiter import TTL_GRACE_SECONDS, UNLIMITED
 
 
 class _Window:
@@ -245,21 +170,3 @@ class MemoryLimiterStore:
         oldest = math.floor(then / 60) - WINDOW_MINUTES
         self._windows = {k: w for k, w in self._windows.items() if w.buckets and max(w.buckets) > oldest}
         self._next_sweep = self._hits + max(self._sweep_every, self._sweep_per_counter * len(self))
-
-
-def limiter_store_from_url(
-    url: str | None,
-    *,
-    prefix: str = "adgate:rl:",
-    failure_mode: FailureMode = "open",
-) -> LimiterStore:
-    """``None`` or ``memory://`` -> :class:`MemoryLimiterStore`; ``redis://``, ``rediss://`` or
-    ``unix://`` -> :class:`adgate.store.redis_counters.RedisLimiterStore` owning its client
-    (:func:`adgate.store.redis_counters.redis_store_from_url`)."""
-    if url is None or url == "memory://":
-        return MemoryLimiterStore()
-    if url.startswith(("redis://", "rediss://", "unix://")):
-        from adgate.store.redis_counters import redis_store_from_url
-
-        return redis_store_from_url(url, prefix=prefix, failure_mode=failure_mode)
-    raise ValueError(f"unsupported rate-limit store URL {url!r}: use memory:// or redis://")

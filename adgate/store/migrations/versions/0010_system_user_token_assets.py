@@ -1,7 +1,7 @@
 """System-user tokens: the assets a token may touch, and sealed tokens for ``fetch_only``
 
-Revision ID: 0009
-Revises: 0008
+Revision ID: 0010
+Revises: 0009
 Create Date: 2026-12-05 08:00:00
 
 Hand-written. ``adgate.store.tables`` describes the same schema, and
@@ -13,8 +13,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0009"
-down_revision = "0008"
+revision = "0010"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 

@@ -2,8 +2,9 @@
 
 docs/architecture.md: token → appsecret_proof → validity → **app and access level → caller rules**
 → permission → **ad-account list → rate limits** → handler → **usage accounting → usage
-headers**. The token steps and the permission step live in :mod:`adgate.web.gate`; this module
-gives the steps in bold, which :func:`adgate.web.gate.build_gate` slots around them:
+headers**. The token steps and the permission step live in :mod:`adgate.services.gate.token_steps`;
+this module gives the steps in bold, which :func:`adgate.services.gate.pipeline.build_gate` puts in
+their place among them:
 
 - :meth:`Enforcer.check_level` — the app's level from the policy table; Business Manager
   management, multi-account calls and Page creation refused where the level does not allow them;
@@ -13,13 +14,13 @@ gives the steps in bold, which :func:`adgate.web.gate.build_gate` slots around t
   system-user token made with ``asset`` may touch only those ad accounts (200);
 - :meth:`Enforcer.check_account_list` — the ad account joins the app's list while there is room;
   past the maximum the call is refused (:data:`adgate.policy.access.LIST_FULL`);
-- :meth:`Enforcer.check_rate_limits` — :class:`adgate.services.limits.RateLimits`; the usage
+- :meth:`Enforcer.check_rate_limits` — :class:`adgate.services.gate.limits.RateLimits`; the usage
   headers go into ``call.response_headers`` here, so they come with the handler's answer and
   with any error after this point;
 - :meth:`Enforcer.count_user_error` (a settler) — an Insights call answered with a caller's error
   counts as a user error of the (app, ad account) pair, which lowers its ``ads_insights`` hour;
 - :meth:`Enforcer.account_usage` (a settler, after the handler) — counts the call
-  (:class:`adgate.services.usage.UsageMeter`) for the app its token names: any token this server
+  (:class:`adgate.services.gate.usage.UsageMeter`) for the app its token names: any token this server
   issued, valid or not (an expired token's call is the app's auth error), or the literal app
   secret; a forged or unknown token names no app anyone should be charged for.
 
@@ -33,47 +34,23 @@ from __future__ import annotations
 
 import sys
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Protocol
 
 from adgate import records as r
 from adgate.policy import access
-from adgate.policy.levels import LevelLimits
 from adgate.protocol.errors import GraphError
 from adgate.services.account_list import AccountLists
-from adgate.services.active_counts import ActiveCountsSource
 from adgate.services.context import Core
-from adgate.services.limits import BUC_OF_PRODUCT, RateLimits, check_policy
+from adgate.services.gate.active_counts import ActiveCountsSource
+from adgate.services.gate.admission import Admission, Decided
+from adgate.services.gate.call import Endpoint, GraphCall
+from adgate.services.gate.limits import BUC_OF_PRODUCT, RateLimits, check_policy
+from adgate.services.gate.usage import UsageMeter, classify
 from adgate.services.tokens.callers import Caller
-from adgate.services.usage import UsageMeter, classify
-from adgate.store.counters import limiter_store_from_url
 from adgate.store.interfaces import Repos
-
-if TYPE_CHECKING:
-    from adgate.services.registry import Services
-    from adgate.web.graph import Endpoint, GraphCall
+from adgate.store.limiter import LimiterStore
 
 #: Seconds between two flushes of the usage counts to the database.
 USAGE_FLUSH_SECONDS = 10.0
-
-
-class Admitting(Protocol):
-    """What a step reads: the call and its endpoint (``adgate.web.gate.Admission``), and where
-    these steps leave what they found out for the steps after them."""
-
-    call: GraphCall
-    endpoint: Endpoint
-    decided: Any
-
-
-@dataclass(frozen=True, slots=True)
-class Decided:
-    """What the access-level steps found out, for the steps after them (kept with the gate's
-    memo of an admitted call, so immutable)."""
-
-    limits: LevelLimits
-    account_id: str | None = None
-    #: The account was found in the app's list while the caller was checked: nothing to add.
-    listed: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,10 +83,6 @@ def _within_assets(caller: Caller, account_id: str) -> None:
         )
 
 
-def _caller(call: GraphCall) -> Caller | None:
-    return call.caller if isinstance(call.caller, Caller) else None
-
-
 class Enforcer:
     def __init__(
         self, core: Core, limits: RateLimits, usage: UsageMeter, account_lists: AccountLists
@@ -119,23 +92,10 @@ class Enforcer:
         self.usage = usage
         self.account_lists = account_lists
 
-    # --- the pipeline ---------------------------------------------------------------------------
-    def before_permission(self) -> list[Step]:
-        return [self.check_level, self.check_caller]
-
-    def after_permission(self) -> list[Step]:
-        return [self.check_account_list]
-
-    def every_call(self) -> list[Step]:
-        return [self.check_rate_limits]
-
-    def settlers(self) -> list[Settler]:
-        return [self.account_usage, self.count_user_error]
-
     # --- steps ----------------------------------------------------------------------------------
-    async def check_level(self, admission: Admitting) -> None:
+    async def check_level(self, admission: Admission) -> None:
         call, need = admission.call, admission.endpoint.need
-        caller = _caller(call)
+        caller = call.caller
         if caller is None:
             return  # no token, no app: nothing a level could restrict
         policy = self.core.policy
@@ -154,10 +114,10 @@ class Enforcer:
         if refusal is not None:
             raise refuse(refusal)
 
-    async def check_caller(self, admission: Admitting) -> None:
+    async def check_caller(self, admission: Admission) -> None:
         call, need = admission.call, admission.endpoint.need
-        caller = _caller(call)
-        decided: Decided | None = admission.decided
+        caller = call.caller
+        decided = admission.decided
         if caller is None or decided is None:
             return
         account_id = await need.account(call) if need.account is not None else None
@@ -215,10 +175,10 @@ class Enforcer:
         if refusal is not None:
             raise refuse(refusal)
 
-    async def check_account_list(self, admission: Admitting) -> None:
+    async def check_account_list(self, admission: Admission) -> None:
         call = admission.call
-        caller = _caller(call)
-        decided: Decided | None = admission.decided
+        caller = call.caller
+        decided = admission.decided
         if caller is None or decided is None or decided.account_id is None or decided.listed:
             return
         limit = access.list_limit(decided.limits)
@@ -248,10 +208,10 @@ class Enforcer:
             }
             raise error
 
-    async def check_rate_limits(self, admission: Admitting) -> None:
+    async def check_rate_limits(self, admission: Admission) -> None:
         call, need = admission.call, admission.endpoint.need
-        caller = _caller(call)
-        decided: Decided | None = admission.decided
+        caller = call.caller
+        decided = admission.decided
         if caller is None or decided is None:
             return
         if decided.account_id is not None:
@@ -272,7 +232,7 @@ class Enforcer:
     ) -> None:
         if call.injected:
             return  # a sandbox fault rule failed it: not the app's doing
-        caller = _caller(call)
+        caller = call.caller
         app_id = caller.app.id if caller is not None else call.app_id
         if app_id is None:
             return
@@ -286,15 +246,16 @@ class Enforcer:
     ) -> None:
         """An Insights call the limits let through, answered with a caller's error (HTTP 4xx, not
         transient; code 100 for a bad parameter, above all), is one user error of the (app, ad
-        account) pair: the ``ads_insights`` formula's term (:mod:`adgate.services.limits`). Refusals
-        of the gate never get here counted (they stop before the limits), nor injected faults."""
+        account) pair: the ``ads_insights`` formula's term (:mod:`adgate.services.gate.limits`).
+        Refusals of the gate never get here counted (they stop before the limits), nor injected
+        faults."""
         account_id = call.metered_account
         if error is None or account_id is None or endpoint is None or call.injected:
             return
         if BUC_OF_PRODUCT.get(endpoint.need.product or "") != "ads_insights":
             return
         spec = error.spec
-        caller = _caller(call)
+        caller = call.caller
         if caller is not None and 400 <= spec.status < 500 and not spec.transient:
             await self.limits.user_error(caller.app.id, account_id)
 
@@ -367,35 +328,16 @@ class Enforcer:
             await self.limits.aclose()
 
 
-class Step(Protocol):
-    async def __call__(self, admission: Admitting, /) -> None: ...
-
-
-class Settler(Protocol):
-    async def __call__(
-        self, call: GraphCall, endpoint: Endpoint | None, error: GraphError | None, /
-    ) -> None: ...
-
-
-def build_gate_services(services: Services) -> Enforcer:
-    """Build the access-level services from the settings and hook them into the server's life.
-
-    The rate-limit counters are chosen by ``settings.redis_url`` (in process without it) with the
-    explicit ``settings.limiter_failure`` mode; usage counts flush every
-    :data:`USAGE_FLUSH_SECONDS` from start-up and once more at shutdown; a sandbox reset clears
-    both.
-    """
-    core, settings = services.core, services.settings
+def build_access(core: Core, limiter: LimiterStore) -> Enforcer:
+    """The access-level steps, their rate limits counted in ``limiter`` (chosen by the composition
+    root, :func:`adgate.app.limiter_store_from_url`). The composition root hooks them into the
+    server's life: usage counts flush every :data:`USAGE_FLUSH_SECONDS` from start-up
+    (``enforcer.usage.start``) and once more at shutdown (``enforcer.aclose``); a sandbox reset
+    clears both (``enforcer.reset``)."""
     check_policy(core.policy)
-    store = limiter_store_from_url(settings.redis_url, failure_mode=settings.limiter_failure)
-    enforcer = Enforcer(
+    return Enforcer(
         core,
-        RateLimits(store, core.clock, core.db, ActiveCountsSource(core.db)),
+        RateLimits(limiter, core.clock, core.db, ActiveCountsSource(core.db)),
         UsageMeter(core.db, core.clock, flush_seconds=USAGE_FLUSH_SECONDS),
         AccountLists(core),
     )
-    services.start_hooks.append(enforcer.usage.start)
-    services.stop_hooks.append(enforcer.aclose)
-    services.reset_hooks.append(enforcer.reset)
-    services.enforcer = enforcer
-    return enforcer

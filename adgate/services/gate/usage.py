@@ -32,7 +32,8 @@ from adgate.clock import Clock
 from adgate.protocol.errors import GraphError
 from adgate.store.interfaces import Database, UsageCount
 
-logger = logging.getLogger(__name__)
+#: The logger operators watch (docs/operations.md): its name predates this module's path.
+logger = logging.getLogger("adgate.services.usage")
 
 DAY_SECONDS = 86_400
 CALLS = "calls"
