@@ -44,10 +44,13 @@ from adgate.web import sandbox
 from adgate.web.console.base import build_console
 from adgate.web.dialog import build_dialog
 from adgate.web.endpoints import images
+from adgate.web.gateway import GatewayApp
 from adgate.web.graph import GraphApp
 from adgate.web.metrics import Metrics
 from adgate.web.middleware import EdgeMiddleware
+from adgate.web.pages import routes
 from adgate.web.responses import error_response
+from adgate.web.routes import register_graph_routes
 from adgate.web.session import Sessions
 
 
@@ -75,7 +78,6 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
     set on :class:`Services` after it is made. The hooks run in the order listed at start-up, and in
     reverse at shutdown.
     """
-    from adgate.web.routes import register_graph_routes
 
     assert settings.secret_key, "call Settings.with_persisted_secrets() first"
     protect_data_dir(settings.data_dir)
@@ -203,13 +205,11 @@ def gateway_routes(gateway: Gateway | None) -> list[BaseRoute]:
     """The decision endpoints, when there is a gateway."""
     if gateway is None:
         return []
-    from adgate.web.gateway import GatewayApp
 
     return [Route("/_gateway/{rest:path}", GatewayApp(gateway))]
 
 
 def console_routes() -> list[BaseRoute]:
     """HTML pages (login dialog, consoles); each area registers its own routes module."""
-    from adgate.web.pages import routes
 
     return list(routes())

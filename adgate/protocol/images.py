@@ -66,6 +66,8 @@ def _jpeg(data: bytes) -> ImageInfo | None:
         if marker == 0xFF:  # fill byte
             at += 1
             continue
+        if marker == 0xD9:  # end of image before any frame
+            return None
         if marker in _STANDALONE:
             at += 2
             continue
@@ -77,7 +79,5 @@ def _jpeg(data: bytes) -> ImageInfo | None:
                 return None
             height, width = struct.unpack(">HH", data[at + 5 : at + 9])
             return _info("image/jpeg", "jpg", width, height)
-        if marker == 0xD9:  # end of image before any frame
-            return None
         at += 2 + length
     return None

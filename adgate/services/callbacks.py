@@ -79,6 +79,7 @@ class Callbacks:
         self._http = http
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        self._stopping = False
         #: Where this node's first sweep starts when no node has swept yet.
         self._started = core.now()
 
@@ -233,9 +234,15 @@ class Callbacks:
 
     async def start(self) -> None:
         self._started = self.core.now()
+        self._stopping = False
         self._task = asyncio.create_task(self._run(), name="adgate-deliveries")
 
     async def stop(self) -> None:
+        # The flag and the wake end the loop even when a cancellation is lost (Python 3.11's
+        # ``wait_for`` can swallow one that arrives as its inner wait completes), so a shutdown never
+        # waits for ever on the worker.
+        self._stopping = True
+        self._wake.set()
         if self._task is not None:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -247,7 +254,7 @@ class Callbacks:
 
     async def _run(self) -> None:
         swept_at = 0.0
-        while True:
+        while not self._stopping:
             try:
                 loop_now = asyncio.get_running_loop().time()
                 if loop_now - swept_at >= SWEEP_SECONDS:
@@ -259,11 +266,12 @@ class Callbacks:
             except Exception:  # the database away for a moment: try again on the next round
                 log.exception("deliveries: a round failed")
                 sent = 0
-            if sent:
+            if sent or self._stopping:
                 continue
             self._wake.clear()
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), POLL_SECONDS)
+                async with asyncio.timeout(POLL_SECONDS):
+                    await self._wake.wait()
 
     async def sweep_ad_reviews(self) -> int:
         """Queue ``ad_account`` Webhooks for ad reviews that ended since the last sweep (a review

@@ -7,11 +7,12 @@ from pathlib import Path
 from starlette.routing import BaseRoute, Mount
 from starlette.staticfiles import StaticFiles
 
+from adgate.web import apps_api, console, dialog, review_api
+
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 
 
 def routes() -> list[BaseRoute]:
-    from adgate.web import apps_api, console, dialog, review_api
 
     return [
         *dialog.routes(),

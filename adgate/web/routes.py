@@ -5,31 +5,36 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from adgate.services.gate.router import GraphRouter
+from adgate.web.endpoints import (
+    ad_accounts,
+    ads,
+    adsets,
+    audiences,
+    batch,
+    businesses,
+    campaigns,
+    creatives,
+    debug,
+    images,
+    insights,
+    me,
+    oauth,
+    pages,
+    root,
+    subscriptions,
+    system_users,
+    targeting,
+)
 
 if TYPE_CHECKING:
     from adgate.services.registry import Services
 
 
 def register_graph_routes(router: GraphRouter, services: Services) -> None:
-    from adgate.web.endpoints import debug, me, oauth, pages, root, subscriptions, system_users
-
     for module in (root, oauth, debug, me, pages, system_users, subscriptions):
         module.register(router, services)
-    from adgate.web.endpoints import ad_accounts
 
     ad_accounts.register(router, services)
-    from adgate.web.endpoints import (
-        ads,
-        adsets,
-        audiences,
-        batch,
-        businesses,
-        campaigns,
-        creatives,
-        images,
-        insights,
-        targeting,
-    )
 
     for marketing in (
         campaigns,

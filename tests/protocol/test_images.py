@@ -18,6 +18,8 @@ def test_a_jpeg_frame_is_found_past_other_segments_and_fill_bytes() -> None:
     header = jpeg_header(20, 10)
     comment = b"\xff\xfe\x00\x07hello"
     assert sniff(header[:2] + comment + b"\xff\xff" + header[2:]) == ImageInfo("image/jpeg", "jpg", 20, 10)
+    restart = b"\xff\xd0"  # a marker without a length (RSTn)
+    assert sniff(header[:2] + restart + header[2:]) == ImageInfo("image/jpeg", "jpg", 20, 10)
 
 
 @pytest.mark.parametrize(
@@ -30,6 +32,7 @@ def test_a_jpeg_frame_is_found_past_other_segments_and_fill_bytes() -> None:
         png(0, 4),  # no pixels
         b"GIF89a",
         b"\xff\xd8\xff\xd9",  # a JPEG that ends before any frame
+        b"\xff\xd8\xff\xd9\x00\x00\x00\x00",  # ... followed by bytes that are not read
         b"\xff\xd8\x00\x00\x00\x00",  # no marker where one must be
         b"\xff\xd8\xff\xe0\x00\x01",  # a segment shorter than its own length field
         jpeg_header(8, 8)[:-8],  # cut inside the frame header

@@ -4,20 +4,21 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute
 
+from adgate.web.console import (
+    accounts,
+    apps,
+    auth,
+    debugger,
+    deliveries,
+    explorer,
+    faults,
+    gateway,
+    review,
+    sandbox,
+)
+
 
 def routes() -> list[BaseRoute]:
-    from adgate.web.console import (
-        accounts,
-        apps,
-        auth,
-        debugger,
-        deliveries,
-        explorer,
-        faults,
-        gateway,
-        review,
-        sandbox,
-    )
 
     found: list[BaseRoute] = []
     for module in (auth, apps, accounts, review, debugger, explorer, sandbox, faults, deliveries, gateway):
