@@ -272,6 +272,34 @@ def buc_limit(
     return max(0, math.floor(raw))
 
 
+def per_user_error(
+    tier: str, buc_type: str, formulas: Mapping[str, Mapping[str, BucFormula]] = BUC_FORMULAS
+) -> Fraction:
+    """Calls per hour one user error takes off the BUC (only ``ads_insights`` has the term, §5.3)."""
+    return formulas[tier][buc_type].per_user_error
+
+
+def limit_after_user_errors(limit: int, user_errors: int, per_error: Fraction) -> int:
+    """The hour's limit once ``user_errors`` are taken off ``limit`` (the formula without them).
+
+    ``buc_limit(t, b, active_ads=a, user_errors=e) == limit_after_user_errors(buc_limit(t, b,
+    active_ads=a), e, per_user_error(t, b))`` for every formula whose cap (if any) the error-free
+    limit does not pass, which is every row of :data:`BUC_FORMULAS` (the one capped formula,
+    ``custom_audience``, counts no user errors): so a store can apply the error term last, with
+    the count it holds, in the same atomic step as the call. For an integer ``limit`` that is
+    ``limit - ceil(user_errors * per_error)``, never below zero.
+    """
+    if user_errors <= 0 or per_error <= 0:
+        return limit
+    return max(0, math.floor(limit - per_error * user_errors))
+
+
+def window_count(buckets: Mapping[int, int], now: float) -> int:
+    """Calls counted in the hour window at ``now`` (choice 5), changing nothing."""
+    minute = minute_of(now)
+    return sum(c for m, c in buckets.items() if minute - WINDOW_MINUTES < m <= minute)
+
+
 def app_call_limit(users: int) -> int:
     """Calls per rolling hour for an app's own token: ``200 * users`` (§5.1), at least one user."""
     return APP_CALLS_PER_USER_PER_HOUR * max(users, 1)
@@ -291,3 +319,8 @@ def buc_key(app_id: str, ad_account_id: str, buc_type: str) -> str:
 
 def app_key(app_id: str) -> str:
     return f"{app_id}:app"
+
+
+def user_error_key(app_id: str, ad_account_id: str) -> str:
+    """The hour window of an (app, ad account) pair's user errors (the ``ads_insights`` term)."""
+    return f"{app_id}:{ad_account_id}:user_errors"

@@ -9,6 +9,7 @@ the server verified it. The world is built through the sandbox control API
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -27,6 +28,8 @@ from facebook_business.api import Cursor, FacebookAdsApi
 from facebook_business.exceptions import FacebookRequestError
 
 from adgate.policy.ad_review import REVIEW_SECONDS
+from adgate.policy.ratelimit import user_error_key
+from adgate.store.limiter import UNLIMITED
 from adgate.testing import LiveServer, Sandbox
 from adgate.testing.sandbox import App, Person
 
@@ -428,3 +431,21 @@ def test_a_system_user_token_limited_to_assets_and_fetched_again(standard: World
         with pytest.raises(FacebookRequestError) as outside:
             list(AdAccount(second.node).get_campaigns())
     assert (outside.value.api_error_code(), outside.value.http_status()) == (200, 403)
+
+
+def test_an_insights_call_the_server_refuses_is_a_user_error(development: World, server: LiveServer) -> None:
+    """docs/graph-facts.md §5.3: the ``ads_insights`` hour shrinks by 0.001 call per user error of the
+    (app, ad account) pair; an Insights call answered with code 100 is one, a good one is not."""
+    account_id = development.accounts[0].removeprefix("act_")
+    with development.sandbox.sdk(development.app, development.token()):
+        account = AdAccount(development.accounts[0])
+        with pytest.raises(FacebookRequestError) as caught:
+            account.get_insights(fields=["impressions"], params={"time_range": {"since": "2024-13-45"}})
+        assert list(account.get_insights(fields=["impressions"], params={"date_preset": "last_7d"})) == []
+    assert (caught.value.api_error_code(), caught.value.http_status()) == (100, 400)
+    enforcer = server.services.enforcer
+    assert enforcer is not None
+    key = user_error_key(development.app.id, account_id)
+    # The server's counters are in memory: read them as they stand (nothing else calls now).
+    window = asyncio.run(enforcer.limits.store.peek_window(key, UNLIMITED, server.services.core.now()))
+    assert window.count == 1

@@ -21,8 +21,11 @@ from adgate.policy.ratelimit import (
     buc_limit,
     decide_score,
     decide_window,
+    limit_after_user_errors,
     minute_of,
+    per_user_error,
     score_cost,
+    window_count,
 )
 
 T0 = 1_700_000_000.0
@@ -305,6 +308,26 @@ def test_a_buc_limit_never_goes_below_zero() -> None:
 
 def test_only_insights_count_user_errors() -> None:
     assert buc_limit("development", "ads_management", user_errors=10**6) == 300
+
+
+@pytest.mark.parametrize("tier", sorted(BUC_FORMULAS))
+@pytest.mark.parametrize("buc_type", BUC_TYPES)
+def test_the_error_term_applied_last_gives_the_formula(tier: str, buc_type: str) -> None:
+    """What a store does (the limit without errors, then its own count of them) is the formula."""
+    rng = random.Random(f"{tier}/{buc_type}")
+    for _ in range(500):
+        ads, audiences = rng.choice([0, 1, 7, 10**4, 10**6]), rng.choice([0, 3, 10**5])
+        errors = rng.choice([0, 1, 999, 1000, 1001, 2500, rng.randrange(10**7), 10**9])
+        without = buc_limit(tier, buc_type, active_ads=ads, active_audiences=audiences)
+        expected = buc_limit(tier, buc_type, active_ads=ads, active_audiences=audiences, user_errors=errors)
+        assert limit_after_user_errors(without, errors, per_user_error(tier, buc_type)) == expected
+
+
+def test_the_hour_window_count_is_what_a_call_would_see() -> None:
+    buckets = {minute_of(T0) - 60: 5, minute_of(T0) - 59: 2, minute_of(T0): 3, minute_of(T0) + 1: 7}
+    assert window_count(buckets, T0) == 5  # the bucket 60 minutes old has left; one ahead not yet in
+    assert window_count(buckets, T0) == decide_window(10**6, buckets, 0, T0).count
+    assert window_count({}, T0) == 0
 
 
 @pytest.mark.parametrize("buc_type", BUC_TYPES)

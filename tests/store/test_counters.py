@@ -12,6 +12,7 @@ import os
 import random
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
+from fractions import Fraction
 
 import anyio
 import pytest
@@ -31,8 +32,10 @@ from adgate.policy.ratelimit import (
     WindowDecision,
     decide_score,
     decide_window,
+    limit_after_user_errors,
+    window_count,
 )
-from adgate.store.limiter import TTL_GRACE_SECONDS, LimiterStore, LimiterUnavailable
+from adgate.store.limiter import TTL_GRACE_SECONDS, UNLIMITED, LimiterStore, LimiterUnavailable
 from adgate.store.limiter.memory import MemoryLimiterStore
 from adgate.store.limiter.redis import RedisLimiterStore
 
@@ -406,6 +409,52 @@ async def test_a_marketing_call_moves_both_counters_as_the_policy_math_says(
         windows[account] = dict(window.new_buckets)
 
 
+@pytest.mark.anyio
+@pytest.mark.parametrize("seed", range(3))
+async def test_user_errors_lower_the_window_as_the_policy_math_says(store: LimiterStore, seed: int) -> None:
+    """hit_account with an errors window: the limit less ``per_error`` per user error counted in
+    that hour (limit_after_user_errors), read in the same step, whichever backend."""
+    rng = random.Random(seed)
+    tier = ScoreTier(max_score=10**6, decay_seconds=1.0, block_seconds=1.0)  # the score never binds
+    per_error = Fraction(1, 3)
+    steps = [0.0, 0.4, 7.3, 59.9, 600.0, 1800.0]
+    weights = [20, 10, 5, 3, 2, 1]
+    window: dict[int, int] = {}
+    errors: dict[int, int] = {}
+    now = T0 + rng.random()
+    for _ in range(300):
+        now += rng.choices(steps, weights)[0]
+        if rng.random() < 0.5:
+            await store.add_user_error("e", now)
+            errors = dict(decide_window(UNLIMITED, errors, 1, now).new_buckets)
+            continue
+        limit = rng.choice([3, 10, 40])
+        effective = limit_after_user_errors(limit, window_count(errors, now), per_error)
+        expected = decide_window(effective, window, 1, now)
+        _, got = await store.hit_account("s", tier, 1, "w", limit, now, errors_key="e", per_error=per_error)
+        assert seen(got, store) == seen(expected, store)
+        window = dict(expected.new_buckets)
+    assert (await store.peek_window("e", UNLIMITED, now)).count == window_count(errors, now)
+
+
+@pytest.mark.anyio
+async def test_user_errors_leave_the_window_after_an_hour(store: LimiterStore) -> None:
+    tier = ScoreTier(max_score=100, decay_seconds=1.0, block_seconds=1.0)
+    for _ in range(3):
+        await store.add_user_error("e", T0)
+    _, lowered = await store.hit_account(
+        "s", tier, 1, "w", 2, T0 + 1, errors_key="e", per_error=Fraction(1, 2)
+    )
+    assert (lowered.allowed, lowered.pct) == (False, 100.0)  # 2 - ceil(3/2) = 0: nothing fits
+    _, other = await store.hit_account(
+        "s", tier, 1, "w2", 2, T0 + 1, errors_key="e2", per_error=Fraction(1, 2)
+    )
+    assert (other.allowed, other.count) == (True, 1)  # another pair's errors count for nothing here
+    later = T0 + 3600
+    _, back = await store.hit_account("s", tier, 1, "w", 2, later, errors_key="e", per_error=Fraction(1, 2))
+    assert (back.allowed, back.count, back.pct) == (True, 1, 50.0)
+
+
 @pytest.mark.redis
 @pytest.mark.anyio
 async def test_a_marketing_call_is_one_round_trip_to_redis() -> None:
@@ -426,6 +475,13 @@ async def test_a_marketing_call_is_one_round_trip_to_redis() -> None:
         score, window = await store.hit_account("s", DEV, 1, "w", 300, T0 + 1)
         assert sent == ["EVALSHA"]
         assert (score.allowed, window.count) == (True, 2)
+        await store.add_user_error("e", T0 + 1)
+        sent.clear()
+        score, window = await store.hit_account(
+            "s", DEV, 1, "w", 300, T0 + 2, errors_key="e", per_error=Fraction(1, 1000)
+        )
+        assert sent == ["EVALSHA"]  # the user errors are read in the same script
+        assert (score.allowed, window.count, window.pct) == (True, 3, round(3 * 100 / 299, 2))
     finally:
         client.execute_command = original  # type: ignore[method-assign]
         await store.reset()

@@ -136,6 +136,11 @@ async def test_a_token_made_with_assets_touches_only_those_ad_accounts(
     assert error_of(write)["code"] == 200
     listed = await biz.get("me/adaccounts", token, fields="account_id")
     assert [a["account_id"] for a in listed.json()["data"]] == [first]
+    debug = (await biz.get("debug_token", biz.shop.cast.app_token, input_token=token)).json()["data"]
+    assert debug["granular_scopes"] == [
+        {"scope": "ads_read", "target_ids": [first]},
+        {"scope": "ads_management", "target_ids": [first]},
+    ]
     # Without asset, the same system user reaches both.
     every = (await biz.business_token(scope="ads_read")).json()["access_token"]
     assert (await biz.get(f"act_{second}/campaigns", every)).status_code == 200

@@ -17,6 +17,8 @@ their place among them:
 - :meth:`Enforcer.check_rate_limits` — :class:`adgate.services.gate.limits.RateLimits`; the usage
   headers go into ``call.response_headers`` here, so they come with the handler's answer and
   with any error after this point;
+- :meth:`Enforcer.count_user_error` (a settler) — an Insights call answered with a caller's error
+  counts as a user error of the (app, ad account) pair, which lowers its ``ads_insights`` hour;
 - :meth:`Enforcer.account_usage` (a settler, after the handler) — counts the call
   (:class:`adgate.services.gate.usage.UsageMeter`) for the app its token names: any token this server
   issued, valid or not (an expired token's call is the app's auth error), or the literal app
@@ -41,7 +43,7 @@ from adgate.services.context import Core
 from adgate.services.gate.active_counts import ActiveCountsSource
 from adgate.services.gate.admission import Admission, Decided
 from adgate.services.gate.call import Endpoint, GraphCall
-from adgate.services.gate.limits import RateLimits, check_policy
+from adgate.services.gate.limits import BUC_OF_PRODUCT, RateLimits, check_policy
 from adgate.services.gate.usage import UsageMeter, classify
 from adgate.services.tokens.callers import Caller
 from adgate.store.interfaces import Repos
@@ -221,6 +223,7 @@ class Enforcer:
                 product=need.product,
                 headers=call.response_headers,
             )
+            call.metered_account = decided.account_id
         elif caller.kind != "page":  # Page tokens are throttled per Page, not per app (§5.1)
             await self.limits.app_call(caller.app.id, call.response_headers)
 
@@ -237,6 +240,24 @@ class Enforcer:
         # out is a handler crash (the edge middleware turns it into a code-1 envelope).
         crashed = error is None and isinstance(sys.exc_info()[1], Exception)
         self.usage.record(app_id, classify(error, crashed=crashed))
+
+    async def count_user_error(
+        self, call: GraphCall, endpoint: Endpoint | None, error: GraphError | None
+    ) -> None:
+        """An Insights call the limits let through, answered with a caller's error (HTTP 4xx, not
+        transient; code 100 for a bad parameter, above all), is one user error of the (app, ad
+        account) pair: the ``ads_insights`` formula's term (:mod:`adgate.services.gate.limits`).
+        Refusals of the gate never get here counted (they stop before the limits), nor injected
+        faults."""
+        account_id = call.metered_account
+        if error is None or account_id is None or endpoint is None or call.injected:
+            return
+        if BUC_OF_PRODUCT.get(endpoint.need.product or "") != "ads_insights":
+            return
+        spec = error.spec
+        caller = call.caller
+        if caller is not None and 400 <= spec.status < 500 and not spec.transient:
+            await self.limits.user_error(caller.app.id, account_id)
 
     # --- records ----------------------------------------------------------------------------------
     async def _records(

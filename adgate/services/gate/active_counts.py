@@ -5,7 +5,8 @@ docs/graph-facts.md §5.3: the business-use-case limits grow with the account's 
 and active custom audiences (``custom_audience`` 5000 + 40 * active audiences). What is counted is
 what :func:`adgate.services.marketing.counts.active_counts` counts: ads whose effective status is
 ACTIVE (ad, ad set and campaign ACTIVE, review passed) and audiences not deleted, per ad account
-whichever app made them. ``user_errors`` stays 0: adgate does not count an account's user errors.
+whichever app made them. The ``ads_insights`` formula's user errors are per (app, ad account) and
+counted by the limiter store (:meth:`adgate.services.gate.limits.RateLimits.user_error`), not here.
 
 The rate-limit step runs on every Graph call against an ad account, so a count already read costs
 one lookup in a :class:`adgate.store.cache.ReadCache` of this source's own, keyed by the account

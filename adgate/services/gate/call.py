@@ -87,5 +87,8 @@ class GraphCall:
     tooling: bool = False
     #: A fault rule of the sandbox failed this call (``adgate.services.faults``): not the app's usage.
     injected: bool = False
+    #: The ad account whose limits counted this call, once the rate-limit step let it through
+    #: (the settlers count an Insights call's user error against it).
+    metered_account: str | None = None
     #: The files of a multipart body (or, for a batch item, those its ``attached_files`` names).
     files: tuple[Upload, ...] = ()

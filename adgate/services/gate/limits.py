@@ -19,6 +19,13 @@ and errors. Choices where the sources are silent:
   excluded from that window, as §5.1 says Marketing calls are.
 - Counters unreachable (Redis down) and ``ADGATE_LIMITER_FAILURE=closed``: the call is refused
   with the transient code 2; ``open``: it goes through and the headers report 0.
+- The ``ads_insights`` formula's user-error term (§5.3): an Insights call on an ad account that the
+  limits let through and whose handler answered with a Graph error of HTTP status 4xx that is not
+  transient (code 100 for a bad parameter, above all) is one user error of that (app, ad account)
+  pair (:meth:`RateLimits.user_error`, from the settler
+  :meth:`adgate.services.gate.access.Enforcer.count_user_error`). They are counted in an hour window
+  like the calls, and each takes 0.001 calls off the pair's ``ads_insights`` hour, applied in the
+  same atomic step as the call (docs/graph-facts.md §5.3, our reading of "user errors").
 """
 
 from __future__ import annotations
@@ -38,8 +45,10 @@ from adgate.policy.ratelimit import (
     app_key,
     buc_key,
     buc_limit,
+    per_user_error,
     score_cost,
     score_key,
+    user_error_key,
 )
 from adgate.policy.usage_headers import (
     HEADER_AD_ACCOUNT_USAGE,
@@ -77,11 +86,11 @@ MEMO_SIZE = 50_000
 
 @dataclass(frozen=True, slots=True)
 class ActiveCounts:
-    """What the business-use-case formulas count in the world (§5.3)."""
+    """What the business-use-case formulas count in the world (§5.3); the user errors of the
+    ``ads_insights`` formula are counted by the limiter store itself (:meth:`RateLimits.user_error`)."""
 
     ads: int = 0
     audiences: int = 0
-    user_errors: int = 0
 
 
 class CountsSource(Protocol):
@@ -149,6 +158,7 @@ class RateLimits:
                     raise GraphError.of("user_limit")
                 return
             limit = self._buc_limit(tier, buc_type, await self.counts.get(account_id, now))
+            per_error = per_user_error(tier, buc_type)
             score, window = await self.store.hit_account(
                 score_key(app_id, account_id),
                 SCORE_TIERS[tier],
@@ -156,6 +166,8 @@ class RateLimits:
                 buc_key(app_id, account_id, buc_type),
                 limit,
                 now,
+                errors_key=user_error_key(app_id, account_id) if per_error else None,
+                per_error=per_error,
             )
         except LimiterUnavailable:
             raise GraphError.of("service") from None
@@ -208,13 +220,9 @@ class RateLimits:
         key = (tier, buc_type, counts)
         limit = self._limits.get(key)
         if limit is None:
-            limit = buc_limit(
-                tier,
-                buc_type,
-                active_ads=counts.ads,
-                active_audiences=counts.audiences,
-                user_errors=counts.user_errors,
-            )
+            # Without the user-error term: the store applies it with its own count, in the same
+            # atomic step as the call (LimiterStore.hit_account).
+            limit = buc_limit(tier, buc_type, active_ads=counts.ads, active_audiences=counts.audiences)
             if len(self._limits) >= MEMO_SIZE:
                 self._limits.clear()
             self._limits[key] = limit
@@ -225,6 +233,15 @@ class RateLimits:
             self._formatted.clear()
         self._formatted[key] = value
         return value
+
+    async def user_error(self, app_id: str, account_id: str) -> None:
+        """Count one user error of the app on the ad account (docs/graph-facts.md §5.3: the
+        ``ads_insights`` formula's term); the next Insights calls' limit is lower by it for an hour.
+        Counters out of reach: the error goes uncounted (the answer has already gone out)."""
+        try:
+            await self.store.add_user_error(user_error_key(app_id, account_id), self.clock.now())
+        except LimiterUnavailable:
+            return
 
     async def app_call(self, app_id: str, headers: MutableMapping[str, str]) -> None:
         """Count a call in the app's hour window (§5.1); raise code 4 past ``200 * users``."""

@@ -66,6 +66,8 @@ def build_gate(core: Core, tokens: Tokens, faults: FaultInjector, access: Enforc
         settlers=(
             # The app's usage counts, for the call its token names (valid or not).
             access.account_usage,
+            # An Insights call answered with a caller's error: a user error of the (app, account).
+            access.count_user_error,
         ),
     )
 

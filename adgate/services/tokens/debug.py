@@ -9,7 +9,8 @@ app access token, or a user access token that is an owner or developer of the ap
 
 What it shows: ``app_id, type, application, data_access_expires_at, expires_at (0 = never),
 is_valid, issued_at (long-lived tokens only, as Graph documents), scopes, granular_scopes (page
-permissions, with the pages they reach), user_id, profile_id (the page, for page tokens)``. An
+permissions, with the pages they reach; every scope of a system-user token made with ``asset``,
+with those assets), user_id, profile_id (the page, for page tokens)``. An
 invalid token is still HTTP 200: ``is_valid: false`` and ``error: {code, message, subcode}``
 (the inner key is ``subcode``). An input token that is not a token at all (garbage, or one never
 issued) gets the same shape with code 190 "Invalid OAuth access token - Cannot parse access token",
@@ -106,9 +107,11 @@ class Debugger:
 
     async def _granular_scopes(self, presented: Presented, scopes: list[str]) -> list[dict[str, Any]]:
         """docs/graph-facts.md §3: page permissions with ``target_ids``, the Pages they reach (user
-        tokens)."""
-        wanted = [s for s in scopes if s in PAGE_PERMISSIONS]
+        tokens); every scope of a system-user token made with ``asset``, with those assets (§7)."""
         token = presented.token
+        if token is not None and token.assets is not None:
+            return [{"scope": s, "target_ids": list(token.assets)} for s in scopes]
+        wanted = [s for s in scopes if s in PAGE_PERMISSIONS]
         if not wanted or token is None or token.kind != "user" or token.person_id is None:
             return []
         async with self.core.db.read() as tx:

@@ -19,6 +19,7 @@ period covers small drift. A key is only dropped once its state could no longer 
 
 from __future__ import annotations
 
+from fractions import Fraction
 from typing import Literal, Protocol
 
 from adgate.policy.ratelimit import WINDOW_MINUTES, ScoreDecision, ScoreTier, WindowDecision
@@ -31,6 +32,8 @@ TTL_GRACE_SECONDS = 60
 
 #: Wall-clock seconds an hour window's key lives after its last counted call.
 WINDOW_TTL_SECONDS = (WINDOW_MINUTES + 1) * 60 + TTL_GRACE_SECONDS
+#: The limit of a window that only counts (user errors): never reached.
+UNLIMITED = 2**52
 
 
 class LimiterUnavailable(Exception):
@@ -55,11 +58,28 @@ class LimiterStore(Protocol):
         ...
 
     async def hit_account(
-        self, score_key: str, tier: ScoreTier, cost: int, window_key: str, limit: int, now: float
+        self,
+        score_key: str,
+        tier: ScoreTier,
+        cost: int,
+        window_key: str,
+        limit: int,
+        now: float,
+        *,
+        errors_key: str | None = None,
+        per_error: Fraction = Fraction(0),
     ) -> tuple[ScoreDecision, WindowDecision]:
         """One Marketing call, in one atomic step (one round trip): :meth:`hit_score`, then, if
         the score let it through, one call counted by :meth:`hit_window`; else the window as
-        :meth:`peek_window` sees it (a refused call counts nowhere)."""
+        :meth:`peek_window` sees it (a refused call counts nowhere).
+
+        With ``errors_key``, the window's limit is ``limit`` less ``per_error`` for each user error
+        counted in that hour window (:meth:`add_user_error`), read in the same step
+        (:func:`adgate.policy.ratelimit.limit_after_user_errors`)."""
+        ...
+
+    async def add_user_error(self, key: str, now: float) -> None:
+        """Count one user error in the hour window at ``key`` (no limit: it only counts)."""
         ...
 
     async def reset(self) -> None:

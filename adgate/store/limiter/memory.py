@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import math
+from fractions import Fraction
 from types import MappingProxyType
 
 from adgate.policy.ratelimit import (
@@ -14,9 +15,11 @@ from adgate.policy.ratelimit import (
     WindowDecision,
     decide_score,
     decide_window,
+    limit_after_user_errors,
     score_view,
+    window_count,
 )
-from adgate.store.limiter import TTL_GRACE_SECONDS
+from adgate.store.limiter import TTL_GRACE_SECONDS, UNLIMITED
 
 
 class _Window:
@@ -74,12 +77,28 @@ class MemoryLimiterStore:
         return self._peek_window(key, limit, now)
 
     async def hit_account(
-        self, score_key: str, tier: ScoreTier, cost: int, window_key: str, limit: int, now: float
+        self,
+        score_key: str,
+        tier: ScoreTier,
+        cost: int,
+        window_key: str,
+        limit: int,
+        now: float,
+        *,
+        errors_key: str | None = None,
+        per_error: Fraction = Fraction(0),
     ) -> tuple[ScoreDecision, WindowDecision]:
+        if errors_key is not None and per_error:
+            errors = self._windows.get(errors_key)
+            if errors is not None:
+                limit = limit_after_user_errors(limit, window_count(errors.buckets, now), per_error)
         score = self._hit_score(score_key, tier, cost, now)
         if score.allowed:
             return score, self._hit_window(window_key, limit, 1, now)
         return score, self._peek_window(window_key, limit, now)
+
+    async def add_user_error(self, key: str, now: float) -> None:
+        self._hit_window(key, UNLIMITED, 1, now)
 
     def _hit_score(self, key: str, tier: ScoreTier, cost: int, now: float) -> ScoreDecision:
         entry = self._scores.get(key)

@@ -9,6 +9,7 @@ Key TTLs are wall-clock seconds derived from the caller's ``now`` plus a grace f
 from __future__ import annotations
 
 import logging
+from fractions import Fraction
 from typing import Any
 
 import redis.asyncio as aioredis
@@ -25,11 +26,13 @@ from adgate.policy.ratelimit import (
     WindowDecision,
     decide_score,
     decide_window,
+    limit_after_user_errors,
     score_view,
     window_view,
 )
 from adgate.store.limiter import (
     TTL_GRACE_SECONDS,
+    UNLIMITED,
     WINDOW_TTL_SECONDS,
     FailureMode,
     LimiterUnavailable,
@@ -139,18 +142,35 @@ return {window_step(KEYS[1], n(ARGV[1]), n(ARGV[2]), n(ARGV[3]), n(ARGV[4]))}
 """
 )
 
-# LimiterStore.hit_account. KEYS[1] score hash, KEYS[2] window hash; ARGV max_score, decay_seconds,
-# block_seconds, cost, now, grace, limit, ttl. Returns {allowed, score, updated_at, blocked_until,
-# window allowed, window buckets}.
+# LimiterStore.hit_account. KEYS[1] score hash, KEYS[2] window hash, KEYS[3] (optional) the user
+# errors' window hash; ARGV max_score, decay_seconds, block_seconds, cost, now, grace, limit, ttl,
+# and with KEYS[3] the numerator and denominator of the calls one user error takes off the limit
+# (ratelimit.limit_after_user_errors: limit - ceil(errors * p / q), never below 0, in integers).
+# Returns {allowed, score, updated_at, blocked_until, window allowed, window buckets, user errors}.
 _ACCOUNT_LUA = (
     _STEPS_LUA
     + """
 local n = tonumber
 local now = n(ARGV[5])
 local max, decay, block, cost = n(ARGV[1]), n(ARGV[2]), n(ARGV[3]), n(ARGV[4])
+local limit = n(ARGV[7])
+local errors = 0
+if KEYS[3] then
+  local minute = math.floor(now / 60)
+  local flat = redis.call('HGETALL', KEYS[3])
+  for i = 1, #flat, 2 do
+    local m = tonumber(flat[i])
+    if m > minute - 60 and m <= minute then errors = errors + tonumber(flat[i + 1]) end
+  end
+  local p, q = n(ARGV[9]), n(ARGV[10])
+  if errors > 0 and p > 0 then
+    limit = limit - math.floor((errors * p + q - 1) / q)
+    if limit < 0 then limit = 0 end
+  end
+end
 local allowed, fs, fu, fb = score_step(KEYS[1], max, decay, block, cost, now, n(ARGV[6]))
-local wallowed, kept = window_step(KEYS[2], n(ARGV[7]), allowed, now, n(ARGV[8]))
-return {allowed, fs, fu, fb, wallowed, kept}
+local wallowed, kept = window_step(KEYS[2], limit, allowed, now, n(ARGV[8]))
+return {allowed, fs, fu, fb, wallowed, kept, errors}
 """
 )
 
@@ -242,22 +262,38 @@ class RedisLimiterStore:
         return self._window_view(limit, flat, cost, int(allowed) == 1, now)
 
     async def hit_account(
-        self, score_key: str, tier: ScoreTier, cost: int, window_key: str, limit: int, now: float
+        self,
+        score_key: str,
+        tier: ScoreTier,
+        cost: int,
+        window_key: str,
+        limit: int,
+        now: float,
+        *,
+        errors_key: str | None = None,
+        per_error: Fraction = Fraction(0),
     ) -> tuple[ScoreDecision, WindowDecision]:
         if cost < 0:
             raise ValueError("cost must not be negative")
         args = [repr(float(a)) for a in (tier.max_score, tier.decay_seconds, tier.block_seconds, cost, now)]
         args += [str(TTL_GRACE_SECONDS), str(limit), str(WINDOW_TTL_SECONDS)]
         keys = [self._score_key(score_key), self._window_key(window_key)]
+        if errors_key is not None and per_error:
+            keys.append(self._window_key(errors_key))
+            args += [str(per_error.numerator), str(per_error.denominator)]
         try:
             reply = await self._account_script(keys=keys, args=args)
         except _UNREACHABLE as exc:
             return self._score_unavailable(exc, now), self._window_unavailable(exc)
         self._recovered()
-        allowed, score, updated_at, blocked_until, window_allowed, flat = reply
+        allowed, score, updated_at, blocked_until, window_allowed, flat, errors = reply
         state = ScoreState(float(_text(score)), float(_text(updated_at)), float(_text(blocked_until)))
         decision = score_view(tier, state, int(allowed) == 1, now)
+        limit = limit_after_user_errors(limit, int(errors), per_error)
         return decision, self._window_view(limit, flat, int(allowed), int(window_allowed) == 1, now)
+
+    async def add_user_error(self, key: str, now: float) -> None:
+        await self.hit_window(key, UNLIMITED, 1, now)
 
     @staticmethod
     def _window_view(limit: int, flat: list[Any], cost: int, allowed: bool, now: float) -> WindowDecision:
