@@ -433,6 +433,21 @@ def test_a_system_user_token_limited_to_assets_and_fetched_again(standard: World
     assert (outside.value.api_error_code(), outside.value.http_status()) == (200, 403)
 
 
+def test_a_system_user_renamed_as_the_sdk_documents_it(standard: World) -> None:
+    """``Business.create_system_user`` with ``system_user_id`` and ``name`` renames the system user
+    (docs/graph-facts.md §7); the SDK reads the answer as the same ``SystemUser``."""
+    sandbox = standard.sandbox
+    business_id = sandbox.business("Shoes Inc", admin=standard.person)
+    with sandbox.sdk(standard.app, standard.token()):
+        bot = Business(business_id).create_system_user(params={"name": "Bot", "role": "EMPLOYEE"})
+        renamed = Business(business_id).create_system_user(
+            params={"system_user_id": bot["id"], "name": "Sync bot"}
+        )
+        assert renamed["id"] == bot["id"]
+        listed = Business(business_id).get_system_users(fields=["name"])
+        assert [u["name"] for u in listed] == ["Sync bot"]
+
+
 def test_an_insights_call_the_server_refuses_is_a_user_error(development: World, server: LiveServer) -> None:
     """docs/graph-facts.md §5.3: the ``ads_insights`` hour shrinks by 0.001 call per user error of the
     (app, ad account) pair; an Insights call answered with code 100 is one, a good one is not."""

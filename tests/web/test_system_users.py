@@ -221,3 +221,23 @@ async def test_a_business_admin_reads_and_renames_a_system_user(
     refused = await graph(client, "POST", user_id, stranger, name="Mine now")
     assert error_of(refused)["code"] == 200  # a developer of the app, but no admin of the business
     assert (await graph(client, "GET", user_id, biz.token, fields="name")).json()["name"] == "Sync bot"
+
+
+async def test_the_documented_rename_goes_through_the_business_edge(
+    client: httpx.AsyncClient, services: Services, biz: Biz
+) -> None:
+    """``POST /{business-id}/system_users`` with ``system_user_id`` and ``name`` renames (docs/graph-facts.md
+    §7); a system user of no such business is refused, and deleting one is not a Graph call."""
+    user_id = (await create(client, biz, "Reporting bot", "EMPLOYEE")).json()["id"]
+    renamed = await graph(
+        client, "POST", f"{biz.business.id}/system_users", biz.token, system_user_id=user_id, name="Sync bot"
+    )
+    assert renamed.json() == {"id": user_id}
+    assert (await graph(client, "GET", user_id, biz.token, fields="name")).json()["name"] == "Sync bot"
+    foreign = await graph(
+        client, "POST", f"{biz.business.id}/system_users", biz.token, system_user_id="123", name="X"
+    )
+    assert error_of(foreign)["code"] == 100
+    deleted = await graph(client, "DELETE", user_id, biz.token)
+    assert (error_of(deleted)["code"], error_of(deleted)["error_subcode"]) == (100, 33)
+    assert (await graph(client, "GET", user_id, biz.token, fields="name")).json()["name"] == "Sync bot"

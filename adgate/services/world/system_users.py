@@ -82,11 +82,17 @@ class SystemUsers:
                 await self._need_admin(tx, caller, user.business_id)
         return user
 
-    async def rename(self, caller: Caller, system_user_id: str, name: str | None) -> None:
-        """``POST /{system-user-id}`` with ``name``: a business admin renames a system user."""
+    async def rename(
+        self, caller: Caller, system_user_id: str, name: str | None, *, business_id: str | None = None
+    ) -> None:
+        """A business admin renames a system user: ``POST /{business-id}/system_users`` with
+        ``system_user_id`` and ``name`` (``business_id`` given: the user must be one of its), or
+        ``POST /{system-user-id}`` with ``name``."""
         name = (name or "").strip()
         if not name or len(name) > 200:
             raise GraphError.invalid("name must be 1 to 200 characters")
+        if business_id is not None:
+            await self.in_business(system_user_id, business_id)
         async with self.core.db.transaction() as tx:
             user = await self._system_user(tx, system_user_id)
             await self._need_admin(tx, caller, user.business_id)

@@ -24,6 +24,10 @@ def register(router: GraphRouter, services: Services) -> None:
     @router.node_route("POST", "business", "system_users", need=BUSINESS)
     async def create(call: GraphCall, node_id: str) -> Any:
         params = call.params
+        renamed = params.get_str("system_user_id")
+        if renamed:  # the documented way to rename one (docs/graph-facts.md §7)
+            await system_users.rename(caller_of(call), renamed, params.get_str("name"), business_id=node_id)
+            return {"id": renamed}
         user_id = await system_users.create(
             caller_of(call), node_id, params.get_str("name"), params.get_str("role")
         )
