@@ -26,8 +26,8 @@ a write transaction that finds SQLite's write lock free runs on the loop's threa
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable, Hashable
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Awaitable, Callable, Hashable, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from typing import Any, TypeVar, cast
 
 from sqlalchemy import Connection, Engine, create_engine, event, text
@@ -261,6 +261,11 @@ class SqlDatabase:
         self._reader = self.engine.execution_options(**{_READ_ONLY: True})
         self._point_reader = make_point_reader(url)
         self._point_writer = make_point_writer(url)
+        #: The loop thread's connections, kept between uses (a pool checkout and check-in, with its
+        #: reset, cost as much as the statements of a point read): :meth:`_loop_reader`,
+        #: :meth:`_begin_on_loop`.
+        self._reader_conn: Connection | None = None
+        self._writer_conn: Connection | None = None
         self._writers = asyncio.Lock() if self.dialect == "sqlite" else None
         #: Bumped after every committed write by what it wrote (and by the bus, for other nodes' writes).
         #: ``caching=False``: no read cache, memo or held count keeps anything (a reference server).
@@ -324,10 +329,13 @@ class SqlDatabase:
         """
         if self._point_writer is None:
             return None
-        conn = self._point_writer.connect()
+        conn = self._writer_conn
+        if conn is None or conn.closed or conn.invalidated:
+            conn = self._writer_conn = self._point_writer.connect()
         try:
             conn.begin()
         except OperationalError:
+            self._writer_conn = None
             conn.close()
             return None
         return conn
@@ -347,7 +355,9 @@ class SqlDatabase:
             conn.rollback()
             raise
         finally:
-            conn.close()
+            if conn.in_transaction():  # a failed commit or rollback: start from a new connection
+                self._writer_conn = None
+                conn.close()
 
     async def _queue_for_write_lock(self) -> bool:
         """SQLite: wait for this process's other write transactions in turn, on an asyncio lock.
@@ -380,12 +390,33 @@ class SqlDatabase:
 
         async def read_it() -> T:
             if self._point_reader is not None:
-                with self._point_reader.begin() as conn:
+                with self._loop_reader() as conn:
                     return await load(SqlRepos(cast(AsyncConnection, _Immediate(conn))))
             async with self.read() as tx:
                 return await load(tx)
 
         return await self.cache.get_or_load(key, read_it)
+
+    @contextmanager
+    def _loop_reader(self) -> Iterator[Connection]:
+        """A read transaction on the loop thread's kept connection (a new one if it is in use:
+        a load that reads another cached value)."""
+        assert self._point_reader is not None
+        conn = self._reader_conn
+        if conn is None or conn.closed or conn.invalidated:
+            conn = self._reader_conn = self._point_reader.connect()
+        elif conn.in_transaction():
+            with self._point_reader.begin() as nested:
+                yield nested
+            return
+        try:
+            with conn.begin():
+                yield conn
+        except BaseException:
+            if conn.in_transaction() or conn.invalidated:
+                self._reader_conn = None
+                conn.close()
+            raise
 
     async def written(self, tags: Tags = frozenset({EVERYTHING})) -> None:
         """``tags`` were committed: void the cached reads of them, here and on the other nodes."""
@@ -406,6 +437,10 @@ class SqlDatabase:
             await conn.execute(text("SELECT 1"))
 
     async def close(self) -> None:
+        for conn in (self._reader_conn, self._writer_conn):
+            if conn is not None:
+                conn.close()
+        self._reader_conn = self._writer_conn = None
         if self._point_reader is not None:
             self._point_reader.dispose()
         if self._point_writer is not None:
