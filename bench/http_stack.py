@@ -14,16 +14,13 @@ import argparse
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import httpx
-
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import server, wrk
+from common import server, wait_for, wrk
 
 from adgate.testing.server import free_port
 
@@ -37,14 +34,7 @@ def bare(port: int) -> Iterator[str]:
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(400):
-            try:
-                httpx.get(url)
-                break
-            except httpx.TransportError:
-                time.sleep(0.05)
-        else:
-            raise RuntimeError("the bare app did not start")
+        wait_for(url)
         yield url
     finally:
         process.terminate()

@@ -28,6 +28,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable, Hashable, Iterator
 from contextlib import asynccontextmanager, contextmanager
+from functools import cached_property
 from typing import Any, TypeVar, cast
 
 from sqlalchemy import Connection, Engine, create_engine, event, text
@@ -76,38 +77,127 @@ from adgate.store.sql.world import (
 
 
 class SqlRepos:
-    """Every repository bound to one connection in one transaction."""
+    """Every repository bound to one connection in one transaction, each made when first used
+    (a transaction touches two or three of them)."""
 
     def __init__(self, conn: AsyncConnection) -> None:
-        self.nodes = SqlNodes(conn)
-        self.meta = SqlMeta(conn)
-        self.people = SqlPeople(conn)
-        self.businesses = SqlBusinesses(conn)
-        self.business_people = SqlRoles(conn, tables.business_people)
-        self.ad_accounts = SqlAdAccounts(conn)
-        self.ad_account_roles = SqlRoles(conn, tables.ad_account_roles)
-        self.pages = SqlPages(conn)
-        self.page_roles = SqlRoles(conn, tables.page_roles)
-        self.apps = SqlApps(conn)
-        self.app_roles = SqlRoles(conn, tables.app_roles)
-        self.system_users = SqlSystemUsers(conn)
-        self.system_user_ad_accounts = SqlSystemUserAdAccounts(conn)
-        self.tokens = SqlTokens(conn)
-        self.codes = SqlCodes(conn)
-        self.grants = SqlGrants(conn)
-        self.account_lists = SqlAccountLists(conn)
-        self.usage = SqlUsage(conn)
-        self.campaigns = SqlCampaigns(conn)
-        self.ad_sets = SqlAdSets(conn)
-        self.ads = SqlAds(conn)
-        self.ad_creatives = SqlAdCreatives(conn)
-        self.custom_audiences = SqlCustomAudiences(conn)
-        self.report_runs = SqlReportRuns(conn)
-        self.review = SqlReview(conn)
-        self.faults = SqlFaults(conn)
-        self.callbacks = SqlCallbacks(conn)
-        self.login_failures = SqlLoginFailures(conn)
-        self.browser_sessions = SqlBrowserSessions(conn)
+        self._conn = conn
+
+    @cached_property
+    def nodes(self) -> SqlNodes:
+        return SqlNodes(self._conn)
+
+    @cached_property
+    def meta(self) -> SqlMeta:
+        return SqlMeta(self._conn)
+
+    @cached_property
+    def people(self) -> SqlPeople:
+        return SqlPeople(self._conn)
+
+    @cached_property
+    def businesses(self) -> SqlBusinesses:
+        return SqlBusinesses(self._conn)
+
+    @cached_property
+    def business_people(self) -> SqlRoles:
+        return SqlRoles(self._conn, tables.business_people)
+
+    @cached_property
+    def ad_accounts(self) -> SqlAdAccounts:
+        return SqlAdAccounts(self._conn)
+
+    @cached_property
+    def ad_account_roles(self) -> SqlRoles:
+        return SqlRoles(self._conn, tables.ad_account_roles)
+
+    @cached_property
+    def pages(self) -> SqlPages:
+        return SqlPages(self._conn)
+
+    @cached_property
+    def page_roles(self) -> SqlRoles:
+        return SqlRoles(self._conn, tables.page_roles)
+
+    @cached_property
+    def apps(self) -> SqlApps:
+        return SqlApps(self._conn)
+
+    @cached_property
+    def app_roles(self) -> SqlRoles:
+        return SqlRoles(self._conn, tables.app_roles)
+
+    @cached_property
+    def system_users(self) -> SqlSystemUsers:
+        return SqlSystemUsers(self._conn)
+
+    @cached_property
+    def system_user_ad_accounts(self) -> SqlSystemUserAdAccounts:
+        return SqlSystemUserAdAccounts(self._conn)
+
+    @cached_property
+    def tokens(self) -> SqlTokens:
+        return SqlTokens(self._conn)
+
+    @cached_property
+    def codes(self) -> SqlCodes:
+        return SqlCodes(self._conn)
+
+    @cached_property
+    def grants(self) -> SqlGrants:
+        return SqlGrants(self._conn)
+
+    @cached_property
+    def account_lists(self) -> SqlAccountLists:
+        return SqlAccountLists(self._conn)
+
+    @cached_property
+    def usage(self) -> SqlUsage:
+        return SqlUsage(self._conn)
+
+    @cached_property
+    def campaigns(self) -> SqlCampaigns:
+        return SqlCampaigns(self._conn)
+
+    @cached_property
+    def ad_sets(self) -> SqlAdSets:
+        return SqlAdSets(self._conn)
+
+    @cached_property
+    def ads(self) -> SqlAds:
+        return SqlAds(self._conn)
+
+    @cached_property
+    def ad_creatives(self) -> SqlAdCreatives:
+        return SqlAdCreatives(self._conn)
+
+    @cached_property
+    def custom_audiences(self) -> SqlCustomAudiences:
+        return SqlCustomAudiences(self._conn)
+
+    @cached_property
+    def report_runs(self) -> SqlReportRuns:
+        return SqlReportRuns(self._conn)
+
+    @cached_property
+    def review(self) -> SqlReview:
+        return SqlReview(self._conn)
+
+    @cached_property
+    def faults(self) -> SqlFaults:
+        return SqlFaults(self._conn)
+
+    @cached_property
+    def callbacks(self) -> SqlCallbacks:
+        return SqlCallbacks(self._conn)
+
+    @cached_property
+    def login_failures(self) -> SqlLoginFailures:
+        return SqlLoginFailures(self._conn)
+
+    @cached_property
+    def browser_sessions(self) -> SqlBrowserSessions:
+        return SqlBrowserSessions(self._conn)
 
 
 T = TypeVar("T")
