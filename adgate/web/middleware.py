@@ -36,15 +36,11 @@ HTML_HEADERS = [
 #: answers, headers included, built once.
 HEALTH_PATH = "/_health"
 _HEALTH_BODY = b'{"status":"ok"}'
-_HEALTH_START: Message = {
-    "type": "http.response.start",
-    "status": 200,
-    "headers": [
-        (b"content-length", str(len(_HEALTH_BODY)).encode()),
-        (b"content-type", b"application/json"),
-        *SECURITY_HEADERS,
-    ],
-}
+_HEALTH_HEADERS = (
+    (b"content-length", str(len(_HEALTH_BODY)).encode()),
+    (b"content-type", b"application/json"),
+    *SECURITY_HEADERS,
+)
 
 
 class _BodyTooLarge(Exception):
@@ -82,7 +78,8 @@ class EdgeMiddleware:
             and scope["method"] in ("GET", "HEAD")
             and (declared is None or declared <= limit)
         ):
-            await send(_HEALTH_START)
+            # A new message each time: whatever wraps ``send`` may change it in place.
+            await send({"type": "http.response.start", "status": 200, "headers": list(_HEALTH_HEADERS)})
             await send(
                 {"type": "http.response.body", "body": _HEALTH_BODY if scope["method"] == "GET" else b""}
             )
