@@ -176,6 +176,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         max_body_bytes=settings.max_body_bytes,
         metrics=metrics,
         graph=GraphApp(services),
+        health=True,  # the route above, answered by the edge without the framework
     )
     return app
 

@@ -120,6 +120,17 @@ end
     return str(script_file)
 
 
+def wait_for(url: str) -> None:
+    """Until ``url`` answers 200 (20 s at most)."""
+    for _ in range(400):
+        try:
+            if httpx.get(url).status_code == 200:
+                return
+        except httpx.TransportError:
+            time.sleep(0.05)
+    raise RuntimeError(f"{url} did not answer")
+
+
 @contextmanager
 def server(data_dir: Path, port: int, extra_env: dict[str, str] | None = None) -> Iterator[str]:
     """One ``adgate serve`` process (one worker, uvloop + httptools), logs at WARNING."""
@@ -137,14 +148,7 @@ def server(data_dir: Path, port: int, extra_env: dict[str, str] | None = None) -
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(400):
-            try:
-                if httpx.get(f"{url}/_health").status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.05)
-        else:
-            raise RuntimeError("server did not start")
+        wait_for(f"{url}/_health")
         yield url
     finally:
         process.send_signal(signal.SIGINT)

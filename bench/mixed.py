@@ -1,9 +1,14 @@
 """Reads mixed with writes, as a Marketing API app makes them, against one ``adgate serve`` process.
 
-.venv/bin/python bench/mixed.py [--seconds 10] [--database sqlite|postgresql|both]
+.venv/bin/python bench/mixed.py [--seconds 10] [--database sqlite|postgresql|postgresql-2|both|all]
 
 PostgreSQL: a fresh database is made (and dropped) on the server of ``ADGATE_BENCH_POSTGRES_URL``
 (default ``postgresql://postgres@127.0.0.1:5432/postgres``), without Redis (LISTEN/NOTIFY).
+``postgresql-2``: two server processes sharing that database and the Redis of
+``ADGATE_BENCH_REDIS_URL`` (default ``redis://127.0.0.1:6379/14``: counters, the bus), each loaded
+by its own wrk with half the connections; a figure is their sum (latencies: the worse node's), and
+the codes and cold tokens are split between them. ``both``: SQLite and PostgreSQL; ``all``: the
+three. ``--seconds 1`` is a smoke run (the seeding takes longer than the loads).
 
 The world is bench/world.py's (a Standard app, 500 ad accounts its admin administers, 1000 live
 user tokens, 1000 authorized users), plus one campaign per account to update, single-use codes
@@ -32,7 +37,8 @@ import os
 import sys
 import tempfile
 from collections.abc import Iterator
-from contextlib import contextmanager
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
@@ -133,9 +139,52 @@ def model(read: float, write: float, writes: float) -> float:
     return 1 / ((1 - writes) / read + writes / write)
 
 
+#: ``--database`` choices: the kinds run, in order.
+KINDS = {
+    "sqlite": ["sqlite"],
+    "postgresql": ["postgresql"],
+    "postgresql-2": ["postgresql-2"],
+    "both": ["sqlite", "postgresql"],
+    "all": ["sqlite", "postgresql", "postgresql-2"],
+}
+
+
+def nodes_of(kind: str) -> int:
+    return 2 if kind.endswith("-2") else 1
+
+
+def wrk_nodes(name: str, urls: list[str], scripts: list[str], seconds: int) -> WrkResult:
+    """One wrk per node, at once, the 64 connections shared out; the figure is their sum."""
+    if len(urls) == 1:
+        return wrk(name, urls[0], seconds=seconds, script=scripts[0], timeout=TIMEOUT)
+    connections = 64 // len(urls)
+    with ThreadPoolExecutor(len(urls)) as pool:
+        results = list(
+            pool.map(
+                lambda pair: wrk(
+                    name, pair[0], seconds=seconds, script=pair[1], timeout=TIMEOUT, connections=connections
+                ),
+                zip(urls, scripts, strict=True),
+            )
+        )
+    return WrkResult(
+        name,
+        sum(r.requests_per_second for r in results),
+        max(r.p50_ms for r in results),
+        max(r.p99_ms for r in results),
+        sum(r.errors for r in results),
+        sum(r.non2xx for r in results),
+        sum(r.requests for r in results),
+    )
+
+
+def split(items: list[str], parts: int) -> list[list[str]]:
+    return [items[i::parts] for i in range(parts)]
+
+
 @contextmanager
 def database(kind: str) -> Iterator[dict[str, str]]:
-    """The environment of a fresh database of ``kind`` for the seeding and the server."""
+    """The environment of a fresh database of ``kind`` for the seeding and the server(s)."""
     if kind == "sqlite":
         yield {}
         return
@@ -153,8 +202,11 @@ def database(kind: str) -> Iterator[dict[str, str]]:
             await conn.close()
 
     asyncio.run(run(f'CREATE DATABASE "{name}"'))
+    env = {"ADGATE_DATABASE_URL": urlunsplit(urlsplit(admin)._replace(path=f"/{name}"))}
+    if nodes_of(kind) > 1:
+        env["ADGATE_REDIS_URL"] = os.environ.get("ADGATE_BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
     try:
-        yield {"ADGATE_DATABASE_URL": urlunsplit(urlsplit(admin)._replace(path=f"/{name}"))}
+        yield env
     finally:
         asyncio.run(run(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
@@ -162,6 +214,7 @@ def database(kind: str) -> Iterator[dict[str, str]]:
 def run(kind: str, base: Path, seconds: int) -> dict[str, WrkResult]:
     data_dir = base / kind
     data_dir.mkdir()
+    nodes = nodes_of(kind)
     figures: dict[str, WrkResult] = {}
     with database(kind) as env:
         os.environ.update(env)  # bench/world.py's settings read the same database as the server
@@ -175,26 +228,41 @@ def run(kind: str, base: Path, seconds: int) -> dict[str, WrkResult]:
             scripts = data_dir / "scripts"
             scripts.mkdir()
             reads = write_lines(scripts / "reads.txt", read_paths(world, world.tokens, LIVE_TOKENS * 5))
-            cold_reads = write_lines(scripts / "cold.txt", read_paths(world, cold, len(cold)))
             exchange = "/v26.0/oauth/access_token"
-            warm_x = lua_posting_once(
-                exchange,
-                write_lines(scripts / "xw.txt", exchange_bodies(world, codes[:2000])),
-                scripts / "xw.lua",
-            )
-            run_x = lua_posting_once(
-                exchange,
-                write_lines(scripts / "x.txt", exchange_bodies(world, codes[2000:])),
-                scripts / "x.lua",
-            )
-            with server(data_dir, free_port(), env) as url:
-                campaigns = make_campaigns(url, world)
+            warm_x = [
+                lua_posting_once(
+                    exchange,
+                    write_lines(scripts / f"xw{n}.txt", exchange_bodies(world, part)),
+                    scripts / f"xw{n}.lua",
+                )
+                for n, part in enumerate(split(codes[:2000], nodes))
+            ]
+            run_x = [
+                lua_posting_once(
+                    exchange,
+                    write_lines(scripts / f"x{n}.txt", exchange_bodies(world, part)),
+                    scripts / f"x{n}.lua",
+                )
+                for n, part in enumerate(split(codes[2000:], nodes))
+            ]
+            run_cold = [
+                lua_cycling(
+                    write_lines(scripts / f"cold{n}.txt", read_paths(world, part, len(part))),
+                    scripts / f"cold{n}.lua",
+                )
+                for n, part in enumerate(split(cold, nodes))
+            ]
+            with ExitStack() as stack:
+                urls = [stack.enter_context(server(data_dir, free_port(), env)) for _ in range(nodes)]
+                campaigns = make_campaigns(urls[0], world)
                 creates = write_lines(scripts / "creates.txt", create_lines(world, 20_000))
                 updates = write_lines(scripts / "updates.txt", update_lines(world, campaigns, 20_000))
-                warm(url, read_paths(world, world.tokens, LIVE_TOKENS))
-                wrk("warm-up", url, seconds=2, script=lua_cycling(reads, scripts / "r.lua"))
+                for url in urls:
+                    warm(url, read_paths(world, world.tokens, LIVE_TOKENS))
+                reading = lua_cycling(reads, scripts / "r.lua")
+                wrk_nodes("warm-up", urls, [reading] * nodes, seconds=min(seconds, 2))
                 plan = [
-                    ("pure gated reads", lua_cycling(reads, scripts / "r.lua")),
+                    ("pure gated reads", reading),
                     ("99/1 reads/campaign creates", lua_mixed(reads, creates, 1, scripts / "c1.lua")),
                     ("90/10 reads/campaign creates", lua_mixed(reads, creates, 10, scripts / "c10.lua")),
                     ("99/1 reads/campaign updates", lua_mixed(reads, updates, 1, scripts / "u1.lua")),
@@ -203,15 +271,14 @@ def run(kind: str, base: Path, seconds: int) -> dict[str, WrkResult]:
                     ("campaign updates alone", lua_mixed(reads, updates, 100, scripts / "u100.lua")),
                 ]
                 for name, script in plan:
-                    figures[name] = result = wrk(name, url, seconds=seconds, script=script, timeout=TIMEOUT)
+                    figures[name] = result = wrk_nodes(name, urls, [script] * nodes, seconds)
                     print(f"[{kind}] {result.line()}", flush=True)
-                wrk("warm-up", url, seconds=1, script=warm_x)
+                wrk_nodes("warm-up", urls, warm_x, seconds=1)
                 name = "code exchanges"
-                figures[name] = result = wrk(name, url, seconds=seconds, script=run_x, timeout=TIMEOUT)
+                figures[name] = result = wrk_nodes(name, urls, run_x, seconds)
                 print(f"[{kind}] {result.line()}", flush=True)
                 name = "cold reads (a new token every call)"
-                script = lua_cycling(cold_reads, scripts / "cold.lua")
-                figures[name] = result = wrk(name, url, seconds=seconds, script=script, timeout=TIMEOUT)
+                figures[name] = result = wrk_nodes(name, urls, run_cold, seconds)
                 print(f"[{kind}] {result.line()}", flush=True)
         finally:
             for key in env:
@@ -221,7 +288,12 @@ def run(kind: str, base: Path, seconds: int) -> dict[str, WrkResult]:
 
 def summary(kind: str, figures: dict[str, WrkResult]) -> None:
     read = figures["pure gated reads"].requests_per_second
-    print(f"\n== {kind}: one adgate serve process, wrk -t1 -c64")
+    servers = (
+        "two adgate serve processes (PostgreSQL + Redis), a wrk -t1 -c32 each"
+        if nodes_of(kind) > 1
+        else ("one adgate serve process, wrk -t1 -c64")
+    )
+    print(f"\n== {kind}: {servers}")
     print(f"{'load':<40} {'req/s':>8} {'p99 ms':>8} {'non-2xx':>8} {'model':>8} {'of model':>9}")
     for name, figure in figures.items():
         predicted = ""
@@ -243,9 +315,9 @@ def summary(kind: str, figures: dict[str, WrkResult]) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=int, default=10, help="per wrk run")
-    parser.add_argument("--database", choices=["sqlite", "postgresql", "both"], default="sqlite")
+    parser.add_argument("--database", choices=list(KINDS), default="sqlite")
     args = parser.parse_args()
-    kinds = ["sqlite", "postgresql"] if args.database == "both" else [args.database]
+    kinds = KINDS[args.database]
     results = {}
     with tempfile.TemporaryDirectory() as tmp:
         for kind in kinds:

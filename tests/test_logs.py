@@ -19,6 +19,12 @@ def test_redact_hides_tokens_secrets_and_bearer_headers() -> None:
         assert secret not in cleaned
 
 
+def test_redact_hides_credentials_in_text_without_an_equals_sign() -> None:
+    for text in ("Authorization: Bearer EAAtok", "authorization: OAUTH EAAtok", "header bearer  EAAtok"):
+        assert "EAAtok" not in redact(text)
+    assert redact("request") == "request"
+
+
 @pytest.mark.anyio
 async def test_the_access_log_has_the_path_but_not_the_query(client: httpx.AsyncClient) -> None:
     stream = io.StringIO()

@@ -235,6 +235,12 @@ class CodeRepo(Protocol):
         """Atomically mark a code used; False if it already was (a replay)."""
         ...
 
+    async def use(self, digest: str, now: int) -> AuthCode | None:
+        """Atomically mark an unused code used and return it (as it now is), in one statement;
+        ``None`` if there is no such code or it was used already. The caller's transaction rolls
+        the mark back if it then refuses the code."""
+        ...
+
     async def expire_for(self, person_id: str, now: int, *, app_id: str | None = None) -> int:
         """End every unused code of a person (of one app, if given) now: password change, log-out,
         de-authorization. Returns how many were cut short."""

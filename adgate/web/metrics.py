@@ -1,13 +1,43 @@
-"""Prometheus metrics: requests, errors by Graph code, latency. Served at ``/metrics``."""
+"""Prometheus metrics: requests, errors by Graph code, latency. Served at ``/metrics``.
+
+Counted as plain integers on the event loop's thread (:meth:`Metrics.observe`, on every request)
+and turned into Prometheus' families only when scraped (:class:`_Collector`): no lock, label
+lookup or bucket walk per request.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from bisect import bisect_left
+from collections.abc import Iterator
 
-from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client import CollectorRegistry, generate_latest
+from prometheus_client.core import CounterMetricFamily, HistogramMetricFamily, Metric
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from starlette.requests import Request
 from starlette.responses import Response
+
+#: Upper bounds (seconds) of ``adgate_request_seconds``' buckets; ``+Inf`` follows.
+BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5)
+
+
+class _Latency:
+    """One area's histogram: observations per bucket (not cumulative) and their sum."""
+
+    __slots__ = ("counts", "total")
+
+    def __init__(self) -> None:
+        self.counts = [0] * (len(BUCKETS) + 1)
+        self.total = 0.0
+
+
+class _Requests:
+    """Requests of one ``(area, method, status)``, and their area's histogram."""
+
+    __slots__ = ("count", "latency")
+
+    def __init__(self, latency: _Latency) -> None:
+        self.count = 0
+        self.latency = latency
 
 
 class Metrics:
@@ -15,36 +45,60 @@ class Metrics:
 
     def __init__(self) -> None:
         self.registry = CollectorRegistry()
-        self.requests = Counter(
-            "adgate_requests", "HTTP requests served", ["area", "method", "status"], registry=self.registry
-        )
-        self.errors = Counter(
-            "adgate_graph_errors", "Graph error envelopes sent, by code", ["code"], registry=self.registry
-        )
-        self.latency = Histogram(
-            "adgate_request_seconds",
-            "Time to answer a request",
-            ["area"],
-            buckets=(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5),
-            registry=self.registry,
-        )
-
-        self._children: dict[tuple[str, str, str], tuple[Any, Any]] = {}
+        self._requests: dict[tuple[str, str, int], _Requests] = {}
+        self._latency: dict[str, _Latency] = {}
+        self._errors: dict[str, int] = {}
+        self.registry.register(_Collector(self))
 
     def observe(self, area: str, method: str, status: int, seconds: float, code: str | None) -> None:
-        """Record one request; labelled children are cached (``labels()`` is not free)."""
-        key = (area, method, str(status))
-        children = self._children.get(key)
-        if children is None:
-            children = (self.requests.labels(*key), self.latency.labels(area))
-            self._children[key] = children
-        children[0].inc()
-        children[1].observe(seconds)
+        """Record one request."""
+        requests = self._requests.get((area, method, status))
+        if requests is None:
+            latency = self._latency.setdefault(area, _Latency())
+            requests = self._requests[(area, method, status)] = _Requests(latency)
+        requests.count += 1
+        latency = requests.latency
+        latency.counts[bisect_left(BUCKETS, seconds)] += 1  # a bucket counts values <= its bound
+        latency.total += seconds
         if code is not None:
-            self.errors.labels(code).inc()
+            self._errors[code] = self._errors.get(code, 0) + 1
+
+    def families(self) -> Iterator[Metric]:
+        requests = CounterMetricFamily(
+            "adgate_requests", "HTTP requests served", labels=["area", "method", "status"]
+        )
+        for (area, method, status), counted in list(self._requests.items()):
+            requests.add_metric([area, method, str(status)], counted.count)
+        yield requests
+        errors = CounterMetricFamily(
+            "adgate_graph_errors", "Graph error envelopes sent, by code", labels=["code"]
+        )
+        for code, count in list(self._errors.items()):
+            errors.add_metric([code], count)
+        yield errors
+        latency = HistogramMetricFamily("adgate_request_seconds", "Time to answer a request", labels=["area"])
+        for area, histogram in list(self._latency.items()):
+            cumulative, buckets = 0, []
+            for bound, count in zip((*map(_bound, BUCKETS), "+Inf"), histogram.counts, strict=True):
+                cumulative += count
+                buckets.append((bound, cumulative))
+            latency.add_metric([area], buckets, histogram.total)
+        yield latency
 
     async def endpoint(self, _request: Request) -> Response:
         return Response(generate_latest(self.registry), media_type=CONTENT_TYPE_LATEST)
+
+
+class _Collector:
+    def __init__(self, metrics: Metrics) -> None:
+        self.metrics = metrics
+
+    def collect(self) -> Iterator[Metric]:
+        return self.metrics.families()
+
+
+def _bound(bound: float) -> str:
+    return repr(float(bound))
 
 
 def area_of(path: str) -> str:

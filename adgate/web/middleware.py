@@ -32,36 +32,70 @@ HTML_HEADERS = [
 ]
 
 
+#: ``GET /_health``, answered here without the framework: what the route in ``adgate/app.py``
+#: answers, headers included, built once.
+HEALTH_PATH = "/_health"
+_HEALTH_BODY = b'{"status":"ok"}'
+_HEALTH_HEADERS = (
+    (b"content-length", str(len(_HEALTH_BODY)).encode()),
+    (b"content-type", b"application/json"),
+    *SECURITY_HEADERS,
+)
+
+
 class _BodyTooLarge(Exception):
     pass
 
 
 class EdgeMiddleware:
     def __init__(
-        self, app: ASGIApp, *, max_body_bytes: int, metrics: Metrics, graph: GraphApp | None = None
+        self,
+        app: ASGIApp,
+        *,
+        max_body_bytes: int,
+        metrics: Metrics,
+        graph: GraphApp | None = None,
+        health: bool = False,
     ) -> None:
         self.app = app
         self.max_body_bytes = max_body_bytes
         self.metrics = metrics
         #: Graph paths go straight here, past the framework (``adgate.app.is_graph_path``).
         self.graph = graph
+        #: ``GET``/``HEAD /_health`` answered here (the liveness probe: it reads nothing).
+        self.health = health
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         started = time.perf_counter()  # a duration, not a time of day: the clock rule doesn't apply
+        limit = self.max_body_bytes
+        declared = _content_length(scope)
+        if (
+            self.health
+            and scope["path"] == HEALTH_PATH
+            and scope["method"] in ("GET", "HEAD")
+            and (declared is None or declared <= limit)
+        ):
+            # A new message each time: whatever wraps ``send`` may change it in place.
+            await send({"type": "http.response.start", "status": 200, "headers": list(_HEALTH_HEADERS)})
+            await send(
+                {"type": "http.response.body", "body": _HEALTH_BODY if scope["method"] == "GET" else b""}
+            )
+            # The probe's answer carries no trace id: one is made only for its access line.
+            self._record(scope, "graph", 200, started, None, None)
+            return
+
         fbtrace_id = envelope.new_fbtrace_id()
         state = scope.setdefault("state", {})
         state["fbtrace_id"] = fbtrace_id
         status = 500
         response_started = False
-        limit = self.max_body_bytes
 
-        declared = _content_length(scope)
         if declared is not None and declared > limit:
             await self._send_error(send, GraphError.of("body_too_large", limit=limit), fbtrace_id)
-            self._record(scope, 413, started, "100")
+            self._record(scope, area_of(scope["path"]), 413, started, "100", fbtrace_id)
             return
 
         if self.graph is not None and is_graph_path(scope["path"]):
@@ -94,7 +128,8 @@ class EdgeMiddleware:
                 await self._send_error(send, GraphError.of("unknown"), fbtrace_id)
             status = 500
         error: GraphError | None = state.get("graph_error")
-        self._record(scope, status, started, str(error.code) if error else None)
+        code = str(error.code) if error else None
+        self._record(scope, area_of(scope["path"]), status, started, code, fbtrace_id)
 
     async def _graph(
         self, graph: GraphApp, scope: Scope, receive: Receive, send: Send, started: float, fbtrace_id: str
@@ -116,7 +151,7 @@ class EdgeMiddleware:
             await self._send_error(send, GraphError.of("unknown"), fbtrace_id)
             status = 500
         error: GraphError | None = scope["state"].get("graph_error")
-        self._record(scope, status, started, str(error.code) if error else None)
+        self._record(scope, "graph", status, started, str(error.code) if error else None, fbtrace_id)
 
     def _limited(self, receive: Receive) -> Receive:
         """``receive``, raising :class:`_BodyTooLarge` once the body passes the limit."""
@@ -134,22 +169,26 @@ class EdgeMiddleware:
 
         return limited_receive
 
-    def _record(self, scope: Scope, status: int, started: float, code: str | None) -> None:
+    def _record(
+        self, scope: Scope, area: str, status: int, started: float, code: str | None, fbtrace_id: str | None
+    ) -> None:
         elapsed = time.perf_counter() - started
-        self.metrics.observe(area_of(scope["path"]), scope["method"], status, elapsed, code)
-        if log.isEnabledFor(logging.INFO):
-            log.info(
-                "request",
-                extra={
-                    "fields": {
-                        "method": scope["method"],
-                        "path": scope["path"],  # never the query string: tokens travel there
-                        "status": status,
-                        "code": code,
-                        "ms": round(elapsed * 1000, 2),
-                        "fbtrace_id": scope["state"]["fbtrace_id"],
-                    }
-                },
+        self.metrics.observe(area, scope["method"], status, elapsed, code)
+        if log.isEnabledFor(logging.INFO):  # the fields are built only for a line that is written
+            fields = {
+                "method": scope["method"],
+                "path": scope["path"],  # never the query string: tokens travel there
+                "status": status,
+                "code": code,
+                "ms": round(elapsed * 1000, 2),
+                "fbtrace_id": fbtrace_id or envelope.new_fbtrace_id(),
+            }
+            # makeRecord + handle is what log.info does, less the walk up the stack for the
+            # caller's file and line, which the JSON line does not print.
+            log.handle(
+                log.makeRecord(
+                    log.name, logging.INFO, __file__, 0, "request", (), None, extra={"fields": fields}
+                )
             )
 
     @staticmethod

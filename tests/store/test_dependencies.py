@@ -155,6 +155,17 @@ async def test_an_update_by_key_writes_that_row_and_any_value_of_the_other_colum
     assert {("campaigns", "id", "5"), "campaigns.account_id"} <= tags  # the value changed: any
 
 
+async def test_an_update_returning_its_row_writes_what_the_update_alone_writes(db: SqlDatabase) -> None:
+    from adgate.store.sql.auth import _MARK_USED, _USE
+
+    params = {"code_digest": "d1", "now": 5}
+    alone = await writes(db, lambda conn: conn.execute(_MARK_USED, params))
+    returning = await writes(db, lambda conn: conn.execute(_USE, params))
+    assert returning == alone
+    assert ("auth_codes", "digest", "d1") in returning
+    assert "auth_codes.digest" not in returning
+
+
 async def test_a_delete_writes_every_row_its_cascades_reach(db: SqlDatabase) -> None:
     stmt = delete(t.campaigns).where(t.campaigns.c.id == "5")
     tags = await writes(db, lambda conn: conn.execute(stmt))

@@ -142,22 +142,15 @@ async def a_lost_message_is_made_good(settings: Settings, *, write_again: bool) 
 
 @pytest.mark.redis
 @pytest.mark.postgres
-async def test_a_lost_message_is_found_by_the_gap_before_the_next_one(
-    tmp_path: Path, redis_url: str, postgres_database: str
+@pytest.mark.parametrize(
+    "write_again", [True, False], ids=["found by the gap before the next message", "found by the counter"]
+)
+async def test_a_lost_message_is_made_good_within_the_bound(
+    tmp_path: Path, redis_url: str, postgres_database: str, write_again: bool
 ) -> None:
     database_url = normalize_database_url(postgres_database)
     settings = settings_for(tmp_path, redis_url=redis_url, database_url=database_url)
-    await a_lost_message_is_made_good(settings, write_again=True)
-
-
-@pytest.mark.redis
-@pytest.mark.postgres
-async def test_a_lost_last_message_is_found_by_the_counter_within_the_lag(
-    tmp_path: Path, redis_url: str, postgres_database: str
-) -> None:
-    database_url = normalize_database_url(postgres_database)
-    settings = settings_for(tmp_path, redis_url=redis_url, database_url=database_url)
-    await a_lost_message_is_made_good(settings, write_again=False)
+    await a_lost_message_is_made_good(settings, write_again=write_again)
 
 
 @pytest.mark.redis

@@ -128,6 +128,20 @@ async def test_a_code_is_bound_to_the_app_it_was_issued_to(
     assert_oauth_error(await exchange(client, cast, "AQ-garbage"), 100, "Invalid verification code")
 
 
+async def test_a_code_refused_to_another_app_or_when_expired_is_left_as_it_was(
+    client: httpx.AsyncClient, services: Services, cast: Cast, clock: SandboxClock
+) -> None:
+    # The exchange marks the code used in its first statement; a refusal rolls the mark back.
+    second = await make_cast(services)
+    code = await login(services, second.app, second.admin)
+    assert_oauth_error(await exchange(client, cast, code), 100, "Invalid verification code")
+    assert (await exchange(client, second, code)).status_code == 200
+    late = await login(services, cast.app, cast.admin)
+    clock.advance(CODE_SECONDS)
+    for _ in range(2):  # still expired, not "used"
+        assert_oauth_error(await exchange(client, cast, late), 100, "This authorization code has expired.")
+
+
 async def test_a_code_made_before_a_password_change_cannot_be_exchanged(
     client: httpx.AsyncClient, services: Services, cast: Cast
 ) -> None:

@@ -122,3 +122,47 @@ def has_float(value: object) -> bool:
 
 def test_what_orjson_declines_is_written_by_json() -> None:
     assert graph_json({"big": 2**70, 1: "int key"}) == b'{"big":1180591620717411303424,"1":"int key"}'
+
+
+async def test_the_health_probe_is_answered_by_the_edge_as_the_route_would(client: httpx.AsyncClient) -> None:
+    response = await client.get("/_health")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
+    assert response.headers["content-type"] == "application/json"
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert response.headers["x-frame-options"] == "DENY"
+    head = await client.head("/_health")
+    assert head.status_code == 200
+    assert head.content == b""
+    assert head.headers["content-length"] == str(len(response.content))
+    wrong = await client.post("/_health")  # other methods still reach the route: 405, an envelope
+    assert wrong.status_code == 405
+    assert wrong.json()["error"]["code"]
+    text = (await client.get("/metrics")).text
+    assert 'adgate_requests_total{area="graph",method="GET",status="200"}' in text
+
+
+def test_metrics_are_counted_per_labels_and_bucketed_cumulatively() -> None:
+    from prometheus_client import generate_latest
+
+    from adgate.web.metrics import Metrics
+
+    metrics = Metrics()
+    metrics.observe("graph", "GET", 200, 0.0005, None)  # on a bound: in its bucket
+    metrics.observe("graph", "GET", 200, 0.003, None)
+    metrics.observe("graph", "POST", 400, 3.0, "190")
+    metrics.observe("dialog", "GET", 200, 0.02, None)
+    text = generate_latest(metrics.registry).decode()
+    for line in (
+        'adgate_requests_total{area="graph",method="GET",status="200"} 2.0',
+        'adgate_requests_total{area="graph",method="POST",status="400"} 1.0',
+        'adgate_graph_errors_total{code="190"} 1.0',
+        'adgate_request_seconds_bucket{area="graph",le="0.0005"} 1.0',
+        'adgate_request_seconds_bucket{area="graph",le="0.0025"} 1.0',
+        'adgate_request_seconds_bucket{area="graph",le="0.005"} 2.0',
+        'adgate_request_seconds_bucket{area="graph",le="2.5"} 2.0',
+        'adgate_request_seconds_bucket{area="graph",le="+Inf"} 3.0',
+        'adgate_request_seconds_count{area="graph"} 3.0',
+        'adgate_request_seconds_bucket{area="dialog",le="0.025"} 1.0',
+    ):
+        assert line in text.splitlines(), line

@@ -107,11 +107,16 @@ class Exchange:
     async def _redeem(
         self, tx: Repos, app: r.App, request: TokenRequest, digest: str, now: int
     ) -> dict[str, Any] | GraphError:
-        code = await tx.codes.get(digest)
-        if code is None or code.app_id != app.id:
+        # Marked used at once (one statement); any refusal below raises, and the transaction's
+        # rollback unmarks it. Of two concurrent exchanges of one code, exactly one marks it.
+        code = await tx.codes.use(digest, now)
+        if code is None:
+            code = await tx.codes.get(digest)
+            if code is None or code.app_id != app.id:
+                raise GraphError.of("code_invalid")
+            return await self._replayed(tx, digest, now)  # used already, or by a concurrent exchange
+        if code.app_id != app.id:
             raise GraphError.of("code_invalid")
-        if code.used_at is not None:
-            return await self._replayed(tx, digest, now)
         if now >= code.expires_at:
             raise GraphError.of("code_expired")
         # RFC 6749 §4.1.3 / RFC 9700 §4.1.3: the very same redirect_uri, compared as a string.
@@ -123,8 +128,6 @@ class Exchange:
         if person is None or not is_authorized(await tx.grants.authorization(app.id, person.id)):
             # De-authorized since the login (DELETE /me/permissions also cuts its codes short).
             raise GraphError.of("code_expired")
-        if not await tx.codes.mark_used(digest, now):
-            return await self._replayed(tx, digest, now)  # lost a race with a concurrent exchange
         raw, expires_in = await issue_long_lived_user_token(
             tx, app, person, code.scopes, now, issuer=self.core.issuer, code_digest=digest
         )

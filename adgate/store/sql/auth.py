@@ -29,6 +29,7 @@ _MARK_USED = (
     .where(t.auth_codes.c.digest == bindparam("code_digest"), t.auth_codes.c.used_at.is_(None))
     .values(used_at=bindparam("now"))
 )
+_USE = _MARK_USED.returning(*t.auth_codes.c)
 
 
 class SqlTokens(_Repo):
@@ -120,6 +121,11 @@ class SqlCodes(_Repo):
         # One conditional UPDATE: of two concurrent exchanges of the same code, exactly one wins.
         done = await self.conn.execute(_MARK_USED, {"code_digest": digest, "now": now})
         return bool(done.rowcount)
+
+    async def use(self, digest: str, now: int) -> r.AuthCode | None:
+        # The conditional UPDATE of mark_used, returning the row: the SELECT before it is saved.
+        row = await self._one(_USE, {"code_digest": digest, "now": now})
+        return None if row is None else rows.code(row)
 
     async def expire_for(self, person_id: str, now: int, *, app_id: str | None = None) -> int:
         c = t.auth_codes.c

@@ -26,8 +26,9 @@ a write transaction that finds SQLite's write lock free runs on the loop's threa
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable, Hashable
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Awaitable, Callable, Hashable, Iterator
+from contextlib import asynccontextmanager, contextmanager
+from functools import cached_property
 from typing import Any, TypeVar, cast
 
 from sqlalchemy import Connection, Engine, create_engine, event, text
@@ -77,40 +78,135 @@ from adgate.store.sql.world import (
 
 
 class SqlRepos:
-    """Every repository bound to one connection in one transaction."""
+    """Every repository bound to one connection in one transaction, each made when first used
+    (a transaction touches two or three of them)."""
 
     def __init__(self, conn: AsyncConnection) -> None:
-        self.nodes = SqlNodes(conn)
-        self.meta = SqlMeta(conn)
-        self.people = SqlPeople(conn)
-        self.businesses = SqlBusinesses(conn)
-        self.business_people = SqlRoles(conn, tables.business_people)
-        self.ad_accounts = SqlAdAccounts(conn)
-        self.ad_account_roles = SqlRoles(conn, tables.ad_account_roles)
-        self.pages = SqlPages(conn)
-        self.page_roles = SqlRoles(conn, tables.page_roles)
-        self.apps = SqlApps(conn)
-        self.app_roles = SqlRoles(conn, tables.app_roles)
-        self.system_users = SqlSystemUsers(conn)
-        self.system_user_ad_accounts = SqlSystemUserAdAccounts(conn)
-        self.tokens = SqlTokens(conn)
-        self.sealed_tokens = SqlSealedTokens(conn)
-        self.codes = SqlCodes(conn)
-        self.grants = SqlGrants(conn)
-        self.account_lists = SqlAccountLists(conn)
-        self.usage = SqlUsage(conn)
-        self.campaigns = SqlCampaigns(conn)
-        self.ad_sets = SqlAdSets(conn)
-        self.ads = SqlAds(conn)
-        self.ad_creatives = SqlAdCreatives(conn)
-        self.ad_images = SqlAdImages(conn)
-        self.custom_audiences = SqlCustomAudiences(conn)
-        self.report_runs = SqlReportRuns(conn)
-        self.review = SqlReview(conn)
-        self.faults = SqlFaults(conn)
-        self.callbacks = SqlCallbacks(conn)
-        self.login_failures = SqlLoginFailures(conn)
-        self.browser_sessions = SqlBrowserSessions(conn)
+        self._conn = conn
+
+    @cached_property
+    def nodes(self) -> SqlNodes:
+        return SqlNodes(self._conn)
+
+    @cached_property
+    def meta(self) -> SqlMeta:
+        return SqlMeta(self._conn)
+
+    @cached_property
+    def people(self) -> SqlPeople:
+        return SqlPeople(self._conn)
+
+    @cached_property
+    def businesses(self) -> SqlBusinesses:
+        return SqlBusinesses(self._conn)
+
+    @cached_property
+    def business_people(self) -> SqlRoles:
+        return SqlRoles(self._conn, tables.business_people)
+
+    @cached_property
+    def ad_accounts(self) -> SqlAdAccounts:
+        return SqlAdAccounts(self._conn)
+
+    @cached_property
+    def ad_account_roles(self) -> SqlRoles:
+        return SqlRoles(self._conn, tables.ad_account_roles)
+
+    @cached_property
+    def pages(self) -> SqlPages:
+        return SqlPages(self._conn)
+
+    @cached_property
+    def page_roles(self) -> SqlRoles:
+        return SqlRoles(self._conn, tables.page_roles)
+
+    @cached_property
+    def apps(self) -> SqlApps:
+        return SqlApps(self._conn)
+
+    @cached_property
+    def app_roles(self) -> SqlRoles:
+        return SqlRoles(self._conn, tables.app_roles)
+
+    @cached_property
+    def system_users(self) -> SqlSystemUsers:
+        return SqlSystemUsers(self._conn)
+
+    @cached_property
+    def system_user_ad_accounts(self) -> SqlSystemUserAdAccounts:
+        return SqlSystemUserAdAccounts(self._conn)
+
+    @cached_property
+    def tokens(self) -> SqlTokens:
+        return SqlTokens(self._conn)
+
+    @cached_property
+    def sealed_tokens(self) -> SqlSealedTokens:
+        return SqlSealedTokens(self._conn)
+
+    @cached_property
+    def codes(self) -> SqlCodes:
+        return SqlCodes(self._conn)
+
+    @cached_property
+    def grants(self) -> SqlGrants:
+        return SqlGrants(self._conn)
+
+    @cached_property
+    def account_lists(self) -> SqlAccountLists:
+        return SqlAccountLists(self._conn)
+
+    @cached_property
+    def usage(self) -> SqlUsage:
+        return SqlUsage(self._conn)
+
+    @cached_property
+    def campaigns(self) -> SqlCampaigns:
+        return SqlCampaigns(self._conn)
+
+    @cached_property
+    def ad_sets(self) -> SqlAdSets:
+        return SqlAdSets(self._conn)
+
+    @cached_property
+    def ads(self) -> SqlAds:
+        return SqlAds(self._conn)
+
+    @cached_property
+    def ad_creatives(self) -> SqlAdCreatives:
+        return SqlAdCreatives(self._conn)
+
+    @cached_property
+    def ad_images(self) -> SqlAdImages:
+        return SqlAdImages(self._conn)
+
+    @cached_property
+    def custom_audiences(self) -> SqlCustomAudiences:
+        return SqlCustomAudiences(self._conn)
+
+    @cached_property
+    def report_runs(self) -> SqlReportRuns:
+        return SqlReportRuns(self._conn)
+
+    @cached_property
+    def review(self) -> SqlReview:
+        return SqlReview(self._conn)
+
+    @cached_property
+    def faults(self) -> SqlFaults:
+        return SqlFaults(self._conn)
+
+    @cached_property
+    def callbacks(self) -> SqlCallbacks:
+        return SqlCallbacks(self._conn)
+
+    @cached_property
+    def login_failures(self) -> SqlLoginFailures:
+        return SqlLoginFailures(self._conn)
+
+    @cached_property
+    def browser_sessions(self) -> SqlBrowserSessions:
+        return SqlBrowserSessions(self._conn)
 
 
 T = TypeVar("T")
@@ -264,6 +360,11 @@ class SqlDatabase:
         self._reader = self.engine.execution_options(**{_READ_ONLY: True})
         self._point_reader = make_point_reader(url)
         self._point_writer = make_point_writer(url)
+        #: The loop thread's connections, kept between uses (a pool checkout and check-in, with its
+        #: reset, cost as much as the statements of a point read): :meth:`_loop_reader`,
+        #: :meth:`_begin_on_loop`.
+        self._reader_conn: Connection | None = None
+        self._writer_conn: Connection | None = None
         self._writers = asyncio.Lock() if self.dialect == "sqlite" else None
         #: Bumped after every committed write by what it wrote (and by the bus, for other nodes' writes).
         #: ``caching=False``: no read cache, memo or held count keeps anything (a reference server).
@@ -327,10 +428,13 @@ class SqlDatabase:
         """
         if self._point_writer is None:
             return None
-        conn = self._point_writer.connect()
+        conn = self._writer_conn
+        if conn is None or conn.closed or conn.invalidated:
+            conn = self._writer_conn = self._point_writer.connect()
         try:
             conn.begin()
         except OperationalError:
+            self._writer_conn = None
             conn.close()
             return None
         return conn
@@ -350,7 +454,9 @@ class SqlDatabase:
             conn.rollback()
             raise
         finally:
-            conn.close()
+            if conn.in_transaction():  # a failed commit or rollback: start from a new connection
+                self._writer_conn = None
+                conn.close()
 
     async def _queue_for_write_lock(self) -> bool:
         """SQLite: wait for this process's other write transactions in turn, on an asyncio lock.
@@ -383,12 +489,33 @@ class SqlDatabase:
 
         async def read_it() -> T:
             if self._point_reader is not None:
-                with self._point_reader.begin() as conn:
+                with self._loop_reader() as conn:
                     return await load(SqlRepos(cast(AsyncConnection, _Immediate(conn))))
             async with self.read() as tx:
                 return await load(tx)
 
         return await self.cache.get_or_load(key, read_it)
+
+    @contextmanager
+    def _loop_reader(self) -> Iterator[Connection]:
+        """A read transaction on the loop thread's kept connection (a new one if it is in use:
+        a load that reads another cached value)."""
+        assert self._point_reader is not None
+        conn = self._reader_conn
+        if conn is None or conn.closed or conn.invalidated:
+            conn = self._reader_conn = self._point_reader.connect()
+        elif conn.in_transaction():
+            with self._point_reader.begin() as nested:
+                yield nested
+            return
+        try:
+            with conn.begin():
+                yield conn
+        except BaseException:
+            if conn.in_transaction() or conn.invalidated:
+                self._reader_conn = None
+                conn.close()
+            raise
 
     async def written(self, tags: Tags = frozenset({EVERYTHING})) -> None:
         """``tags`` were committed: void the cached reads of them, here and on the other nodes."""
@@ -409,6 +536,10 @@ class SqlDatabase:
             await conn.execute(text("SELECT 1"))
 
     async def close(self) -> None:
+        for conn in (self._reader_conn, self._writer_conn):
+            if conn is not None:
+                conn.close()
+        self._reader_conn = self._writer_conn = None
         if self._point_reader is not None:
             self._point_reader.dispose()
         if self._point_writer is not None:
