@@ -28,15 +28,14 @@ Failures never make a node serve what another node revoked, beyond a bounded tim
 - while a node is not subscribed (starting, connection lost, Redis or PostgreSQL down, or no
   answer to a ping for :data:`DEAD_AFTER_SECONDS`), its generation is suspended: it caches nothing
   and reads everything from the database; it resumes (with a bump) once subscribed again;
-- a message that Redis received but a node did not (a gap in the numbers, or the counter ahead
-  of what it heard for :data:`LAG_SECONDS`) drops that node's caches;
-- a message that cannot be published (the writer cannot reach Redis while its peers can) is
-  lost without a number; with Redis the peers' entries therefore also age out after
-  :data:`MAX_AGE_SECONDS`, the bound on staleness in that case, which is the one case a peer
-  cannot detect. PostgreSQL's ``NOTIFY``
-  cannot be lost that way (it is part of the write's transaction, delivered if and only if it
-  commits, to every listener whose connection is up), so with :class:`PostgresBus` entries do not
-  age.
+- with Redis, every write transaction takes its number from a counter in Redis *before* it
+  commits (:meth:`RedisBus.reserve`; a write that cannot reach Redis is rolled back and refused),
+  and publishes it after. A node that heard every number up to the counter missed nothing; one
+  whose heard numbers stay behind the counter for :data:`LAG_SECONDS` (a message lost, a publish
+  that failed after the commit, a write rolled back after its number) drops its caches. So no
+  committed write goes uncounted, and cached values need no age;
+- PostgreSQL's ``NOTIFY`` cannot be lost that way either (it is part of the write's transaction,
+  delivered if and only if it commits, to every listener whose connection is up).
 """
 
 from __future__ import annotations
@@ -56,7 +55,7 @@ from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 
 from adgate.store.dependencies import EVERYTHING, Tag, Tags
-from adgate.store.sql.database import SqlDatabase
+from adgate.store.sql.database import UNHEARD_KEY, SqlDatabase
 
 logger = logging.getLogger(__name__)
 
@@ -65,8 +64,6 @@ logger = logging.getLogger(__name__)
 #: costs a cache refill.
 CHANNEL = "adgate:invalidate"
 PG_CHANNEL = "adgate_invalidate"
-#: With a bus, a cached value is also dropped after this many seconds (see the module docstring).
-MAX_AGE_SECONDS = 5.0
 #: A subscription that stays silent this long, pings included, is taken for dead.
 DEAD_AFTER_SECONDS = 3.0
 PING_SECONDS = 1.0
@@ -87,6 +84,7 @@ local message = '{"s":' .. number .. ',"c":' .. ARGV[3] .. ',' .. string.sub(ARG
 redis.call('PUBLISH', ARGV[1], message)
 return number
 """
+_UNREAD = object()
 #: A message longer than this names its rows' columns instead (PostgreSQL's ``NOTIFY`` payload
 #: holds under 8000 bytes).
 MAX_MESSAGE_BYTES = 7000
@@ -150,32 +148,42 @@ def read(message: str | None) -> Heard:
 class Sequence:
     """The numbers of the messages a node heard, against the counter: is a message lost?
 
-    Messages arrive numbered in order (:data:`_PUBLISH_NUMBERED`). :meth:`message` says a number
-    skipped one; :meth:`check` says the counter stayed ahead of the last number heard for
-    ``lag`` seconds (the last messages were lost) or went back (Redis lost its data). Either way
-    the node drops everything it cached, and what it reads afterwards already sees every write
-    counted so far, so the sequence goes on from the counter's value.
+    A write takes its number before it commits and publishes it after, so numbers may arrive out
+    of order (two writers) or never (a publish that failed, a write rolled back after taking one).
+    :attr:`heard` is the highest number up to which every number arrived; :meth:`check` says the
+    counter stayed ahead of it for ``lag`` seconds or went back (Redis lost its data). Then the
+    node drops everything it cached and goes on from the counter's value. A message is applied
+    whatever its number (a write numbered before a drop may commit after it).
     """
 
     def __init__(self, lag: float = LAG_SECONDS) -> None:
         self.lag = lag
-        #: The last number heard (``None``: not synchronised with the counter yet).
+        #: Every number up to this one was heard (``None``: not synchronised with the counter yet).
         self.heard: int | None = None
+        #: Numbers heard above :attr:`heard`, waiting for those before them.
+        self._early: set[int] = set()
         #: ``(counter, when)``: the counter was ahead of :attr:`heard` at that time.
         self._ahead: tuple[int, float] | None = None
 
     def start(self, counter: int) -> None:
-        """Subscribed, and the counter read since: every later message is numbered above it."""
+        """Subscribed (or caches dropped), and the counter read since: go on from ``counter``."""
         self.heard = counter
+        self._early = {n for n in self._early if n > counter}
         self._ahead = None
+        self._advance()
 
-    def message(self, number: int) -> bool:
-        """Message ``number`` arrived: ``True`` if a message before it was lost."""
-        heard = self.heard
-        if heard is None or number <= heard:
-            return False  # before the node synchronised, or already counted by a check
-        self.heard = number
-        return number > heard + 1
+    def message(self, number: int) -> None:
+        """Message ``number`` arrived."""
+        if self.heard is None or number <= self.heard:
+            return  # before the node synchronised, or already counted by a check
+        self._early.add(number)
+        self._advance()
+
+    def _advance(self) -> None:
+        assert self.heard is not None
+        while self.heard + 1 in self._early:
+            self.heard += 1
+            self._early.discard(self.heard)
 
     def check(self, counter: int, now: float) -> bool:
         """The counter read ``counter`` at ``now`` (seconds): ``True`` if messages were lost."""
@@ -207,9 +215,6 @@ class Bus(Protocol):
 class _Subscriber:
     """The loop both buses share: subscribe, resume the cache, listen, and on any failure suspend."""
 
-    #: How long a cached value may be kept at most (:attr:`Generation.max_age`).
-    max_age: float | None = MAX_AGE_SECONDS
-
     def __init__(self, db: SqlDatabase, name: str) -> None:
         self.db = db
         self.node = uuid.uuid4().hex
@@ -224,7 +229,6 @@ class _Subscriber:
 
     async def start(self) -> None:
         self.db.generation.suspend()
-        self.db.generation.max_age = self.max_age
         self._task = asyncio.create_task(self._run(), name=f"adgate-{self.name}-bus")
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self.subscribed.wait(), START_WAIT_SECONDS)
@@ -246,10 +250,7 @@ class _Subscriber:
             return
         sender, tags, scope, number = read(message)
         if number is not None and scope == self.scope:
-            before = self.sequence.heard
-            if self.sequence.message(number):
-                self.dropped(f"message {number} came after {before}")
-                return
+            self.sequence.message(number)
         if sender != self.node:
             self.db.generation.bump(tags)
 
@@ -302,6 +303,8 @@ class RedisBus(_Subscriber):
             retry=Retry(NoBackoff(), 0),
         )
         self._publish_failed = False
+        #: The last value of the database's count of unnumbered writes (:meth:`check`).
+        self._unheard: str | object | None = _UNREAD
         #: The counter numbering this channel's messages, and the Redis database it lives in
         #: (channels are shared by every database of a server, counters are not).
         self.counter = f"{channel}:count"
@@ -310,26 +313,50 @@ class RedisBus(_Subscriber):
 
     async def start(self) -> None:
         self.db.on_write.append(self.publish)
+        self.db.reserve = self.reserve
         await super().start()
 
     async def stop(self) -> None:
         with contextlib.suppress(ValueError):
             self.db.on_write.remove(self.publish)
+        if self.db.reserve == self.reserve:
+            self.db.reserve = None
         await super().stop()
         await self._redis.aclose()
 
-    async def publish(self, tags: Tags) -> None:
+    async def reserve(self) -> int | None:
+        """The number of a write about to commit; ``None`` if Redis is out of reach, and the write
+        counts itself in the database instead (:data:`adgate.store.sql.database.UNHEARD_KEY`),
+        where the other nodes' checks find it."""
         try:
-            await self._publish_numbered(
-                keys=[self.counter], args=[self.channel, encode(self.node, tags), self.scope or 0]
-            )
+            return int(await self._redis.incr(self.counter))
         except (aioredis.RedisError, OSError) as exc:
             if not self._publish_failed:
                 logger.warning(
-                    "cannot publish a write to the other nodes (%s): their cached reads age out "
-                    "within %.0f s",
+                    "cannot number a write for the other nodes (%s): it is counted in the database, "
+                    "so they drop their caches within %.1f s",
                     exc,
-                    MAX_AGE_SECONDS,
+                    LAG_SECONDS + CHECK_SECONDS,
+                )
+            self._publish_failed = True
+            return None
+
+    async def publish(self, tags: Tags, number: int | None = None) -> None:
+        try:
+            if number is None:  # a write made without a number (a reset): count and send at once
+                await self._publish_numbered(
+                    keys=[self.counter], args=[self.channel, encode(self.node, tags), self.scope or 0]
+                )
+            else:
+                message = encode(self.node, tags)
+                await self._redis.publish(self.channel, f'{{"s":{number},"c":{self.scope or 0},{message[1:]}')
+        except (aioredis.RedisError, OSError) as exc:
+            if not self._publish_failed:
+                logger.warning(
+                    "cannot publish a write to the other nodes (%s): it is counted, so they drop "
+                    "their caches within %.1f s",
+                    exc,
+                    LAG_SECONDS + CHECK_SECONDS,
                 )
             self._publish_failed = True
         else:
@@ -339,11 +366,17 @@ class RedisBus(_Subscriber):
         return int(await self._redis.get(self.counter) or 0)
 
     async def check(self) -> None:
-        """Read the counter: if it stayed ahead of what this node heard, messages were lost."""
+        """Read the counter: if it stayed ahead of what this node heard, messages were lost. And
+        the database's count of writes no node could number: if it moved, one was committed."""
         counter = await self.read_counter()
         heard = self.sequence.heard
         if self.sequence.check(counter, time.monotonic()):
             self.dropped(f"the counter at {counter} for {self.sequence.lag} s, heard up to {heard}")
+        async with self.db.read() as tx:
+            unheard = await tx.meta.get(UNHEARD_KEY)
+        if self._unheard is not _UNREAD and unheard != self._unheard:
+            self.dropped(f"a write committed without a number ({UNHEARD_KEY} {unheard})")
+        self._unheard = unheard
 
     async def _listen(self) -> None:
         pubsub = self._redis.pubsub()
@@ -379,7 +412,6 @@ class RedisBus(_Subscriber):
 
 class PostgresBus(_Subscriber):
     #: A ``NOTIFY`` is lost only with the listener's connection, which suspends the cache.
-    max_age = None
 
     def __init__(self, db: SqlDatabase, dsn: str, *, channel: str = PG_CHANNEL) -> None:
         super().__init__(db, "postgresql")

@@ -15,8 +15,8 @@ none of its tags was bumped after its stamp, so:
   reused, whether it saw the write or not;
 - with several server nodes, each node bumps the tags the other nodes' writes wrote as well,
   through the invalidation bus (:mod:`adgate.store.bus`); while the bus is down a node caches
-  nothing (:meth:`Generation.suspend`), and every entry also ages out after ``max_age`` seconds,
-  bounding what a lost message could cost.
+  nothing (:meth:`Generation.suspend`), and a lost message is detected within a bounded time
+  (the bus drops everything then).
 
 A write of rows no cached value read (a new campaign, another account's token) leaves the cache
 as it is. Only what a value *is* is cached, never a decision that depends on the time: expiry
@@ -157,8 +157,8 @@ class ReadCache:
     """Values read from the database, keyed by the caller, void once what they read is written.
 
     ``max_age`` (seconds, monotonic): ``None`` keeps an entry until a write or eviction, or for
-    the generation's :attr:`Generation.max_age` if it has one (set when other nodes write too, see
-    the module docstring); a number also drops it after that long.
+    the generation's :attr:`Generation.max_age` if it has one; a number also drops it after that
+    long.
 
     A value found (:meth:`get`) reports its tags to the reads being collected
     (:func:`adgate.store.dependencies.collecting`): a value computed from it depends on them too.

@@ -36,16 +36,21 @@ def test_a_numbered_message_says_its_number_and_counter_scope() -> None:
     assert read('{"s":"7","c":15,' + body[1:]).number is None
 
 
-def test_a_gap_in_the_numbers_is_a_lost_message() -> None:
+def test_numbers_may_arrive_out_of_order_and_only_a_missing_one_keeps_heard_behind() -> None:
+    """A write takes its number before it commits and publishes it after: two writers' messages
+    can cross, and a number can be taken by a write that is then rolled back."""
     sequence = Sequence()
-    assert not sequence.message(3)  # not synchronised with the counter yet: nothing to compare
+    sequence.message(3)  # not synchronised with the counter yet: nothing to compare
+    assert sequence.heard is None
     sequence.start(10)
-    assert not sequence.message(11)
-    assert not sequence.message(12)
-    assert sequence.message(14)  # 13 was lost
-    assert sequence.heard == 14
-    assert not sequence.message(13)  # late, or counted by a check: nothing more to drop
-    assert not sequence.message(15)
+    sequence.message(12)  # 11 is still on its way
+    assert sequence.heard == 10
+    sequence.message(11)
+    assert sequence.heard == 12
+    sequence.message(14)  # 13 lost, or rolled back
+    assert sequence.heard == 12
+    sequence.message(12)  # a repeat changes nothing
+    assert sequence.heard == 12
 
 
 def test_a_counter_ahead_of_what_was_heard_for_the_lag_is_a_lost_message() -> None:
@@ -53,14 +58,24 @@ def test_a_counter_ahead_of_what_was_heard_for_the_lag_is_a_lost_message() -> No
     sequence.start(5)
     assert not sequence.check(5, now=100.0)
     assert not sequence.check(6, now=100.5)  # 6 is on its way
-    assert not sequence.message(6)
+    sequence.message(6)
     assert not sequence.check(8, now=101.0)  # 6 arrived: 7 and 8 on their way since 101.0
-    assert not sequence.message(7)
-    assert not sequence.check(8, now=101.9)  # 8 is late, not yet for a whole second
-    assert sequence.check(9, now=102.0)  # 8 never came
-    assert sequence.heard == 9  # everything read from now on sees the writes counted so far
+    sequence.message(8)  # before 7
+    assert not sequence.check(8, now=101.9)  # 7 is late, not yet for a whole second
+    assert sequence.check(9, now=102.0)  # 7 never came
+    assert sequence.heard == 9  # the node dropped its caches and goes on from the counter
     assert not sequence.check(9, now=105.0)
-    assert not sequence.message(10)
+    sequence.message(10)
+    assert sequence.heard == 10
+
+
+def test_numbers_heard_early_survive_a_drop() -> None:
+    sequence = Sequence(lag=1.0)
+    sequence.start(1)
+    sequence.message(4)
+    assert sequence.check(3, now=0.0) is False
+    assert sequence.check(3, now=1.0)  # 2 and 3 never came: caches dropped, on from 3
+    assert sequence.heard == 4  # 4 was heard already
 
 
 def test_a_counter_that_went_back_drops_everything() -> None:
@@ -68,4 +83,5 @@ def test_a_counter_that_went_back_drops_everything() -> None:
     sequence.start(50)
     assert sequence.check(2, now=0.0)  # Redis lost its data: the numbers start again
     assert sequence.heard == 2
-    assert sequence.message(4)
+    sequence.message(4)
+    assert sequence.heard == 2  # 3 is still to come

@@ -29,7 +29,7 @@ async def reads(db: SqlDatabase, run: Callable[[AsyncConnection], Awaitable[Any]
 async def writes(db: SqlDatabase, run: Callable[[AsyncConnection], Awaitable[Any]]) -> set[Tag]:
     written: list[frozenset[Tag]] = []
 
-    async def hook(tags: frozenset[Tag]) -> None:
+    async def hook(tags: frozenset[Tag], _number: int | None) -> None:
         written.append(tags)
 
     db.on_write.append(hook)

@@ -23,7 +23,7 @@ which its count holds (:meth:`adgate.store.marketing.AdRepo.active_ads`: from th
 review it counts to the end of the earliest review still pending), and the memo answers only for a
 ``now`` inside them; a sandbox clock moved forwards or back included.
 
-With a bus (other nodes write too), a held count also lapses after the generation's ``max_age``
+A held count also lapses after the generation's ``max_age`` when one is set
 (:class:`adgate.store.cache.Generation`), as every read cache's entries do.
 """
 
@@ -54,7 +54,7 @@ class ActiveCountsSource:
     def __init__(self, db: Database, *, monotonic: Callable[[], float] = time.monotonic) -> None:
         self.db = db
         #: account id → (counts, since, until), on the read cache's terms (void after any write, on
-        #: any node; aged out with the bus's ``max_age``); ``monotonic`` only for that age.
+        #: any node; aged out with the generation's ``max_age``, if set); ``monotonic`` only for that age.
         self._memo = ReadCache(db.generation, capacity=MEMO_SIZE, monotonic=monotonic)
 
     async def get(self, account_id: str, now: float) -> ActiveCounts:

@@ -224,6 +224,12 @@ _READ_ONLY = "adgate_read_only"
 #: write, unknown ones included: an extra invalidation costs a cache refill, a missed one a leak.
 _READS = ("SELECT", "BEGIN")
 _NOTIFY = text("SELECT pg_notify(:channel, :payload)")
+#: ``meta`` key counting the writes committed without a bus number (:attr:`SqlDatabase.reserve`).
+UNHEARD_KEY = "unheard_writes"
+_COUNT_UNHEARD = text(
+    "INSERT INTO meta (key, value) VALUES (:key, '1') ON CONFLICT (key) "
+    "DO UPDATE SET value = CAST(CAST(meta.value AS INTEGER) + 1 AS TEXT)"
+).bindparams(key=UNHEARD_KEY)
 
 
 def _watch_writes(engine: Engine) -> None:
@@ -346,6 +352,8 @@ class _Outcome:
     def __init__(self) -> None:
         self.wrote = False
         self.written: Tags = frozenset({EVERYTHING})
+        #: The number the bus gave the write before its commit (:attr:`SqlDatabase.reserve`).
+        self.number: int | None = None
 
     def took(self, info: dict[Any, Any]) -> None:
         self.wrote = bool(info.pop(_WROTE, True))
@@ -373,7 +381,12 @@ class SqlDatabase:
         #: Awaited with what was written after each committed write and reset, once the
         #: generation is bumped: the invalidation bus publishes it to the other nodes
         #: (:mod:`adgate.store.bus`).
-        self.on_write: list[Callable[[Tags], Awaitable[None]]] = []
+        self.on_write: list[Callable[[Tags, int | None], Awaitable[None]]] = []
+        #: Awaited before a write transaction commits: the Redis bus numbers the write
+        #: (:class:`adgate.store.bus.RedisBus`), so a write its peers never hear of is still counted
+        #: where they look; its number goes to ``on_write``. ``None`` (Redis out of reach): the
+        #: transaction counts itself in ``meta`` (:data:`UNHEARD_KEY`), which the peers read too.
+        self.reserve: Callable[[], Awaitable[int | None]] | None = None
         #: ``(channel, encode)``: PostgreSQL ``NOTIFY`` of ``encode(tags written)`` sent inside each
         #: write transaction, so it is delivered exactly when the write commits
         #: (:class:`adgate.store.bus.PostgresBus`).
@@ -386,7 +399,7 @@ class SqlDatabase:
         try:
             on_loop = self._begin_on_loop() if queued else None
             body = (
-                self._on_loop(on_loop, outcome)
+                self._on_loop(on_loop, outcome, invalidates=invalidates)
                 if on_loop is not None
                 else self._through_driver(outcome, invalidates=invalidates)
             )
@@ -400,7 +413,7 @@ class SqlDatabase:
             # After the commit, never before: a read that began before this point is stamped
             # with the old generation and never reused (adgate.store.cache).
             if outcome.wrote and invalidates:
-                await self.written(outcome.written)
+                await self.written(outcome.written, outcome.number)
 
     @asynccontextmanager
     async def _through_driver(self, outcome: _Outcome, *, invalidates: bool) -> AsyncIterator[SqlRepos]:
@@ -410,6 +423,10 @@ class SqlDatabase:
             info[_WRITES] = set()
             try:
                 yield SqlRepos(conn)
+                if invalidates and info.get(_WROTE, True) and self.reserve is not None:
+                    outcome.number = await self.reserve()
+                    if outcome.number is None:
+                        await conn.execute(_COUNT_UNHEARD)
                 if self.notify is not None and invalidates and info.get(_WROTE, True):
                     channel, encode = self.notify
                     payload = encode(frozenset(info.get(_WRITES) or {EVERYTHING}))
@@ -440,7 +457,9 @@ class SqlDatabase:
         return conn
 
     @asynccontextmanager
-    async def _on_loop(self, conn: Connection, outcome: _Outcome) -> AsyncIterator[SqlRepos]:
+    async def _on_loop(
+        self, conn: Connection, outcome: _Outcome, *, invalidates: bool
+    ) -> AsyncIterator[SqlRepos]:
         info = conn.info
         info[_WROTE] = False
         info[_WRITES] = set()
@@ -449,6 +468,10 @@ class SqlDatabase:
                 yield SqlRepos(cast(AsyncConnection, _Immediate(conn)))
             finally:
                 outcome.took(info)
+            if invalidates and outcome.wrote and self.reserve is not None:
+                outcome.number = await self.reserve()
+                if outcome.number is None:
+                    conn.execute(_COUNT_UNHEARD)
             conn.commit()
         except BaseException:
             conn.rollback()
@@ -517,11 +540,12 @@ class SqlDatabase:
                 conn.close()
             raise
 
-    async def written(self, tags: Tags = frozenset({EVERYTHING})) -> None:
-        """``tags`` were committed: void the cached reads of them, here and on the other nodes."""
+    async def written(self, tags: Tags = frozenset({EVERYTHING}), number: int | None = None) -> None:
+        """``tags`` were committed (numbered ``number`` by the bus, if it reserved one): void the
+        cached reads of them, here and on the other nodes."""
         self.generation.bump(tags)
         for hook in self.on_write:
-            await hook(tags)
+            await hook(tags, number)
 
     async def reset(self) -> None:
         try:
