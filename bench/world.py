@@ -195,6 +195,7 @@ def bulk_tokens(data_dir: Path, world: BenchWorld, total: int, *, keep: int = 0)
             "code_digest": None,
             "revoked_at": None,
             "revoked_reason": None,
+            "assets": None,
         }
         # The Core INSERT, compiled once and run with executemany on plain tuples: per-row
         # parameter processing would cost more than SQLite's own work.
