@@ -239,9 +239,9 @@ def mint_codes(data_dir: Path, world: BenchWorld, n: int) -> list[str]:
     issuer = Issuer(Keyring(settings.secret_key or ""))
     engine = create_engine(sync_url(settings))
     with engine.connect() as conn:
-        app = rows.app(conn.execute(select(t.apps).where(t.apps.c.id == world.app_id)).mappings().one())
+        app = rows.app(dict(conn.execute(select(t.apps).where(t.apps.c.id == world.app_id)).mappings().one()))
         found = conn.execute(select(t.people).where(t.people.c.id == world.person_id))
-        person = rows.person(found.mappings().one())
+        person = rows.person(dict(found.mappings().one()))
     now = int(SandboxClock().now())
     collector = _CodeCollector()
 
