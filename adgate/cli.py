@@ -80,7 +80,7 @@ def serve(
         settings = replace(settings, public_url=f"http://{host}:{port}")
     key_source = admin_key_source(settings)
     try:
-        application = create_app(settings)
+        application = create_app(settings, freeze_heap=True)
     except GatewayFileError as exc:
         console.print(f"[red]gateway file error:[/red] {exc}")
         raise typer.Exit(2) from None
