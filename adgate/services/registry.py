@@ -47,11 +47,11 @@ class Services:
     enforcer: Enforcer
     #: The access review.
     review: Review
-    #: Node kinds never change once an id exists, so this cache needs no invalidation.
     start_hooks: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
     stop_hooks: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
     #: Called after a sandbox reset (caches, counters).
     reset_hooks: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+    #: Node kinds never change once an id exists, so the kinds found need no invalidation.
     _kinds: OrderedDict[str, str] = field(default_factory=OrderedDict)
     _clock_follower: asyncio.Task[None] | None = None
     _clock_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
@@ -61,8 +61,10 @@ class Services:
         if kind is not None:
             self._kinds.move_to_end(node_id)
             return kind
-        async with self.core.db.read() as tx:
-            kind = await tx.nodes.kind_of(node_id)
+        # Through the read cache (on the loop's thread on a SQLite file): the first call on a new
+        # node went through aiosqlite's thread, milliseconds under load. An id not found yet is
+        # held too, until a write adds a node of that id.
+        kind = await self.core.db.cached(("node_kind", node_id), lambda tx: tx.nodes.kind_of(node_id))
         if kind is not None:
             self._kinds[node_id] = kind
             if len(self._kinds) > 100_000:

@@ -14,6 +14,7 @@ import pytest
 
 from adgate import records as r
 from adgate.store.interfaces import ReadOnlyError, Repos
+from adgate.store.sql import database
 from adgate.store.sql.database import SqlDatabase
 
 pytestmark = pytest.mark.anyio
@@ -236,3 +237,33 @@ async def test_queued_writes_start_in_the_order_they_asked(sqlite_db: SqlDatabas
 
     await asyncio.gather(*(write(n) for n in range(1, 8)))
     assert started == list(range(1, 8))
+
+
+async def test_the_loops_writer_never_checkpoints_and_a_thread_does_it_every_so_many_commits(
+    sqlite_db: SqlDatabase, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # SQLite's automatic checkpoint runs in the commit that crosses its threshold: on the loop's
+    # thread it stalled every request for up to 150 ms. The loop's writer never checkpoints; a
+    # worker thread does, every CHECKPOINT_EVERY commits.
+    db = sqlite_db
+    monkeypatch.setattr(database, "CHECKPOINT_EVERY", 5)
+    checkpointer = db._checkpointer
+    assert checkpointer is not None and db._point_writer is not None
+    with db._point_writer.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar() == 0
+    for n in range(1, 5):
+        await add(db, person(n))
+    await checkpointer.wait()
+    assert checkpointer.done == 0
+    await add(db, person(5))
+    await checkpointer.wait()
+    assert checkpointer.done == 1
+    path = db.engine.url.database
+    assert path is not None
+    other = sqlite3.connect(path)
+    try:
+        _busy, log, checkpointed = other.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+        assert log == checkpointed  # everything committed so far is in the database file
+        assert other.execute("SELECT count(*) FROM people").fetchone() == (5,)
+    finally:
+        other.close()

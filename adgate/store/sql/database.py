@@ -26,6 +26,7 @@ a write transaction that finds SQLite's write lock free runs on the loop's threa
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from collections.abc import AsyncIterator, Awaitable, Callable, Hashable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from functools import cached_property
@@ -275,7 +276,7 @@ def _write_tags(context: Any) -> Tags:
     return frozenset({EVERYTHING}) if found is None else write_tags(*found)
 
 
-def _configure_sqlite(engine: Engine, *, busy_ms: int = 10_000) -> None:
+def _configure_sqlite(engine: Engine, *, busy_ms: int = 10_000, autocheckpoint: bool = True) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.isolation_level = None  # we emit BEGIN ourselves, below
@@ -284,6 +285,8 @@ def _configure_sqlite(engine: Engine, *, busy_ms: int = 10_000) -> None:
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={int(busy_ms)}")
+        if not autocheckpoint:
+            cursor.execute("PRAGMA wal_autocheckpoint=0")
         cursor.close()
 
     @event.listens_for(engine, "begin")
@@ -329,9 +332,54 @@ def make_point_writer(url: str) -> Engine | None:
     if not url.startswith("sqlite") or _is_memory(url):
         return None
     engine = create_engine(url.replace("+aiosqlite", ""), pool_size=1, max_overflow=0)
-    _configure_sqlite(engine, busy_ms=0)
+    # Its commits never checkpoint: copying the WAL into the database file (and syncing it) took
+    # up to 150 ms on the loop's thread. :class:`_Checkpointer` does it on a thread of its own.
+    _configure_sqlite(engine, busy_ms=0, autocheckpoint=False)
     _watch_writes(engine)
     return engine
+
+
+class _Checkpointer:
+    """Checkpoints a SQLite file's WAL off the event loop, every :data:`CHECKPOINT_EVERY` commits
+    of the loop's writer (whose own commits never do, :func:`make_point_writer`).
+
+    ``PRAGMA wal_checkpoint(PASSIVE)`` on a plain connection of its own in a worker thread (the
+    ``sqlite3`` module lets go of the GIL while SQLite works): it copies what no reader still
+    needs, waits for no lock and holds up no writer, and syncs the database file as SQLite's own
+    automatic checkpoint does. A plain connection, not an engine's: the statement watch would take
+    a ``PRAGMA`` for a write of everything.
+    """
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.commits = 0
+        self.running: asyncio.Future[None] | None = None
+        self.done = 0
+
+    def committed(self) -> None:
+        self.commits += 1
+        if self.commits >= CHECKPOINT_EVERY and (self.running is None or self.running.done()):
+            self.commits = 0
+            self.running = asyncio.get_running_loop().run_in_executor(None, self._checkpoint)
+
+    def _checkpoint(self) -> None:
+        conn = sqlite3.connect(self.path, timeout=0)
+        try:
+            conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+            self.done += 1
+        except sqlite3.OperationalError:
+            pass  # busy (another checkpoint, a reset): the next one copies what this one left
+        finally:
+            conn.close()
+
+    async def wait(self) -> None:
+        if self.running is not None:
+            await self.running
+
+
+#: Commits of the loop's writer between two checkpoints: SQLite's own default is every 1000 pages
+#: of WAL, and a campaign create writes a handful.
+CHECKPOINT_EVERY = 200
 
 
 class _Immediate:
@@ -374,6 +422,9 @@ class SqlDatabase:
         self._reader_conn: Connection | None = None
         self._writer_conn: Connection | None = None
         self._writers = asyncio.Lock() if self.dialect == "sqlite" else None
+        self._checkpointer = (
+            _Checkpointer(self._point_writer.url.database or "") if self._point_writer is not None else None
+        )
         #: Bumped after every committed write by what it wrote (and by the bus, for other nodes' writes).
         #: ``caching=False``: no read cache, memo or held count keeps anything (a reference server).
         self.generation = Generation(enabled=caching)
@@ -473,6 +524,8 @@ class SqlDatabase:
                 if outcome.number is None:
                     conn.execute(_COUNT_UNHEARD)
             conn.commit()
+            if self._checkpointer is not None:
+                self._checkpointer.committed()
         except BaseException:
             conn.rollback()
             raise
@@ -566,6 +619,8 @@ class SqlDatabase:
             await conn.execute(text("SELECT 1"))
 
     async def close(self) -> None:
+        if self._checkpointer is not None:
+            await self._checkpointer.wait()
         for conn in (self._reader_conn, self._writer_conn):
             if conn is not None:
                 conn.close()
