@@ -215,6 +215,22 @@ async def test_grants_and_authorizations_are_upserted(db: SqlDatabase) -> None:
         )
 
 
+async def test_a_person_is_read_with_their_authorization_of_one_app(db: SqlDatabase) -> None:
+    await _token_world(db)
+    app_id, pid = "200000000000001", "100000000000001"
+    async with db.transaction() as tx:
+        who = await tx.people.get(pid)
+        assert who is not None
+        assert await tx.grants.authorized_person(app_id, pid) == (who, None)
+        assert await tx.grants.authorized_person(app_id, "999") is None
+        await tx.grants.set_authorization(r.Authorization(app_id, pid, NOW, NOW + 9, None))
+        assert await tx.grants.authorized_person(app_id, pid) == (
+            who,
+            r.Authorization(app_id, pid, NOW, NOW + 9, None),
+        )
+        assert await tx.grants.authorized_person("200000000000002", pid) == (who, None)
+
+
 async def test_system_users_belong_to_a_business_and_install_apps_once(db: SqlDatabase) -> None:
     await _token_world(db)
     async with db.transaction() as tx:

@@ -124,12 +124,12 @@ class Exchange:
             raise GraphError.of("code_redirect_mismatch")
         if not pkce.verifier_matches(code.code_challenge, code.code_challenge_method, request.code_verifier):
             raise GraphError.of("code_verifier")
-        person = await tx.people.get(code.person_id)
-        if person is None or not is_authorized(await tx.grants.authorization(app.id, person.id)):
+        found = await tx.grants.authorized_person(app.id, code.person_id)
+        if found is None or not is_authorized(found[1]):
             # De-authorized since the login (DELETE /me/permissions also cuts its codes short).
             raise GraphError.of("code_expired")
         raw, expires_in = await issue_long_lived_user_token(
-            tx, app, person, code.scopes, now, issuer=self.core.issuer, code_digest=digest
+            tx, app, found[0], code.scopes, now, issuer=self.core.issuer, code_digest=digest
         )
         return bearer_response(raw, expires_in)
 

@@ -32,6 +32,25 @@ _MARK_USED = (
 _USE = _MARK_USED.returning(*t.auth_codes.c)
 
 
+#: A person and their authorization of an app (``LEFT JOIN``: None if they never authorized it).
+_AUTHORIZATION_REST = ("authorized_at", "last_active_at", "deauthorized_at")
+_AUTHORIZED_PERSON = (
+    select(
+        t.people,
+        t.authorizations.c.app_id.label("authorized_app_id"),
+        *(t.authorizations.c[name].label(f"authorized_{name}") for name in _AUTHORIZATION_REST),
+    )
+    .select_from(
+        t.people.outerjoin(
+            t.authorizations,
+            (t.authorizations.c.person_id == t.people.c.id)
+            & (t.authorizations.c.app_id == bindparam("app_id")),
+        )
+    )
+    .where(t.people.c.id == bindparam("person_id"))
+)
+
+
 class SqlTokens(_Repo):
     async def add(self, token: r.Token) -> None:
         await self.conn.execute(_INSERT_TOKEN, rows.values_of(token))
@@ -165,6 +184,24 @@ class SqlGrants(_Repo):
         stmt = by_key_of(t.authorizations, "app_id", "person_id")
         row = await self._one(stmt, {"app_id": app_id, "person_id": person_id})
         return None if row is None else rows.plain(r.Authorization, row)
+
+    async def authorized_person(
+        self, app_id: str, person_id: str
+    ) -> tuple[r.Person, r.Authorization | None] | None:
+        row = await self._one(_AUTHORIZED_PERSON, {"app_id": app_id, "person_id": person_id})
+        if row is None:
+            return None
+        authorized = row["authorized_app_id"] is not None
+        authorization = (
+            r.Authorization(
+                app_id,
+                person_id,
+                *(row[f"authorized_{name}"] for name in _AUTHORIZATION_REST),
+            )
+            if authorized
+            else None
+        )
+        return rows.person(row), authorization
 
     async def set_authorization(self, authorization: r.Authorization) -> None:
         c = t.authorizations.c

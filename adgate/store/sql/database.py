@@ -546,6 +546,11 @@ class SqlDatabase:
         """
         if self._writers is None:
             return False
+        if not self._writers.locked():
+            # Free: taken at once, without yielding (nor a timer: a nested transaction cannot be
+            # waiting here, its enclosing one would hold the lock).
+            await self._writers.acquire()
+            return True
         try:
             # Not ``wait_for``: it wraps the acquire in a task, and every write would then wait a
             # turn of the event loop or two even with the lock free; under a load of reads each
