@@ -191,17 +191,10 @@ class SqlGrants(_Repo):
         row = await self._one(_AUTHORIZED_PERSON, {"app_id": app_id, "person_id": person_id})
         if row is None:
             return None
-        authorized = row["authorized_app_id"] is not None
-        authorization = (
-            r.Authorization(
-                app_id,
-                person_id,
-                *(row[f"authorized_{name}"] for name in _AUTHORIZATION_REST),
-            )
-            if authorized
-            else None
-        )
-        return rows.person(row), authorization
+        if row["authorized_app_id"] is None:
+            return rows.person(row), None
+        rest = (row[f"authorized_{name}"] for name in _AUTHORIZATION_REST)
+        return rows.person(row), r.Authorization(app_id, person_id, *rest)
 
     async def set_authorization(self, authorization: r.Authorization) -> None:
         c = t.authorizations.c

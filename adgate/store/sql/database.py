@@ -552,11 +552,9 @@ class SqlDatabase:
             await self._writers.acquire()
             return True
         try:
-            # Not ``wait_for``: it wraps the acquire in a task, and every write would then wait a
-            # turn of the event loop or two even with the lock free; under a load of reads each
-            # turn serves dozens of them, and the writes convoy behind each other (hundreds of
-            # milliseconds a write at 1% writes). A free lock is taken here without yielding,
-            # and a queued writer starts one turn after the previous one ends.
+            # Not ``wait_for``: it wraps the acquire in a task, so a queued writer would start a
+            # turn of the event loop or two after the previous one ends; under a load of reads
+            # each turn serves dozens of them and the writes convoyed (300 ms a write at 1%).
             async with asyncio.timeout(WRITE_QUEUE_SECONDS):
                 await self._writers.acquire()
         except TimeoutError:
