@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import shlex
 import sys
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -43,6 +44,13 @@ ca_cli = typer.Typer(
 app.add_typer(ca_cli, name="ca")
 
 
+class EventLoop(StrEnum):
+    """``adgate serve --loop``."""
+
+    asyncio = "asyncio"
+    uvloop = "uvloop"
+
+
 def _settings(data_dir: Path | None) -> Settings:
     try:
         return Settings.from_env(data_dir=data_dir) if data_dir else Settings.from_env()
@@ -66,6 +74,14 @@ def serve(
         ),
     ] = False,
     intercept_port: Annotated[int, typer.Option(help="Port of the --intercept proxy.")] = 8766,
+    loop: Annotated[
+        EventLoop,
+        typer.Option(
+            envvar="ADGATE_LOOP",
+            help="Event loop: asyncio's own answers every connection in turn under load; uvloop is "
+            "faster on tiny requests but lets some wait up to a second (docs/operations.md).",
+        ),
+    ] = EventLoop.asyncio,
 ) -> None:
     """Run the Graph server, the login dialog, the consoles and the sandbox API."""
     import uvicorn
@@ -108,6 +124,7 @@ def serve(
         log_config=None,
         server_header=False,
         proxy_headers=False,
+        loop=loop.value,
     )
 
 

@@ -1,12 +1,14 @@
 """The floor for bench/http_stack.py: a bare ASGI app answering ``{"status":"ok"}``, served by
-uvicorn exactly as ``adgate serve`` serves adgate (one worker, uvloop + httptools, no access log,
-no server header, no proxy headers).
+uvicorn exactly as ``adgate serve`` serves adgate (one worker, httptools, the event loop
+``ADGATE_LOOP`` names as ``adgate serve --loop`` reads it, no access log, no server header, no
+proxy headers).
 
 .venv/bin/python bench/bare_app.py PORT
 """
 
 from __future__ import annotations
 
+import os
 import sys
 from typing import Any
 
@@ -33,4 +35,5 @@ if __name__ == "__main__":
         log_level="warning",
         server_header=False,
         proxy_headers=False,
+        loop=os.environ.get("ADGATE_LOOP", "asyncio"),
     )

@@ -48,7 +48,7 @@ def main() -> None:
     args = parser.parse_args()
     with bare(free_port()) as url:
         wrk("warm-up", url, seconds=1)
-        floor = wrk("bare ASGI app (uvicorn, uvloop, httptools)", url, seconds=args.seconds)
+        floor = wrk("bare ASGI app (the same uvicorn)", url, seconds=args.seconds)
         print(floor.line(), flush=True)
     with tempfile.TemporaryDirectory() as tmp:
         env = {"ADGATE_LOG_LEVEL": args.log_level}

@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
+import pytest
 from terminal import in_terminal
 
 from adgate.testing.server import free_port
@@ -134,3 +135,47 @@ def test_serve_without_the_demo_says_where_the_admin_key_is_kept(tmp_path: Path)
         assert str((tmp_path / "secrets.json").resolve()) in where
         assert secrets["admin_key"] not in "".join(lines)
         assert httpx.get(f"{url}/_health").status_code == 200
+
+
+def test_serve_runs_asyncio_s_loop_unless_told_otherwise(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import uvicorn
+    from typer.testing import CliRunner
+
+    from adgate.cli import app
+
+    loops: list[str] = []
+    monkeypatch.setattr(uvicorn, "run", lambda *_args, **kwargs: loops.append(kwargs["loop"]))
+    monkeypatch.delenv("ADGATE_LOOP", raising=False)
+    runner = CliRunner()
+    data_dir = ["--data-dir", str(tmp_path)]
+    assert runner.invoke(app, ["serve", *data_dir]).exit_code == 0
+    assert runner.invoke(app, ["serve", "--loop", "uvloop", *data_dir]).exit_code == 0
+    assert runner.invoke(app, ["serve", *data_dir], env={"ADGATE_LOOP": "uvloop"}).exit_code == 0
+    refused = runner.invoke(app, ["serve", "--loop", "twisted", *data_dir])
+    assert refused.exit_code == 2
+    assert "twisted" in refused.output
+    assert loops == ["asyncio", "uvloop", "uvloop"]
+
+
+def test_serve_on_uvloop_answers(tmp_path: Path) -> None:
+    port = free_port()
+    process = subprocess.Popen(
+        [*ADGATE, "serve", "--loop", "uvloop", "--port", str(port), "--data-dir", str(tmp_path)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env=server_env(),
+    )
+    try:
+        for _ in range(400):
+            try:
+                assert httpx.get(f"http://127.0.0.1:{port}/_health").status_code == 200
+                break
+            except httpx.TransportError:
+                time.sleep(0.05)
+        else:
+            raise AssertionError("no answer from a server on uvloop")
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.wait(timeout=20)
