@@ -33,7 +33,7 @@ from functools import cached_property
 from typing import Any, TypeVar, cast
 
 from sqlalchemy import Connection, Engine, create_engine, event, text
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 from sqlalchemy.pool import NullPool
 
@@ -291,8 +291,17 @@ def _configure_sqlite(engine: Engine, *, busy_ms: int = 10_000, autocheckpoint: 
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
-        # A read takes no lock until it reads, and then only a WAL snapshot: writers go on.
-        conn.exec_driver_sql("BEGIN" if conn.get_execution_options().get(_READ_ONLY) else "BEGIN IMMEDIATE")
+        # A read takes no lock until it reads, and then only a WAL snapshot: writers go on. On the
+        # driver's own cursor: through exec_driver_sql it cost a third of a statement's overhead.
+        begin = "BEGIN" if conn.get_execution_options().get(_READ_ONLY) else "BEGIN IMMEDIATE"
+        dbapi = conn.dialect.loaded_dbapi
+        cursor = conn.connection.dbapi_connection.cursor()
+        try:
+            cursor.execute(begin)
+        except dbapi.Error as exc:  # as SQLAlchemy raises a statement's ("database is locked")
+            raise DBAPIError.instance(begin, None, exc, dbapi.Error, dialect=conn.dialect) from exc
+        finally:
+            cursor.close()
 
 
 def _is_memory(url: str) -> bool:
