@@ -93,8 +93,9 @@ MAX_MESSAGE_BYTES = 7000
 def encode(node: str, tags: Tags) -> str:
     """The message telling the other nodes that ``node`` wrote ``tags``.
 
-    JSON: ``{"n": node, "t": [tag, ...]}``, a key tag as a list. Too long, key tags become their
-    column's tag (which stands for every value of it), and if even that is too long, everything.
+    JSON: ``{"n": node, "t": [tag, ...]}``, a key tag as a list (of 3 or 4 strings). Too long,
+    key tags become their column's tag (which stands for every value of it), and if even that is
+    too long, everything.
     """
     listed: list[Any] = [list(tag) if isinstance(tag, tuple) else tag for tag in tags]
     message = json.dumps({"n": node, "t": listed}, separators=(",", ":"))
@@ -134,7 +135,7 @@ def read(message: str | None) -> Heard:
             scope = number = None
         tags: set[Tag] = set()
         for tag in parsed["t"]:
-            if isinstance(tag, list) and len(tag) == 3 and all(isinstance(part, str) for part in tag):
+            if isinstance(tag, list) and len(tag) in (3, 4) and all(isinstance(part, str) for part in tag):
                 tags.add(tuple(tag))
             elif isinstance(tag, str):
                 tags.add(tag)

@@ -14,6 +14,12 @@ and the argument that no dependency can be missed are in ``docs/caching.md``. In
   (``"campaigns.id"``). A write bumps, for every keyable column of its table, the key tags of the
   values the rows it changes hold in that column before and after it, when the statement proves
   them; otherwise the column tag, which stands for every value.
+- A key tag may name a column of those rows too (``("campaigns", "id", "42", "name")``), or
+  their number (``(…, "42", "+")``). A keyed read that uses only some of the table's columns
+  depends on those of the columns it uses and on the number instead of the plain key tag: an
+  ``UPDATE`` bumps the plain key tag and those of the columns it sets, an ``INSERT`` or a
+  ``DELETE`` the plain key tag and the number. So renaming a campaign leaves the reads that only
+  count its account's active campaigns, or only look up its account, be.
 - :data:`ANY` is written by every write: a read whose tables cannot be named depends on it.
   :data:`EVERYTHING`, written by a statement that cannot be analysed (DDL, text), voids every
   value.
@@ -39,9 +45,11 @@ from sqlalchemy.sql.elements import (
     BinaryExpression,
     BindParameter,
     BooleanClauseList,
+    ColumnClause,
     Grouping,
     TextClause,
     _anonymous_label,
+    _textual_label_reference,
 )
 from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.sql.selectable import CompoundSelect, Join, ReturnsRows, Select, TableClause, TextualSelect
@@ -50,6 +58,8 @@ from sqlalchemy.sql.selectable import CompoundSelect, Join, ReturnsRows, Select,
 ANY = "*"
 #: Written by a statement whose effect cannot be named: voids every value.
 EVERYTHING = "**"
+#: The last element of a key tag that names the number of the rows, not one of their columns.
+ROWS = "+"
 
 Tag = Hashable
 Tags = frozenset[Tag]
@@ -274,11 +284,20 @@ def _restrictions(terms: tuple[Term, ...], bound: Bound) -> dict[str, set[str]]:
 
 # --- reads ----------------------------------------------------------------------------------------
 @dataclass(frozen=True, slots=True)
+class _Keyed:
+    """A table a read may key, with the terms of the ``WHERE`` on its keyable columns."""
+
+    table: TableClause
+    terms: tuple[Term, ...]
+    #: What the read uses of the rows (:data:`ROWS` and column names), or None for all of them.
+    uses: tuple[str, ...] | None
+
+
+@dataclass(frozen=True, slots=True)
 class _ReadShape:
     #: Tags whatever the values: the tables that cannot be keyed (or ANY).
     fixed: Tags
-    #: Tables that may be keyed, with the terms of the WHERE on their keyable columns.
-    keyed: tuple[tuple[TableClause, tuple[Term, ...]], ...]
+    keyed: tuple[_Keyed, ...]
 
 
 def _read_shape(statement: Any) -> _ReadShape:
@@ -298,12 +317,32 @@ def _read_shape(statement: Any) -> _ReadShape:
     for table in tables:
         # Each table is named once in the FROM (twice needs an alias): the WHERE's terms on its
         # columns restrict every row of it the result depends on.
-        terms = _terms(statement.whereclause, table) if isinstance(statement, Select) and not nested else ()
-        if terms:
-            keyed.append((table, terms))
+        if isinstance(statement, Select) and not nested and (terms := _terms(statement.whereclause, table)):
+            keyed.append(_Keyed(table, terms, _uses(statement, table)))
         else:
             fixed.add(table.name)
     return _ReadShape(frozenset(fixed), tuple(keyed))
+
+
+def _uses(statement: Select[Any], table: TableClause) -> tuple[str, ...] | None:
+    """:data:`ROWS` and the columns of ``table`` that ``statement`` names anywhere (its columns,
+    ``WHERE``, joins, order); None if that is all of them or cannot be told."""
+    named = {column.name for column in statement.selected_columns if _column_of(column, table)}
+    for element in visitors.iterate(statement):
+        if isinstance(element, _textual_label_reference):
+            return None  # order_by("name"): a column named by text
+        if isinstance(element, ColumnClause):
+            if _column_of(element, table):
+                named.add(element.name)
+            elif not isinstance(element, Column) and not (element.is_literal and element.name == "*"):
+                return None  # literal_column("campaigns.name") and the like: by text
+    if len(named) == len(table.columns):
+        return None
+    return (ROWS, *sorted(named))
+
+
+def _column_of(element: Any, table: TableClause) -> bool:
+    return isinstance(element, Column) and element.table is table
 
 
 def read_tags(statement: Any, bound: Bound) -> Tags:
@@ -314,8 +353,9 @@ def read_tags(statement: Any, bound: Bound) -> Tags:
     if not shape.keyed:
         return shape.fixed
     tags: set[Tag] = set(shape.fixed)
-    for table, terms in shape.keyed:
-        by_column = _restrictions(terms, bound)
+    for keyed in shape.keyed:
+        table = keyed.table
+        by_column = _restrictions(keyed.terms, bound)
         if not by_column:
             tags.add(table.name)
             continue
@@ -325,8 +365,20 @@ def read_tags(statement: Any, bound: Bound) -> Tags:
             by_column.items(), key=lambda item: (len(item[1]), _breadth(table, item[0]), item[0])
         )
         tags.add(f"{table.name}.{name}")
-        tags.update((table.name, name, value) for value in values)
+        _add_keys(tags, table.name, name, values, keyed.uses)
     return frozenset(tags)
+
+
+def _add_keys(
+    tags: set[Tag], table: str, name: str, values: Iterable[str], parts: Sequence[str | None] | None
+) -> None:
+    """The key tags of ``values`` of column ``name``: plain (None among ``parts``, or no ``parts``)
+    and naming each other of ``parts`` (a column, or :data:`ROWS`)."""
+    if parts is None:
+        tags.update((table, name, value) for value in values)
+        return
+    for value in values:
+        tags.update((table, name, value) if part is None else (table, name, value, part) for part in parts)
 
 
 # --- writes ---------------------------------------------------------------------------------------
@@ -339,6 +391,9 @@ class _WriteShape:
     terms: tuple[Term, ...] = ()
     #: Columns an UPDATE sets (their values may change: never keyed).
     sets: frozenset[str] = frozenset()
+    #: The key tags a proven value stands for: the plain one (None), and :data:`ROWS` (an INSERT,
+    #: a DELETE) or the columns an UPDATE sets.
+    parts: tuple[str | None, ...] = (None, ROWS)
     #: INSERT: keyable column → its value's parameter in ``.values()`` (None: not given as one);
     #: an empty mapping: rows of parameters named by column key; None: nothing can be told.
     inserts: dict[str, BindParameter[Any] | None] | None = None
@@ -379,7 +434,10 @@ def _write_shape(statement: Any) -> _WriteShape | None:
         if fk.column.table is table
     }
     fixed = base | reach if referenced & set(given) else base
-    return _WriteShape(table, fixed, terms, frozenset(given))
+    sets = frozenset(given) | {
+        c.name for c in table.columns if c.onupdate is not None or c.server_onupdate is not None
+    }
+    return _WriteShape(table, fixed, terms, sets, (None, *sorted(sets)))
 
 
 def write_tags(statement: Any, bound: Bound) -> Tags:
@@ -398,7 +456,7 @@ def write_tags(statement: Any, bound: Bound) -> Tags:
         if values is None:
             tags.add(f"{table.name}.{name}")
         else:
-            tags.update((table.name, name, value) for value in values)
+            _add_keys(tags, table.name, name, values, shape.parts)
     return frozenset(tags)
 
 

@@ -17,11 +17,18 @@ from adgate.ad_objects import Ad, AdCreative, AdImage, AdSet, Campaign, CustomAu
 T = TypeVar("T")
 
 
-class ObjectRepo(Protocol[T]):
+class Owned(Protocol):
+    async def account_of(self, object_id: str) -> str | None:
+        """The ad account of the object, None if there is no such object."""
+        ...
+
+
+class ObjectRepo(Owned, Protocol[T]):
     async def add(self, item: T) -> None: ...
     async def get(self, object_id: str) -> T | None: ...
-    async def update(self, item: T) -> None:
-        """Write every field of ``item`` over the stored object with its id."""
+    async def update(self, item: T, before: T) -> None:
+        """Write the fields of ``item`` that differ from ``before`` (the stored object it was
+        made from) over the stored object with its id."""
         ...
 
     async def for_account(self, account_id: str) -> Sequence[T]:
@@ -94,7 +101,7 @@ class CustomAudienceRepo(ObjectRepo[CustomAudience], Protocol):
         ...
 
 
-class ReportRunRepo(Protocol):
+class ReportRunRepo(Owned, Protocol):
     async def add(self, run: ReportRun) -> None: ...
     async def get(self, run_id: str) -> ReportRun | None: ...
 

@@ -124,6 +124,22 @@ async def update(adv: Advertiser, object_id: str, **params: str) -> None:
     assert response.json() == {"success": True}, response.text
 
 
+async def test_a_rename_keeps_the_held_count_and_a_status_change_reads_it_again(
+    adv: Advertiser, source: ActiveCountsSource, clock: SandboxClock, db: SqlDatabase
+) -> None:
+    campaign_id = await adv.campaign()
+    ad_id = await adv.ad(await adv.adset(campaign_id))
+    clock.advance(REVIEW_SECONDS)
+    account, now = adv.account_id, clock.now()
+    assert await reads(db, source, account, now) == 1
+    for object_id in (campaign_id, ad_id):
+        await update(adv, object_id, name="Renamed")  # a column the count does not read
+        assert await reads(db, source, account, now) == 0
+    await update(adv, campaign_id, status="PAUSED")
+    assert await reads(db, source, account, now) == 1
+    assert await source.get(account, now) == ActiveCounts()
+
+
 async def test_the_count_is_the_one_of_the_instant_asked_even_when_the_clock_goes_back(
     adv: Advertiser, counts: Counts, clock: SandboxClock
 ) -> None:

@@ -7,12 +7,12 @@ from adgate.store.dependencies import ANY, EVERYTHING
 
 
 def test_a_message_carries_the_sender_and_the_tags_it_wrote() -> None:
-    tags = frozenset({ANY, "tokens", ("tokens", "digest", "abc")})
+    tags = frozenset({ANY, "tokens", ("tokens", "digest", "abc"), ("campaigns", "id", "4", "name")})
     assert decode(encode("node-1", tags)) == ("node-1", tags)
 
 
 def test_a_long_message_names_columns_and_a_longer_one_everything() -> None:
-    many = frozenset({ANY, "tokens", *(("tokens", "digest", f"{n:064d}") for n in range(200))})
+    many = frozenset({ANY, "tokens", *(("tokens", "digest", f"{n:064d}", "+") for n in range(200))})
     message = encode("n", many)
     assert len(message.encode()) <= MAX_MESSAGE_BYTES
     assert decode(message) == ("n", frozenset({ANY, "tokens", "tokens.digest"}))
@@ -21,7 +21,7 @@ def test_a_long_message_names_columns_and_a_longer_one_everything() -> None:
 
 
 def test_a_message_that_cannot_be_read_voids_everything() -> None:
-    for garbage in ("an-older-node-id", "{}", '{"n": "x", "t": [1]}', ""):
+    for garbage in ("an-older-node-id", "{}", '{"n": "x", "t": [1]}', '{"n": "x", "t": [["a", "b"]]}', ""):
         sender, tags = decode(garbage)
         assert tags == frozenset({EVERYTHING})
         assert sender != "x"

@@ -99,7 +99,52 @@ async def test_a_join_keys_each_table_by_its_own_terms(db: SqlDatabase) -> None:
         .where(a.c.account_id == "7", a.c.status == "ACTIVE")
     )
     tags = await reads(db, lambda c: c.execute(stmt))
-    assert tags == {"ads.account_id", ("ads", "account_id", "7"), "ad_sets"}
+    used = ("+", "account_id", "adset_id", "status")  # count(*) and the columns it names
+    assert tags == {"ads.account_id", "ad_sets", *(("ads", "account_id", "7", part) for part in used)}
+
+
+async def test_a_read_of_some_columns_depends_on_those_and_on_the_number_of_rows(db: SqlDatabase) -> None:
+    c = t.campaigns.c
+    narrow = select(c.account_id).where(c.id == "42")
+    tags = await reads(db, lambda conn: conn.execute(narrow))
+    assert tags == {"campaigns.id", *(("campaigns", "id", "42", part) for part in ("+", "account_id", "id"))}
+    ordered = select(c.id).where(c.account_id == "1").order_by(c.created_at)
+    tags = await reads(db, lambda conn: conn.execute(ordered))
+    assert ("campaigns", "account_id", "1", "created_at") in tags
+    # A column named by text cannot be told: the read depends on the whole rows.
+    by_text = select(c.id).where(c.account_id == "1").order_by("name")
+    tags = await reads(db, lambda conn: conn.execute(by_text))
+    assert tags == {"campaigns.account_id", ("campaigns", "account_id", "1")}
+
+
+async def test_an_update_voids_the_reads_of_the_columns_it_sets_and_no_other(db: SqlDatabase) -> None:
+    c = t.campaigns.c
+    rename = update(t.campaigns).where(c.id == "5", c.account_id == "1").values(name="new", updated_at=3)
+    written = await writes(db, lambda conn: conn.execute(rename))
+    reads_of = {
+        "its account": select(c.account_id).where(c.id == "5"),
+        "its status": select(c.status).where(c.id == "5"),
+        "the account's count": select(func.count()).select_from(t.campaigns).where(c.account_id == "1"),
+        "its name": select(c.name).where(c.id == "5"),
+        "its row": select(t.campaigns).where(c.id == "5"),
+        "the account's names": select(c.name).where(c.account_id == "1"),
+    }
+    voided = set()
+    for what, stmt in reads_of.items():
+        if await reads(db, lambda conn, s=stmt: conn.execute(s)) & written:  # type: ignore[misc]
+            voided.add(what)
+    assert voided == {"its name", "its row", "the account's names"}
+
+
+async def test_an_insert_or_delete_voids_every_keyed_read_of_its_rows(db: SqlDatabase) -> None:
+    await seed(db)
+    c = t.campaigns.c
+    count = select(func.count()).select_from(t.campaigns).where(c.account_id == "1")
+    read = await reads(db, lambda conn: conn.execute(count))
+    gone = delete(t.campaigns).where(c.id == "5", c.account_id == "1")
+    assert read & await writes(db, lambda conn: conn.execute(gone))
+    other = delete(t.campaigns).where(c.id == "5", c.account_id == "2")
+    assert not read & await writes(db, lambda conn: conn.execute(other))
 
 
 async def test_a_subquery_makes_every_table_whole(db: SqlDatabase) -> None:
@@ -138,10 +183,10 @@ async def test_an_insert_given_its_row_as_parameters_writes_the_keys_of_its_row(
     await seed(db)
     row = {"id": "6", "kind": "campaign"}
     tags = await writes(db, lambda c: c.execute(insert(t.nodes), row))
-    assert tags == {ANY, "nodes", ("nodes", "id", "6")}
+    assert tags == {ANY, "nodes", ("nodes", "id", "6"), ("nodes", "id", "6", "+")}
     many = [{"id": "7", "kind": "campaign"}, {"id": "8", "kind": "campaign"}]
     tags = await writes(db, lambda c: c.execute(insert(t.nodes), many))
-    assert tags == {ANY, "nodes", ("nodes", "id", "7"), ("nodes", "id", "8")}
+    assert tags == {ANY, "nodes", *(("nodes", "id", n, *part) for n in "78" for part in ((), ("+",)))}
 
 
 async def test_an_update_by_key_writes_that_row_and_any_value_of_the_other_columns(db: SqlDatabase) -> None:

@@ -136,13 +136,20 @@ async def test_lists_are_newest_first_and_per_account(db: SqlDatabase) -> None:
     assert names == ["Campaign 5", "Campaign 3", "Campaign 2", "Campaign 1"]
 
 
-async def test_an_update_writes_every_field(db: SqlDatabase) -> None:
+async def test_an_update_writes_the_fields_that_changed(db: SqlDatabase) -> None:
+    changed = campaign(1, name="Renamed", status="PAUSED", special_ad_categories=())
     async with db.transaction() as tx:
         await tx.campaigns.add(campaign(1))
-        await tx.campaigns.update(campaign(1, name="Renamed", status="PAUSED", special_ad_categories=()))
+        await tx.campaigns.update(changed, campaign(1))
     async with db.transaction() as tx:
         stored = await tx.campaigns.get(campaign(1).id)
-    assert stored == campaign(1, name="Renamed", status="PAUSED", special_ad_categories=())
+        assert await tx.campaigns.account_of(campaign(1).id) == ACCOUNT
+        assert await tx.campaigns.account_of("404") is None
+        # Fields equal to the object it was made from are not written: here, the rename is kept.
+        await tx.campaigns.update(replace(changed, status="ACTIVE"), replace(changed, name="Old"))
+    assert stored == changed
+    async with db.transaction() as tx:
+        assert await tx.campaigns.get(campaign(1).id) == replace(changed, status="ACTIVE")
 
 
 async def test_a_cascade_reaches_children_but_never_undeletes(db: SqlDatabase) -> None:

@@ -320,12 +320,16 @@ class CacheModel(RuleBasedStateMachine):
         if response.status_code == 200:
             self.objects.append(response.json()["id"])
 
-    @rule(data=st.data(), status=st.sampled_from(["ACTIVE", "PAUSED", "DELETED"]))
-    def update_object(self, data: st.DataObject, status: str) -> None:
+    @rule(data=st.data(), status=st.sampled_from([None, "ACTIVE", "PAUSED", "DELETED"]))
+    def update_object(self, data: st.DataObject, status: str | None) -> None:
+        """A rename alone (which reads of other columns outlive), or with a status."""
         if not self.objects:
             return
         token, object_id = pick(self.tokens, data), pick(self.objects, data)
-        self.run(self.graph_write("POST", object_id, token, name="Renamed", status=status))
+        changes = {"name": f"Renamed {data.draw(st.integers(0, 3))}"}
+        if status is not None:
+            changes["status"] = status
+        self.run(self.graph_write("POST", object_id, token, **changes))
 
     @rule(data=st.data())
     def create_ad(self, data: st.DataObject) -> None:

@@ -24,6 +24,7 @@ from adgate.services.context import Core
 from adgate.services.tokens.callers import Caller
 from adgate.services.world.ad_accounts import pick
 from adgate.store.interfaces import Repos
+from adgate.store.marketing import Owned
 
 #: Node kinds of the Marketing objects (the ``nodes`` table) → their ``Repos`` attribute.
 OBJECT_REPOS: dict[str, str] = {
@@ -50,8 +51,8 @@ async def account_of(core: Core, kind: str, node_id: str | None) -> str | None:
         return None
 
     async def load(tx: Repos) -> str | None:
-        found = await getattr(tx, repo_name).get(node_id)
-        return None if found is None else str(found.account_id)
+        repo: Owned = getattr(tx, repo_name)
+        return await repo.account_of(node_id)
 
     # A read on every gated call to an object node (the gate's Need.account): through the read
     # cache, never a write transaction; an object never changes ad account.

@@ -198,7 +198,7 @@ class Ads:
                     review_verdict=verdict.verdict,
                     review_feedback=verdict.feedback,
                 )
-            await tx.ads.update(updated)
+            await tx.ads.update(updated, ad)
         return {"success": True}
 
     async def delete(self, ad_id: str) -> dict[str, Any]:

@@ -300,7 +300,7 @@ class AdSets:
                 end_time=end,
                 updated_at=now,
             )
-            await tx.ad_sets.update(updated)
+            await tx.ad_sets.update(updated, adset)
             if updated.status in GONE:
                 await tx.ads.cascade_status(updated.status, now, adset_id=adset_id)
         return {"success": True}

@@ -192,7 +192,8 @@ class Audiences:
                     retention_days=audience.retention_days if retention is None else retention,
                     rule=audience.rule if rule is None else rule,
                     updated_at=self.core.now(),
-                )
+                ),
+                audience,
             )
         return {"success": True}
 

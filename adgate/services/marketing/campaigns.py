@@ -210,7 +210,7 @@ class Campaigns:
                 spend_cap=campaign.spend_cap if spend_cap is None else spend_cap,
                 updated_at=now,
             )
-            await tx.campaigns.update(updated)
+            await tx.campaigns.update(updated, campaign)
             await self._cascade(tx, updated, now)
         return {"success": True}
 

@@ -210,7 +210,8 @@ class Creatives:
                     name=name or creative.name,
                     status=status or creative.status,
                     updated_at=self.core.now(),
-                )
+                ),
+                creative,
             )
         return {"success": True}
 

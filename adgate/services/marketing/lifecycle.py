@@ -46,5 +46,5 @@ async def mark_deleted(repo: ObjectRepo[Changeable], object_id: str, now: int) -
     if found.status == "DELETED":
         return None
     deleted = replace(found, status="DELETED", updated_at=now)
-    await repo.update(deleted)
+    await repo.update(deleted, found)
     return deleted

@@ -46,10 +46,22 @@ def _dump(value: Any) -> str | None:
     return json.dumps(value, separators=(",", ":"), sort_keys=True)
 
 
-class _Objects(_Repo, Generic[T]):
-    """Add, get, update and list-by-account for one record type and its table."""
+class _Owned(_Repo):
+    """A table of objects of one ad account each."""
 
     table: Table
+
+    async def account_of(self, object_id: str) -> str | None:
+        # Its own statement, not get(): a read of these two columns alone is kept across the
+        # object's updates, which never change them (adgate.store.dependencies).
+        c = self.table.c
+        row = await self._one(select(c.account_id).where(c.id == object_id))
+        return None if row is None else str(row["account_id"])
+
+
+class _Objects(_Owned, Generic[T]):
+    """Add, get, update and list-by-account for one record type and its table."""
+
     record: type[T]
     #: Fields held as JSON text; ``tuples`` are JSON arrays read back as tuples.
     json_fields: frozenset[str] = frozenset()
@@ -80,13 +92,16 @@ class _Objects(_Repo, Generic[T]):
         row = await self._one(select(self.table).where(self.table.c.id == object_id))
         return None if row is None else self._record(row)
 
-    async def update(self, item: T) -> None:
-        values = self._values(item)
+    async def update(self, item: T, before: T) -> None:
+        values, old = self._values(item), self._values(before)
         c = self.table.c
         # An object never changes account: saying which one lets the read cache keep the other
-        # accounts' reads (adgate.store.dependencies).
+        # accounts' reads, and setting only what changed keeps the reads of the other columns
+        # (adgate.store.dependencies).
         where = (c.id == values.pop("id"), c.account_id == values.pop("account_id"))
-        await self.conn.execute(update(self.table).where(*where).values(**values))
+        changed = {name: value for name, value in values.items() if value != old[name]}
+        if changed:
+            await self.conn.execute(update(self.table).where(*where).values(**changed))
 
     async def _where(self, *conditions: Any) -> Sequence[T]:
         c = self.table.c
@@ -283,7 +298,9 @@ class SqlAdImages(_Repo):
         return None if row is None else bytes(row["data"])
 
 
-class SqlReportRuns(_Repo):
+class SqlReportRuns(_Owned):
+    table = t.report_runs
+
     async def add(self, run: o.ReportRun) -> None:
         values = {k: getattr(run, k) for k in o.ReportRun.__dataclass_fields__}
         values["query"] = _dump(dict(run.query))
