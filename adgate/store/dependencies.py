@@ -289,8 +289,8 @@ class _Keyed:
 
     table: TableClause
     terms: tuple[Term, ...]
-    #: What the read uses of the rows (:data:`ROWS` and column names), or None for all of them.
-    uses: tuple[str, ...] | None
+    #: The key tags a value it is keyed by stands for (see :data:`_WHOLE_ROWS` and :func:`_add_keys`).
+    uses: tuple[str | None, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -324,20 +324,24 @@ def _read_shape(statement: Any) -> _ReadShape:
     return _ReadShape(frozenset(fixed), tuple(keyed))
 
 
-def _uses(statement: Select[Any], table: TableClause) -> tuple[str, ...] | None:
+#: The parts of a read of whole rows: the plain key tag alone.
+_WHOLE_ROWS: tuple[str | None, ...] = (None,)
+
+
+def _uses(statement: Select[Any], table: TableClause) -> tuple[str | None, ...]:
     """:data:`ROWS` and the columns of ``table`` that ``statement`` names anywhere (its columns,
-    ``WHERE``, joins, order); None if that is all of them or cannot be told."""
+    ``WHERE``, joins, order); :data:`_WHOLE_ROWS` if that is all of them or cannot be told."""
     named = {column.name for column in statement.selected_columns if _column_of(column, table)}
     for element in visitors.iterate(statement):
         if isinstance(element, _textual_label_reference):
-            return None  # order_by("name"): a column named by text
+            return _WHOLE_ROWS  # order_by("name"): a column named by text
         if isinstance(element, ColumnClause):
             if _column_of(element, table):
                 named.add(element.name)
             elif not isinstance(element, Column) and not (element.is_literal and element.name == "*"):
-                return None  # literal_column("campaigns.name") and the like: by text
+                return _WHOLE_ROWS  # literal_column("campaigns.name") and the like: by text
     if len(named) == len(table.columns):
-        return None
+        return _WHOLE_ROWS
     return (ROWS, *sorted(named))
 
 
@@ -370,13 +374,10 @@ def read_tags(statement: Any, bound: Bound) -> Tags:
 
 
 def _add_keys(
-    tags: set[Tag], table: str, name: str, values: Iterable[str], parts: Sequence[str | None] | None
+    tags: set[Tag], table: str, name: str, values: Iterable[str], parts: Sequence[str | None]
 ) -> None:
-    """The key tags of ``values`` of column ``name``: plain (None among ``parts``, or no ``parts``)
-    and naming each other of ``parts`` (a column, or :data:`ROWS`)."""
-    if parts is None:
-        tags.update((table, name, value) for value in values)
-        return
+    """The key tags of ``values`` of column ``name``: the plain one (None among ``parts``) and
+    one naming each other of ``parts`` (a column, or :data:`ROWS`)."""
     for value in values:
         tags.update((table, name, value) if part is None else (table, name, value, part) for part in parts)
 
