@@ -8,12 +8,13 @@ and the argument that no dependency can be missed are in ``docs/caching.md``. In
 
 - A **table tag** (``"campaigns"``) is written by every write to the table; a read that is not
   keyed depends on it.
-- A **key tag** (``("campaigns", "id", "42")``) names the rows of a table whose *keyable* column
-  (:func:`keyable`) holds a value. A read whose top-level ``WHERE`` says ``column = value`` (or
-  ``column IN (…)``) reads only such rows and depends on their key tags and on the **column tag**
-  (``"campaigns.id"``). A write bumps, for every keyable column of its table, the key tags of the
-  values the rows it changes hold in that column before and after it, when the statement proves
-  them; otherwise the column tag, which stands for every value.
+- A **key tag** (``("campaigns", "id", "42")``) names the rows of a table whose *keyable*
+  column (:func:`adgate.store.keys.keyable`) holds a value. A read whose top-level ``WHERE``
+  says ``column = value`` (or ``column IN (…)``) reads only such rows and depends on their key
+  tags and on the **column tag** (``"campaigns.id"``). A write bumps, for every keyable column
+  of its table, the key tags of the values the rows it changes hold in that column before and
+  after it, when the statement proves them; otherwise the column tag, which stands for every
+  value.
 - A key tag may name a column of those rows too (``("campaigns", "id", "42", "name")``), or
   their number (``(…, "42", "+")``). A keyed read that uses only some of the table's columns
   depends on those of the columns it uses and on the number instead of the plain key tag: an
@@ -31,28 +32,26 @@ An extra dependency costs a cache refill; a missing one would serve a revoked to
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Hashable, Iterable, Iterator, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
 from weakref import WeakKeyDictionary
 
-from sqlalchemy import BigInteger, Column, Integer, SmallInteger, String, Table, Text
-from sqlalchemy.sql import operators, visitors
+from sqlalchemy import Column, Table
+from sqlalchemy.sql import visitors
 from sqlalchemy.sql.dml import Delete, Insert, Update
 from sqlalchemy.sql.elements import (
-    BinaryExpression,
     BindParameter,
-    BooleanClauseList,
     ColumnClause,
-    Grouping,
     TextClause,
-    _anonymous_label,
     _textual_label_reference,
 )
 from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.sql.selectable import CompoundSelect, Join, ReturnsRows, Select, TableClause, TextualSelect
+
+from adgate.store.keys import Bound, Term, key_text, keyable, restrictions, terms_of
 
 #: Written by every write: what a read of unknown tables depends on.
 ANY = "*"
@@ -69,10 +68,6 @@ _reading: ContextVar[set[Tag] | None] = ContextVar("adgate_reading", default=Non
 
 #: Row sources that are no nested query: a function (``count(*)``) is one, its arguments are not.
 _FLAT = (Join, FunctionElement)
-
-#: Column types whose values compare as the same text on SQLite and PostgreSQL (``VARCHAR``,
-#: ``TEXT``, ``INTEGER``): others (booleans, JSON, enums, decorated types) are never keys.
-_KEY_TYPES = (String, Text, Integer, BigInteger, SmallInteger)
 
 
 @contextlib.contextmanager
@@ -106,25 +101,6 @@ def reading() -> bool:
 
 
 # --- the schema -----------------------------------------------------------------------------------
-@cache
-def keyable(table: TableClause) -> tuple[str, ...]:
-    """The columns of ``table`` reads may be keyed by: its primary key's, foreign keys' and indexed
-    ones, of a type whose values compare as text (:data:`_KEY_TYPES`)."""
-    if not isinstance(table, Table):
-        return ()
-    indexed = {next(iter(index.columns)).name for index in table.indexes if index.columns}
-    names = []
-    for column in table.columns:
-        wanted = column.primary_key or column.foreign_keys or column.index or column.unique
-        if (wanted or column.name in indexed) and _key_type(column):
-            names.append(column.name)
-    return tuple(names)
-
-
-def _key_type(column: Column[Any]) -> bool:
-    return type(column.type) in _KEY_TYPES
-
-
 #: Tables of a few rows (a deployment's apps): a key naming one of them is a broad one.
 _FEW_ROWS = frozenset({"apps", "businesses"})
 
@@ -171,115 +147,9 @@ def _cascades_to(table: TableClause) -> tuple[Table, ...]:
     return tuple(children)
 
 
-# --- values of bound parameters -------------------------------------------------------------------
-def _key(column: Column[Any], value: Any) -> str | None:
-    """``value`` as it is compared in ``column``, as the text of a key; None if that is not sure."""
-    if isinstance(value, bool) or value is None:
-        return None
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, str) and isinstance(column.type, String):
-        return value
-    return None
-
-
-class Bound:
-    """The values of a compiled statement's bound parameters, one mapping per row executed."""
-
-    def __init__(
-        self, compiled: Any, rows: Sequence[Mapping[str, Any]], expanded: Mapping[str, list[str]]
-    ) -> None:
-        self.names: Mapping[BindParameter[Any], str] = getattr(compiled, "bind_names", {})
-        self.rows = rows
-        self.expanded = expanded
-
-    def values(self, bind: BindParameter[Any]) -> list[Any] | None:
-        """Every value ``bind`` takes over the rows, flattened (``IN`` lists); None if unknown."""
-        name = self.names.get(bind)
-        if name is None or not self.rows:
-            return None
-        found: list[Any] = []
-        for row in self.rows:
-            if name in row:
-                value = row[name]
-                if bind.expanding:
-                    if not isinstance(value, (list, tuple)):
-                        return None
-                    found.extend(value)
-                else:
-                    found.append(value)
-            elif name in self.expanded:
-                found.extend(row[n] for n in self.expanded[name] if n in row)
-                if any(n not in row for n in self.expanded[name]):
-                    return None
-            else:
-                return None
-        return found
-
-    def set_values(self, column: Column[Any], element: Any) -> list[Any] | None:
-        """The values an ``INSERT``'s ``.values()`` give ``column`` (``element``) over the rows."""
-        if not isinstance(element, BindParameter):
-            return None  # a SQL expression, or a default
-        if isinstance(element.key, _anonymous_label):
-            name = column.key  # a plain value: SQLAlchemy names its parameter after the column
-        elif not element.unique:
-            name = element.key  # bindparam("name")
-        else:
-            return None
-        if not all(name in row for row in self.rows):
-            return None
-        return [row[name] for row in self.rows]
-
-
-def _conjuncts(clause: Any) -> Iterator[Any]:
-    """The terms of a top-level ``AND`` (the whole clause if it is none)."""
-    while isinstance(clause, Grouping):
-        clause = clause.element
-    if isinstance(clause, BooleanClauseList) and clause.operator is operators.and_:
-        for term in clause.clauses:
-            yield from _conjuncts(term)
-    elif clause is not None:
-        yield clause
-
-
-#: A term of a top-level ``AND``: ``column = :bind`` or ``column IN :bind``.
-Term = tuple[Column[Any], BindParameter[Any]]
-
 #: What a statement's structure says, kept per statement object: SQLAlchemy reuses the compiled
 #: form (and its statement) of equal statements, so this is worked out once per query shape.
 _shapes: WeakKeyDictionary[Any, Any] = WeakKeyDictionary()
-
-
-def _terms(where: Any, table: TableClause) -> tuple[Term, ...]:
-    """The terms of ``where`` restricting a keyable column of ``table`` to bound values."""
-    found: list[Term] = []
-    names = set(keyable(table))
-    for term in _conjuncts(where):
-        if not isinstance(term, BinaryExpression) or term.operator not in (operators.eq, operators.in_op):
-            continue
-        column, bind = term.left, term.right
-        if term.operator is operators.eq and isinstance(column, BindParameter):
-            column, bind = bind, column
-        if not (isinstance(column, Column) and isinstance(bind, BindParameter)):
-            continue
-        if column.table is table and column.name in names:
-            found.append((column, bind))
-    return tuple(found)
-
-
-def _restrictions(terms: tuple[Term, ...], bound: Bound) -> dict[str, set[str]]:
-    """Column → the values ``terms`` restrict it to in this execution."""
-    found: dict[str, set[str]] = {}
-    for column, bind in terms:
-        values = bound.values(bind)
-        if values is None:
-            continue
-        keys = {_key(column, v) for v in values}
-        if None in keys:
-            continue
-        allowed = {k for k in keys if k is not None}
-        found[column.name] = found[column.name] & allowed if column.name in found else allowed
-    return found
 
 
 # --- reads ----------------------------------------------------------------------------------------
@@ -317,7 +187,7 @@ def _read_shape(statement: Any) -> _ReadShape:
     for table in tables:
         # Each table is named once in the FROM (twice needs an alias): the WHERE's terms on its
         # columns restrict every row of it the result depends on.
-        if isinstance(statement, Select) and not nested and (terms := _terms(statement.whereclause, table)):
+        if isinstance(statement, Select) and not nested and (terms := terms_of(statement.whereclause, table)):
             keyed.append(_Keyed(table, terms, _uses(statement, table)))
         else:
             fixed.add(table.name)
@@ -359,7 +229,7 @@ def read_tags(statement: Any, bound: Bound) -> Tags:
     tags: set[Tag] = set(shape.fixed)
     for keyed in shape.keyed:
         table = keyed.table
-        by_column = _restrictions(keyed.terms, bound)
+        by_column = restrictions(keyed.terms, bound)
         if not by_column:
             tags.add(table.name)
             continue
@@ -422,7 +292,7 @@ def _write_shape(statement: Any) -> _WriteShape | None:
                 value = given.get(name)
                 inserts[name] = value if isinstance(value, BindParameter) else None
         return _WriteShape(table, base, inserts=inserts)
-    terms = _terms(statement.whereclause, table)
+    terms = terms_of(statement.whereclause, table)
     if isinstance(statement, Delete):
         return _WriteShape(table, base | reach, terms)
     given = _set_values(statement)
@@ -450,7 +320,7 @@ def write_tags(statement: Any, bound: Bound) -> Tags:
         return frozenset({EVERYTHING})
     shape: _WriteShape = found
     table = shape.table
-    known = _inserted(shape, bound) if shape.inserts is not None else _restrictions(shape.terms, bound)
+    known = _inserted(shape, bound) if shape.inserts is not None else restrictions(shape.terms, bound)
     tags: set[Tag] = set(shape.fixed)
     for name in keyable(table):
         values = None if name in shape.sets else known.get(name)
@@ -503,7 +373,7 @@ def _inserted(shape: _WriteShape, bound: Bound) -> dict[str, set[str]]:
             values = [row[column.key] for row in rows] if all(column.key in row for row in rows) else None
         if values is None:
             continue
-        keys = {_key(column, v) for v in values}
+        keys = {key_text(column, v) for v in values}
         if None not in keys:
             known[name] = {k for k in keys if k is not None}
     return known

@@ -13,7 +13,8 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adgate.store import tables as t
-from adgate.store.dependencies import ANY, EVERYTHING, Tag, collecting, everything_of, keyable
+from adgate.store.dependencies import ANY, EVERYTHING, Tag, collecting, everything_of
+from adgate.store.keys import keyable
 from adgate.store.sql.database import SqlDatabase
 
 pytestmark = pytest.mark.anyio

@@ -42,7 +42,6 @@ from adgate.store.cache import DEFAULT_CAPACITY, Generation, ReadCache
 from adgate.store.dependencies import (
     ANY,
     EVERYTHING,
-    Bound,
     Tags,
     read_tags,
     reading,
@@ -50,6 +49,7 @@ from adgate.store.dependencies import (
     write_tags,
 )
 from adgate.store.interfaces import DuplicateError, ReadOnlyError, Repos
+from adgate.store.keys import Bound
 from adgate.store.sql.auth import SqlCodes, SqlGrants, SqlSealedTokens, SqlSystemUsers, SqlTokens
 from adgate.store.sql.callbacks import SqlCallbacks
 from adgate.store.sql.faults import SqlFaults
