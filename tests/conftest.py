@@ -18,6 +18,7 @@ from adgate.app import create_app
 from adgate.clock import SandboxClock
 from adgate.services.registry import Services
 from adgate.settings import Settings
+from adgate.testing.schema import migrated_sqlite
 from adgate.testing.server import LiveServer, live_server
 
 IN_CI = os.environ.get("CI") == "true"
@@ -80,8 +81,11 @@ def postgres_database() -> Iterator[str]:
 
 def make_settings(tmp_path: Path, database_url: str | None = None, **overrides: Any) -> Settings:
     env = {"ADGATE_PASSWORD_HASHING": "fast", "ADGATE_LOG_LEVEL": "WARNING"}
+    # A copy of a database migrated once a session: the migrations were most of a test's setup.
     settings = Settings.from_env(
-        env, data_dir=tmp_path / "data", database_url=database_url or f"sqlite:///{tmp_path / 'adgate.db'}"
+        env,
+        data_dir=tmp_path / "data",
+        database_url=database_url or f"sqlite:///{migrated_sqlite(tmp_path / 'adgate.db')}",
     )
     from dataclasses import replace
 
@@ -91,7 +95,7 @@ def make_settings(tmp_path: Path, database_url: str | None = None, **overrides: 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'adgate.db'}"
+        return f"sqlite:///{migrated_sqlite(tmp_path / 'adgate.db')}"
     url: str = request.getfixturevalue("postgres_database")
     return url
 

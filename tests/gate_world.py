@@ -19,6 +19,7 @@ from adgate.services.gate.access import Enforcer
 from adgate.services.gate.call import Endpoint, GraphCall, Need
 from adgate.services.registry import Services
 from adgate.settings import Settings
+from adgate.testing.schema import migrated_sqlite
 
 READ_WRITE = ("ads_read", "ads_management")
 
@@ -110,7 +111,7 @@ def settings_for(tmp_path: Path, **overrides: Any) -> Settings:
     """The test suite's settings (fast hashing, SQLite in ``tmp_path``) with ``overrides``."""
     env = {"ADGATE_PASSWORD_HASHING": "fast", "ADGATE_LOG_LEVEL": "WARNING"}
     settings = Settings.from_env(
-        env, data_dir=tmp_path / "data", database_url=f"sqlite:///{tmp_path / 'adgate.db'}"
+        env, data_dir=tmp_path / "data", database_url=f"sqlite:///{migrated_sqlite(tmp_path / 'adgate.db')}"
     )
     return replace(settings, **overrides).with_persisted_secrets()
 

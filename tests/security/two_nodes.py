@@ -19,13 +19,14 @@ from adgate.app import create_app
 from adgate.clock import SandboxClock
 from adgate.services.registry import Services
 from adgate.settings import Settings
+from adgate.testing.schema import migrated_sqlite
 
 
 def make_settings(tmp_path: Path, database_url: str | None = None, **overrides: Any) -> Settings:
     """Settings for a test server: the fast password profile, quiet logs, keys kept in ``tmp_path``
     (the suite's ``conftest.make_settings``; a ``conftest`` cannot be imported by name reliably)."""
     env = {"ADGATE_PASSWORD_HASHING": "fast", "ADGATE_LOG_LEVEL": "WARNING"}
-    url = database_url or f"sqlite:///{tmp_path / 'adgate.db'}"
+    url = database_url or f"sqlite:///{migrated_sqlite(tmp_path / 'adgate.db')}"
     settings = Settings.from_env(env, data_dir=tmp_path / "data", database_url=url)
     return replace(settings, **overrides).with_persisted_secrets()
 

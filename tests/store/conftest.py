@@ -10,6 +10,7 @@ import pytest
 from adgate.settings import normalize_database_url
 from adgate.store.migrate import upgrade
 from adgate.store.sql.database import SqlDatabase
+from adgate.testing.schema import migrated_sqlite
 
 
 @pytest.fixture
@@ -21,7 +22,7 @@ async def db(database_url: str) -> AsyncIterator[SqlDatabase]:
 @pytest.fixture
 async def sqlite_db(tmp_path: Path) -> AsyncIterator[SqlDatabase]:
     """For what only SQLite has (its file lock): a SQLite file, never parametrized over backends."""
-    async for database in _migrated(f"sqlite:///{tmp_path / 'adgate.db'}"):
+    async for database in _migrated(f"sqlite:///{migrated_sqlite(tmp_path / 'adgate.db')}"):
         yield database
 
 
