@@ -100,7 +100,7 @@ class Statements:
 
 
 async def run(data_dir: Path, world: BenchWorld, codes: list[str], calls: int, profile: str | None) -> None:
-    app = create_app(bench_settings(data_dir))
+    app = create_app(bench_settings(data_dir), freeze_heap=True)  # as adgate serve runs it
     statuses: Counter[int] = Counter()
 
     made: list[str] = []

@@ -36,14 +36,13 @@ from collections.abc import Hashable, Iterable, Iterator, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import Any, cast
 from weakref import WeakKeyDictionary
 
 from sqlalchemy import Column, Table
 from sqlalchemy.sql import visitors
 from sqlalchemy.sql.dml import Delete, Insert, Update
 from sqlalchemy.sql.elements import (
-    BindParameter,
     ColumnClause,
     TextClause,
     _textual_label_reference,
@@ -51,7 +50,7 @@ from sqlalchemy.sql.elements import (
 from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.sql.selectable import CompoundSelect, Join, ReturnsRows, Select, TableClause, TextualSelect
 
-from adgate.store.keys import Bound, Term, key_text, keyable, restrictions, terms_of
+from adgate.store.keys import Bound, Term, insert_parameter, key_text, keyable, restrictions, terms_of
 
 #: Written by every write: what a read of unknown tables depends on.
 ANY = "*"
@@ -265,9 +264,9 @@ class _WriteShape:
     #: The key tags a proven value stands for: the plain one (None), and :data:`ROWS` (an INSERT,
     #: a DELETE) or the columns an UPDATE sets.
     parts: tuple[str | None, ...] = (None, ROWS)
-    #: INSERT: keyable column → its value's parameter in ``.values()`` (None: not given as one);
-    #: an empty mapping: rows of parameters named by column key; None: nothing can be told.
-    inserts: dict[str, BindParameter[Any] | None] | None = None
+    #: INSERT: each keyable column with the name of the parameter its value is in (None: not
+    #: given as one); None: nothing can be told.
+    inserts: tuple[tuple[str, Column[Any], str | None], ...] | None = None
 
 
 def _write_shape(statement: Any) -> _WriteShape | None:
@@ -285,12 +284,14 @@ def _write_shape(statement: Any) -> _WriteShape | None:
             and not getattr(statement, "_prefixes", _MISSING)  # OR REPLACE and friends
         )
         given = _set_values(statement) if plain else None
-        inserts: dict[str, BindParameter[Any] | None] | None = None
+        inserts = None
         if given is not None:
-            inserts = {}
-            for name in keyable(table) if given else ():
-                value = given.get(name)
-                inserts[name] = value if isinstance(value, BindParameter) else None
+            inserts = tuple(
+                # No .values(): insert(table) executed with rows of parameters named by column key.
+                (name, column, insert_parameter(column, given.get(name)) if given else column.key)
+                for name in keyable(table)
+                for column in (table.c[name],)
+            )
         return _WriteShape(table, base, inserts=inserts)
     terms = terms_of(statement.whereclause, table)
     if isinstance(statement, Delete):
@@ -360,20 +361,21 @@ def _set_values(statement: Insert | Update) -> dict[str, Any] | None:
 def _inserted(shape: _WriteShape, bound: Bound) -> dict[str, set[str]]:
     """Column → the values the inserted rows hold in it, where the statement says."""
     known: dict[str, set[str]] = {}
-    inserts = shape.inserts
-    if inserts is None or not bound.rows:
+    rows = bound.rows
+    if shape.inserts is None or not rows:
         return known
-    for name in keyable(shape.table):
-        column = shape.table.c[name]
-        if inserts:
-            bind = inserts.get(name)
-            values = None if bind is None else bound.set_values(column, bind)
-        else:  # insert(table) executed with rows of parameters, named by column key
-            rows = bound.rows
-            values = [row[column.key] for row in rows] if all(column.key in row for row in rows) else None
-        if values is None:
+    if len(rows) == 1:  # the usual case, without the sets and generators of several rows
+        row = rows[0]
+        for name, column, parameter in shape.inserts:
+            if parameter is not None and parameter in row:
+                key = key_text(column, row[parameter])
+                if key is not None:
+                    known[name] = {key}
+        return known
+    for name, column, parameter in shape.inserts:
+        if parameter is None or not all(parameter in row for row in rows):
             continue
-        keys = {key_text(column, v) for v in values}
+        keys = {key_text(column, row[parameter]) for row in rows}
         if None not in keys:
-            known[name] = {k for k in keys if k is not None}
+            known[name] = cast(set[str], keys)
     return known

@@ -92,19 +92,17 @@ class Bound:
                 return None
         return found
 
-    def set_values(self, column: Column[Any], element: Any) -> list[Any] | None:
-        """The values an ``INSERT``'s ``.values()`` give ``column`` (``element``) over the rows."""
-        if not isinstance(element, BindParameter):
-            return None  # a SQL expression, or a default
-        if isinstance(element.key, _anonymous_label):
-            name = column.key  # a plain value: SQLAlchemy names its parameter after the column
-        elif not element.unique:
-            name = element.key  # bindparam("name")
-        else:
-            return None
-        if not all(name in row for row in self.rows):
-            return None
-        return [row[name] for row in self.rows]
+
+def insert_parameter(column: Column[Any], element: Any) -> str | None:
+    """The name of the parameter holding what an ``INSERT``'s ``.values()`` give ``column``
+    (``element``); None if it is not a parameter (a SQL expression, a default) or cannot be told."""
+    if not isinstance(element, BindParameter):
+        return None
+    if isinstance(element.key, _anonymous_label):
+        return column.key  # a plain value: SQLAlchemy names its parameter after the column
+    if not element.unique:
+        return element.key  # bindparam("name")
+    return None
 
 
 def _conjuncts(clause: Any) -> Iterator[Any]:

@@ -7,11 +7,10 @@ a plain deferred ``BEGIN``: under WAL, readers take no lock a writer waits for, 
 committed state. PostgreSQL: asyncpg, READ COMMITTED, with single-row atomic updates where a race
 matters (codes); a read is an ordinary transaction there.
 
-Every statement is watched (``before_cursor_execute``): one that is not a ``SELECT`` marks its
-transaction as a write (refused inside :meth:`SqlDatabase.read`) and adds what it may have
-changed to the transaction's tags (:func:`adgate.store.dependencies.write_tags`); a ``SELECT``
-run while reads are being collected reports what its result depends on
-(:func:`adgate.store.dependencies.read_tags`). A transaction that wrote bumps those tags in
+Every statement is watched (:mod:`adgate.store.sql.watch`): one that is not a ``SELECT`` marks
+its transaction as a write (refused inside :meth:`SqlDatabase.read`) and adds what it may have
+changed to the transaction's tags; a ``SELECT`` run while reads are being collected reports what
+its result depends on. A transaction that wrote bumps those tags in
 :attr:`SqlDatabase.generation` once committed, voiding the :attr:`SqlDatabase.cache` values
 that read them (:mod:`adgate.store.cache`), and tells the other nodes (:attr:`SqlDatabase.on_write`).
 
@@ -20,7 +19,8 @@ On a SQLite file three more things keep the hot path off aiosqlite's thread roun
 event loop's thread (:func:`make_point_reader`); write transactions of this process queue on an
 asyncio lock rather than in SQLite's sleeping busy handler (:meth:`SqlDatabase.transaction`); and
 a write transaction that finds SQLite's write lock free runs on the loop's thread too
-(:func:`make_point_writer`), one held by another process going through aiosqlite as before.
+(:func:`make_point_writer`), one held by another process going through aiosqlite as before. On
+both, a statement built once runs on the driver's cursor itself (:mod:`adgate.store.sql.direct`).
 """
 
 from __future__ import annotations
@@ -39,19 +39,11 @@ from sqlalchemy.pool import NullPool
 
 from adgate.store import tables
 from adgate.store.cache import DEFAULT_CAPACITY, Generation, ReadCache
-from adgate.store.dependencies import (
-    ANY,
-    EVERYTHING,
-    Tags,
-    read_tags,
-    reading,
-    report,
-    write_tags,
-)
-from adgate.store.interfaces import DuplicateError, ReadOnlyError, Repos
-from adgate.store.keys import Bound
+from adgate.store.dependencies import EVERYTHING, Tags
+from adgate.store.interfaces import DuplicateError, Repos
 from adgate.store.sql.auth import SqlCodes, SqlGrants, SqlSealedTokens, SqlSystemUsers, SqlTokens
 from adgate.store.sql.callbacks import SqlCallbacks
+from adgate.store.sql.direct import Immediate
 from adgate.store.sql.faults import SqlFaults
 from adgate.store.sql.gate import SqlAccountLists, SqlUsage
 from adgate.store.sql.marketing import (
@@ -65,6 +57,7 @@ from adgate.store.sql.marketing import (
 )
 from adgate.store.sql.review import SqlReview
 from adgate.store.sql.security import SqlBrowserSessions, SqlLoginFailures
+from adgate.store.sql.watch import READ_ONLY, WRITES, WROTE, watch
 from adgate.store.sql.world import (
     SqlAdAccounts,
     SqlApps,
@@ -215,15 +208,6 @@ T = TypeVar("T")
 #: How long a write transaction waits for this process's others before leaving it to SQLite.
 WRITE_QUEUE_SECONDS = 10.0
 
-#: ``conn.info`` key: the transaction on this connection executed a statement that may write.
-_WROTE = "adgate_wrote"
-#: ``conn.info`` key: the tags its writes wrote (:func:`adgate.store.dependencies.write_tags`).
-_WRITES = "adgate_writes"
-#: Execution option of :meth:`SqlDatabase.read` connections.
-_READ_ONLY = "adgate_read_only"
-#: Statements that change nothing (``SELECT … FOR UPDATE`` only locks). Anything else counts as a
-#: write, unknown ones included: an extra invalidation costs a cache refill, a missed one a leak.
-_READS = ("SELECT", "BEGIN")
 _NOTIFY = text("SELECT pg_notify(:channel, :payload)")
 #: ``meta`` key counting the writes committed without a bus number (:attr:`SqlDatabase.reserve`).
 UNHEARD_KEY = "unheard_writes"
@@ -231,49 +215,6 @@ _COUNT_UNHEARD = text(
     "INSERT INTO meta (key, value) VALUES (:key, '1') ON CONFLICT (key) "
     "DO UPDATE SET value = CAST(CAST(meta.value AS INTEGER) + 1 AS TEXT)"
 ).bindparams(key=UNHEARD_KEY)
-
-
-def _watch_writes(engine: Engine) -> None:
-    @event.listens_for(engine, "before_cursor_execute")
-    def _on_execute(
-        conn: Any, _cursor: Any, statement: str, _params: Any, context: Any, _executemany: bool
-    ) -> None:
-        verb = statement.lstrip()[:6].upper()
-        if verb in _READS:
-            if verb == "SELECT" and reading():
-                report(_read_tags(context))
-            return
-        if conn.get_execution_options().get(_READ_ONLY):
-            raise ReadOnlyError(f"a write inside Database.read(): {statement[:60]!r}")
-        info = conn.info
-        info[_WROTE] = True
-        tags = _write_tags(context)
-        writes = info.get(_WRITES)
-        if writes is None:
-            info[_WRITES] = set(tags)
-        else:
-            writes |= tags
-
-
-def _bound(context: Any) -> tuple[Any, Bound] | None:
-    compiled = getattr(context, "compiled", None)
-    if compiled is None or not hasattr(compiled, "bind_names"):
-        return None  # driver SQL, DDL
-    rows = context.compiled_parameters or [{}]
-    expanded = getattr(context, "_expanded_parameters", {})
-    # compiled.statement, not the statement executed: the compiled form may be cached from an
-    # equal statement with other values; its parameters by name are this execution's.
-    return compiled.statement, Bound(compiled, rows, expanded)
-
-
-def _read_tags(context: Any) -> Tags:
-    found = _bound(context)
-    return frozenset({ANY}) if found is None else read_tags(*found)
-
-
-def _write_tags(context: Any) -> Tags:
-    found = _bound(context)
-    return frozenset({EVERYTHING}) if found is None else write_tags(*found)
 
 
 def _configure_sqlite(engine: Engine, *, busy_ms: int = 10_000, autocheckpoint: bool = True) -> None:
@@ -293,7 +234,7 @@ def _configure_sqlite(engine: Engine, *, busy_ms: int = 10_000, autocheckpoint: 
     def _on_begin(conn: Any) -> None:
         # A read takes no lock until it reads, and then only a WAL snapshot: writers go on. On the
         # driver's own cursor: through exec_driver_sql it cost a third of a statement's overhead.
-        begin = "BEGIN" if conn.get_execution_options().get(_READ_ONLY) else "BEGIN IMMEDIATE"
+        begin = "BEGIN" if conn.get_execution_options().get(READ_ONLY) else "BEGIN IMMEDIATE"
         dbapi = conn.dialect.loaded_dbapi
         cursor = conn.connection.dbapi_connection.cursor()
         try:
@@ -314,7 +255,7 @@ def make_engine(url: str) -> AsyncEngine:
         _configure_sqlite(engine.sync_engine)
     else:
         engine = create_async_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
-    _watch_writes(engine.sync_engine)
+    watch(engine.sync_engine)
     return engine
 
 
@@ -330,8 +271,8 @@ def make_point_reader(url: str) -> Engine | None:
         return None
     engine = create_engine(url.replace("+aiosqlite", ""), pool_size=4, max_overflow=4)
     _configure_sqlite(engine, busy_ms=1_000)
-    _watch_writes(engine)
-    return engine.execution_options(**{_READ_ONLY: True})
+    watch(engine)
+    return engine.execution_options(**{READ_ONLY: True})
 
 
 def make_point_writer(url: str) -> Engine | None:
@@ -344,7 +285,7 @@ def make_point_writer(url: str) -> Engine | None:
     # Its commits never checkpoint: copying the WAL into the database file (and syncing it) took
     # up to 150 ms on the loop's thread. :class:`_Checkpointer` does it on a thread of its own.
     _configure_sqlite(engine, busy_ms=0, autocheckpoint=False)
-    _watch_writes(engine)
+    watch(engine)
     return engine
 
 
@@ -391,18 +332,6 @@ class _Checkpointer:
 CHECKPOINT_EVERY = 200
 
 
-class _Immediate:
-    """An ``AsyncConnection`` look-alike whose ``execute`` runs at once on a plain connection
-    (all the repositories use: :mod:`adgate.store.sql.world` and friends)."""
-
-    def __init__(self, conn: Connection) -> None:
-        self._conn = conn
-        self.dialect = conn.dialect
-
-    async def execute(self, statement: Any, parameters: Any = None) -> Any:
-        return self._conn.execute(statement, parameters)
-
-
 class _Outcome:
     """What a write transaction did, taken off its connection before the connection goes back."""
 
@@ -413,8 +342,8 @@ class _Outcome:
         self.number: int | None = None
 
     def took(self, info: dict[Any, Any]) -> None:
-        self.wrote = bool(info.pop(_WROTE, True))
-        self.written = frozenset(info.pop(_WRITES, None) or {EVERYTHING})
+        self.wrote = bool(info.pop(WROTE, True))
+        self.written = frozenset(info.pop(WRITES, None) or {EVERYTHING})
 
 
 class SqlDatabase:
@@ -422,7 +351,7 @@ class SqlDatabase:
         self.url = url
         self.engine = make_engine(url)
         self.dialect = self.engine.dialect.name
-        self._reader = self.engine.execution_options(**{_READ_ONLY: True})
+        self._reader = self.engine.execution_options(**{READ_ONLY: True})
         self._point_reader = make_point_reader(url)
         self._point_writer = make_point_writer(url)
         #: The loop thread's connections, kept between uses (a pool checkout and check-in, with its
@@ -479,17 +408,17 @@ class SqlDatabase:
     async def _through_driver(self, outcome: _Outcome, *, invalidates: bool) -> AsyncIterator[SqlRepos]:
         async with self.engine.begin() as conn:
             info = conn.info
-            info[_WROTE] = False
-            info[_WRITES] = set()
+            info[WROTE] = False
+            info[WRITES] = set()
             try:
                 yield SqlRepos(conn)
-                if invalidates and info.get(_WROTE, True) and self.reserve is not None:
+                if invalidates and info.get(WROTE, True) and self.reserve is not None:
                     outcome.number = await self.reserve()
                     if outcome.number is None:
                         await conn.execute(_COUNT_UNHEARD)
-                if self.notify is not None and invalidates and info.get(_WROTE, True):
+                if self.notify is not None and invalidates and info.get(WROTE, True):
                     channel, encode = self.notify
-                    payload = encode(frozenset(info.get(_WRITES) or {EVERYTHING}))
+                    payload = encode(frozenset(info.get(WRITES) or {EVERYTHING}))
                     await conn.execute(_NOTIFY, {"channel": channel, "payload": payload})
             finally:
                 outcome.took(info)
@@ -521,11 +450,11 @@ class SqlDatabase:
         self, conn: Connection, outcome: _Outcome, *, invalidates: bool
     ) -> AsyncIterator[SqlRepos]:
         info = conn.info
-        info[_WROTE] = False
-        info[_WRITES] = set()
+        info[WROTE] = False
+        info[WRITES] = set()
         try:
             try:
-                yield SqlRepos(cast(AsyncConnection, _Immediate(conn)))
+                yield SqlRepos(cast(AsyncConnection, Immediate(conn)))
             finally:
                 outcome.took(info)
             if invalidates and outcome.wrote and self.reserve is not None:
@@ -584,7 +513,7 @@ class SqlDatabase:
         async def read_it() -> T:
             if self._point_reader is not None:
                 with self._loop_reader() as conn:
-                    return await load(SqlRepos(cast(AsyncConnection, _Immediate(conn))))
+                    return await load(SqlRepos(cast(AsyncConnection, Immediate(conn))))
             async with self.read() as tx:
                 return await load(tx)
 
