@@ -40,7 +40,7 @@ def keyable(table: TableClause) -> tuple[str, ...]:
     for column in table.columns:
         wanted = column.primary_key or column.foreign_keys or column.index or column.unique
         if (wanted or column.name in indexed) and _key_type(column):
-            names.append(column.name)
+            names.append(str(column.name))  # exact str: see dependencies._add_keys
     return tuple(names)
 
 

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -102,6 +103,22 @@ async def test_a_join_keys_each_table_by_its_own_terms(db: SqlDatabase) -> None:
     tags = await reads(db, lambda c: c.execute(stmt))
     used = ("+", "account_id", "adset_id", "status")  # count(*) and the columns it names
     assert tags == {"ads.account_id", "ad_sets", *(("ads", "account_id", "7", part) for part in used)}
+
+
+async def test_key_tags_are_exact_strings_the_garbage_collector_never_scans(db: SqlDatabase) -> None:
+    # SQLAlchemy names tables and columns with quoted_name, a str subclass the collector tracks: a
+    # tuple holding one stays tracked, and a busy server's generation keeps hundreds of thousands.
+    c, m = t.campaigns.c, t.meta.c
+    read = await reads(db, lambda conn: conn.execute(select(c.account_id).where(c.id == "42")))
+    written = await writes(db, lambda conn: conn.execute(insert(t.meta).values(key="k", value="1")))
+    renamed = await writes(
+        db, lambda conn: conn.execute(update(t.meta).where(m.key == "k").values(value="2"))
+    )
+    keys = [tag for tag in read | written | renamed if isinstance(tag, tuple)]
+    assert {len(tag) for tag in keys} == {3, 4}
+    assert all(type(part) is str for tag in keys for part in tag)
+    gc.collect()
+    assert not any(gc.is_tracked(tag) for tag in keys)
 
 
 async def test_a_read_of_some_columns_depends_on_those_and_on_the_number_of_rows(db: SqlDatabase) -> None:
