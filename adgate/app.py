@@ -5,7 +5,6 @@ Only this module picks implementations; everything else receives them.
 
 from __future__ import annotations
 
-import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -17,6 +16,7 @@ from starlette.routing import BaseRoute, Route
 
 from adgate import logs
 from adgate.clock import Clock, SandboxClock
+from adgate.heap import Heap
 from adgate.keyring import Keyring
 from adgate.policy.levels import load_policy
 from adgate.protocol.errors import GraphError
@@ -132,11 +132,10 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
 def create_app(
     settings: Settings | None = None, *, clock: Clock | None = None, freeze_heap: bool = False
 ) -> Starlette:
-    """The ASGI app. ``freeze_heap`` (``adgate serve``): once started, move every object alive
-    (modules, the app, its pools and compiled statements) out of the garbage collector's reach
-    with :func:`gc.freeze`; a full collection then scans only what requests made since, and
-    stops pausing the event loop for tens of milliseconds (it set the p99 of every loaded run).
-    Not for an app built again and again in one process (tests): what it held would stay."""
+    """The ASGI app. ``freeze_heap`` (``adgate serve``): once started, keep what lives long out
+    of the garbage collector's full collections (:class:`adgate.heap.Heap`): they paused the event
+    loop for up to half a second under load (they set the p99 of every loaded run). Not for an app
+    built again and again in one process (tests)."""
     settings = (settings or Settings.from_env()).with_persisted_secrets()
     logs.configure(settings.log_level)
     services = build_services(settings, clock)
@@ -150,12 +149,14 @@ def create_app(
         await services.load_clock()
         await services.follow_clock()
         await services.start()
-        if freeze_heap:
-            gc.collect()
-            gc.freeze()
+        heap = Heap() if freeze_heap else None
+        if heap is not None:
+            heap.start()
         try:
             yield
         finally:
+            if heap is not None:
+                heap.stop()
             await services.stop_following_clock()
             await services.stop()
             await db.close()
