@@ -133,7 +133,7 @@ def wait_for(url: str) -> None:
 
 @contextmanager
 def server(data_dir: Path, port: int, extra_env: dict[str, str] | None = None) -> Iterator[str]:
-    """One ``adgate serve`` process (one worker, uvloop + httptools), logs at WARNING."""
+    """One ``adgate serve`` process (one worker, its default loop, httptools), logs at WARNING."""
     env = {
         **os.environ,
         "ADGATE_LOG_LEVEL": "WARNING",
