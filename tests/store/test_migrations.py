@@ -20,21 +20,14 @@ from adgate.testing.schema import migrated_sqlite
 pytestmark = pytest.mark.anyio
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def unmigrated_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """A database the migrations have not run on (for SQLite: no file yet, not the suite's copy)."""
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'fresh.db'}"
-    url: str = request.getfixturevalue("postgres_database")
-    return url
-
-
 def _diff(sync_conn: Any) -> list[Any]:
     return list(compare_metadata(MigrationContext.configure(sync_conn), metadata))
 
 
-async def test_migrations_reach_head_and_match_the_tables(unmigrated_url: str) -> None:
-    db = SqlDatabase(normalize_database_url(unmigrated_url))
+async def test_migrations_reach_head_and_match_the_tables(database_url: str, tmp_path: Path) -> None:
+    # The suite's SQLite databases are copies of a migrated one: here the migrations start from no file.
+    url = f"sqlite:///{tmp_path / 'fresh.db'}" if database_url.startswith("sqlite") else database_url
+    db = SqlDatabase(normalize_database_url(url))
     try:
         await upgrade(db.engine)
         await upgrade(db.engine)  # running again on every start is harmless
