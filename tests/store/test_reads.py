@@ -14,7 +14,7 @@ import pytest
 
 from adgate import records as r
 from adgate.store.interfaces import ReadOnlyError, Repos
-from adgate.store.sql import database
+from adgate.store.sql import engines
 from adgate.store.sql.database import SqlDatabase
 
 pytestmark = pytest.mark.anyio
@@ -246,7 +246,7 @@ async def test_the_loops_writer_never_checkpoints_and_a_thread_does_it_every_so_
     # thread it stalled every request for up to 150 ms. The loop's writer never checkpoints; a
     # worker thread does, every CHECKPOINT_EVERY commits.
     db = sqlite_db
-    monkeypatch.setattr(database, "CHECKPOINT_EVERY", 5)
+    monkeypatch.setattr(engines, "CHECKPOINT_EVERY", 5)
     checkpointer = db._checkpointer
     assert checkpointer is not None and db._point_writer is not None
     with db._point_writer.connect() as conn:

@@ -14,28 +14,26 @@ its result depends on. A transaction that wrote bumps those tags in
 :attr:`SqlDatabase.generation` once committed, voiding the :attr:`SqlDatabase.cache` values
 that read them (:mod:`adgate.store.cache`), and tells the other nodes (:attr:`SqlDatabase.on_write`).
 
-On a SQLite file three more things keep the hot path off aiosqlite's thread round trips:
-:meth:`SqlDatabase.cached` loads its point lookups through a plain ``sqlite3`` connection on the
-event loop's thread (:func:`make_point_reader`); write transactions of this process queue on an
-asyncio lock rather than in SQLite's sleeping busy handler (:meth:`SqlDatabase.transaction`); and
-a write transaction that finds SQLite's write lock free runs on the loop's thread too
-(:func:`make_point_writer`), one held by another process going through aiosqlite as before. On
-both, a statement built once runs on the driver's cursor itself (:mod:`adgate.store.sql.direct`).
+On a SQLite file three more things keep the hot path off aiosqlite's thread round trips
+(:mod:`adgate.store.sql.engines`): :meth:`SqlDatabase.cached` loads its point lookups through a
+plain ``sqlite3`` connection on the event loop's thread; write transactions of this process queue
+on an asyncio lock rather than in SQLite's sleeping busy handler (:meth:`SqlDatabase.transaction`);
+and a write transaction that finds SQLite's write lock free runs on the loop's thread too, one held
+by another process going through aiosqlite as before. On both, a statement built once runs on the
+driver's cursor itself (:mod:`adgate.store.sql.direct`).
 """
 
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 from collections.abc import AsyncIterator, Awaitable, Callable, Hashable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from functools import cached_property
 from typing import Any, TypeVar, cast
 
-from sqlalchemy import Connection, Engine, create_engine, event, text
-from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
-from sqlalchemy.pool import NullPool
+from sqlalchemy import Connection, text
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adgate.store import tables
 from adgate.store.cache import DEFAULT_CAPACITY, Generation, ReadCache
@@ -44,6 +42,7 @@ from adgate.store.interfaces import DuplicateError, Repos
 from adgate.store.sql.auth import SqlCodes, SqlGrants, SqlSealedTokens, SqlSystemUsers, SqlTokens
 from adgate.store.sql.callbacks import SqlCallbacks
 from adgate.store.sql.direct import Immediate
+from adgate.store.sql.engines import Checkpointer, make_engine, make_point_reader, make_point_writer
 from adgate.store.sql.faults import SqlFaults
 from adgate.store.sql.gate import SqlAccountLists, SqlUsage
 from adgate.store.sql.marketing import (
@@ -57,7 +56,7 @@ from adgate.store.sql.marketing import (
 )
 from adgate.store.sql.review import SqlReview
 from adgate.store.sql.security import SqlBrowserSessions, SqlLoginFailures
-from adgate.store.sql.watch import READ_ONLY, WRITES, WROTE, watch
+from adgate.store.sql.watch import READ_ONLY, WRITES, WROTE
 from adgate.store.sql.world import (
     SqlAdAccounts,
     SqlApps,
@@ -217,121 +216,6 @@ _COUNT_UNHEARD = text(
 ).bindparams(key=UNHEARD_KEY)
 
 
-def _configure_sqlite(engine: Engine, *, busy_ms: int = 10_000, autocheckpoint: bool = True) -> None:
-    @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
-        dbapi_connection.isolation_level = None  # we emit BEGIN ourselves, below
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute(f"PRAGMA busy_timeout={int(busy_ms)}")
-        if not autocheckpoint:
-            cursor.execute("PRAGMA wal_autocheckpoint=0")
-        cursor.close()
-
-    @event.listens_for(engine, "begin")
-    def _on_begin(conn: Any) -> None:
-        # A read takes no lock until it reads, and then only a WAL snapshot: writers go on. On the
-        # driver's own cursor: through exec_driver_sql it cost a third of a statement's overhead.
-        begin = "BEGIN" if conn.get_execution_options().get(READ_ONLY) else "BEGIN IMMEDIATE"
-        dbapi = conn.dialect.loaded_dbapi
-        cursor = conn.connection.dbapi_connection.cursor()
-        try:
-            cursor.execute(begin)
-        except dbapi.Error as exc:  # as SQLAlchemy raises a statement's ("database is locked")
-            raise DBAPIError.instance(begin, None, exc, dbapi.Error, dialect=conn.dialect) from exc
-        finally:
-            cursor.close()
-
-
-def _is_memory(url: str) -> bool:
-    return ":memory:" in url or url.rstrip("/").endswith(("sqlite+aiosqlite:", "sqlite:"))
-
-
-def make_engine(url: str) -> AsyncEngine:
-    if url.startswith("sqlite"):
-        engine = create_async_engine(url, poolclass=NullPool) if _is_memory(url) else create_async_engine(url)
-        _configure_sqlite(engine.sync_engine)
-    else:
-        engine = create_async_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
-    watch(engine.sync_engine)
-    return engine
-
-
-def make_point_reader(url: str) -> Engine | None:
-    """For a SQLite file: a plain ``sqlite3`` engine that :meth:`SqlDatabase.cached` reads through.
-
-    A cached value is a handful of primary-key lookups. Through aiosqlite each statement is several
-    round trips to the connection's thread (about a millisecond a read on a small machine); on the
-    event loop's own thread the same read takes tens of microseconds, and under WAL a reader never
-    waits for a writer, so it cannot stall the loop. Reads of any size keep to :meth:`SqlDatabase.read`.
-    """
-    if not url.startswith("sqlite") or _is_memory(url):
-        return None
-    engine = create_engine(url.replace("+aiosqlite", ""), pool_size=4, max_overflow=4)
-    _configure_sqlite(engine, busy_ms=1_000)
-    watch(engine)
-    return engine.execution_options(**{READ_ONLY: True})
-
-
-def make_point_writer(url: str) -> Engine | None:
-    """For a SQLite file: one plain ``sqlite3`` connection for write transactions on the event
-    loop's thread (:meth:`SqlDatabase._begin_on_loop`). No busy wait: the loop must never sleep
-    in SQLite's busy handler, so a lock held elsewhere sends the transaction through aiosqlite."""
-    if not url.startswith("sqlite") or _is_memory(url):
-        return None
-    engine = create_engine(url.replace("+aiosqlite", ""), pool_size=1, max_overflow=0)
-    # Its commits never checkpoint: copying the WAL into the database file (and syncing it) took
-    # up to 150 ms on the loop's thread. :class:`_Checkpointer` does it on a thread of its own.
-    _configure_sqlite(engine, busy_ms=0, autocheckpoint=False)
-    watch(engine)
-    return engine
-
-
-class _Checkpointer:
-    """Checkpoints a SQLite file's WAL off the event loop, every :data:`CHECKPOINT_EVERY` commits
-    of the loop's writer (whose own commits never do, :func:`make_point_writer`).
-
-    ``PRAGMA wal_checkpoint(PASSIVE)`` on a plain connection of its own in a worker thread (the
-    ``sqlite3`` module lets go of the GIL while SQLite works): it copies what no reader still
-    needs, waits for no lock and holds up no writer, and syncs the database file as SQLite's own
-    automatic checkpoint does. A plain connection, not an engine's: the statement watch would take
-    a ``PRAGMA`` for a write of everything.
-    """
-
-    def __init__(self, path: str) -> None:
-        self.path = path
-        self.commits = 0
-        self.running: asyncio.Future[None] | None = None
-        self.done = 0
-
-    def committed(self) -> None:
-        self.commits += 1
-        if self.commits >= CHECKPOINT_EVERY and (self.running is None or self.running.done()):
-            self.commits = 0
-            self.running = asyncio.get_running_loop().run_in_executor(None, self._checkpoint)
-
-    def _checkpoint(self) -> None:
-        conn = sqlite3.connect(self.path, timeout=0)
-        try:
-            conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
-            self.done += 1
-        except sqlite3.OperationalError:
-            pass  # busy (another checkpoint, a reset): the next one copies what this one left
-        finally:
-            conn.close()
-
-    async def wait(self) -> None:
-        if self.running is not None:
-            await self.running
-
-
-#: Commits of the loop's writer between two checkpoints: SQLite's own default is every 1000 pages
-#: of WAL, and a campaign create writes a handful.
-CHECKPOINT_EVERY = 200
-
-
 class _Outcome:
     """What a write transaction did, taken off its connection before the connection goes back."""
 
@@ -361,7 +245,7 @@ class SqlDatabase:
         self._writer_conn: Connection | None = None
         self._writers = asyncio.Lock() if self.dialect == "sqlite" else None
         self._checkpointer = (
-            _Checkpointer(self._point_writer.url.database or "") if self._point_writer is not None else None
+            Checkpointer(self._point_writer.url.database or "") if self._point_writer is not None else None
         )
         #: Bumped after every committed write by what it wrote (and by the bus, for other nodes' writes).
         #: ``caching=False``: no read cache, memo or held count keeps anything (a reference server).
@@ -430,7 +314,7 @@ class SqlDatabase:
         milliseconds of a campaign create or a code exchange); on the loop's own thread, under
         this process's write queue, each statement is a few tens of microseconds. Only if the
         lock is free at once: held by another process, the transaction goes through aiosqlite,
-        whose busy handler waits off the loop (:func:`make_point_writer`).
+        whose busy handler waits off the loop (:func:`adgate.store.sql.engines.make_point_writer`).
         """
         if self._point_writer is None:
             return None
