@@ -149,14 +149,13 @@ def create_app(
         await services.load_clock()
         await services.follow_clock()
         await services.start()
-        heap = Heap() if freeze_heap else None
-        if heap is not None:
+        heap = Heap()
+        if freeze_heap:
             heap.start()
         try:
             yield
         finally:
-            if heap is not None:
-                heap.stop()
+            heap.stop()  # nothing to hand back if it never started
             await services.stop_following_clock()
             await services.stop()
             await db.close()

@@ -291,11 +291,11 @@ def _write_shape(statement: Any) -> _WriteShape | None:
         given = _set_values(statement) if plain else None
         inserts = None
         if given is not None:
+            columns = [(name, table.c[name]) for name in keyable(table)]
+            # No .values(): insert(table) executed with rows of parameters named by column key.
             inserts = tuple(
-                # No .values(): insert(table) executed with rows of parameters named by column key.
                 (name, column, insert_parameter(column, given.get(name)) if given else column.key)
-                for name in keyable(table)
-                for column in (table.c[name],)
+                for name, column in columns
             )
         return _WriteShape(table, base, inserts=inserts)
     terms = terms_of(statement.whereclause, table)

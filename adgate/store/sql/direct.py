@@ -31,7 +31,8 @@ from adgate.store.sql.watch import Execution
 
 #: The statement kinds run directly.
 _KINDS = (Select, Insert, Update, Delete)
-#: Seen once, not prepared yet (see :meth:`_Plans.get`).
+#: Never executed, and executed once, not prepared yet (see :meth:`_Plans.get`).
+_UNSEEN = object()
 _SEEN = object()
 
 
@@ -128,17 +129,13 @@ class _Plans:
             keys = tuple(sorted(parameters))
         else:
             return None  # several rows of parameters (executemany)
-        plans = self._by_statement.get(statement)
-        if plans is None:
-            self._by_statement[statement] = {keys: _SEEN}
+        plans = self._by_statement.setdefault(statement, {})
+        found = plans.get(keys, _UNSEEN)
+        if found is _UNSEEN:
+            plans[keys] = _SEEN
             return None
-        found = plans.get(keys, _SEEN)
         if found is _SEEN:
-            if keys in plans:
-                found = plans[keys] = prepare(statement, keys, dialect)
-            else:
-                plans[keys] = _SEEN
-                return None
+            found = plans[keys] = prepare(statement, keys, dialect)
         return found  # type: ignore[no-any-return]
 
 
