@@ -139,7 +139,7 @@ def create_app(
     settings = (settings or Settings.from_env()).with_persisted_secrets()
     logs.configure(settings.log_level)
     services = build_services(settings, clock)
-    metrics = Metrics()
+    metrics = Metrics(services.core.db.generation)
 
     @asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:

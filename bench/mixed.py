@@ -178,6 +178,39 @@ def wrk_nodes(name: str, urls: list[str], scripts: list[str], seconds: int) -> W
     )
 
 
+CACHES = ("admissions", "reads", "active_counts")
+
+
+def cache_lookups(urls: list[str]) -> dict[str, list[float]]:
+    """Each read cache's [hits, misses] as ``/metrics`` reports them, summed over the nodes."""
+    counted = {cache: [0.0, 0.0] for cache in CACHES}
+    for url in urls:
+        for line in httpx.get(f"{url}/metrics", timeout=TIMEOUT).text.splitlines():
+            if line.startswith("adgate_cache_lookups_total{"):
+                labels, value = line.rsplit(" ", 1)
+                cache = labels.split('cache="', 1)[1].split('"', 1)[0]
+                if cache in counted:
+                    counted[cache]['result="miss"' in labels] += float(value)
+    return counted
+
+
+def measure(kind: str, name: str, urls: list[str], scripts: list[str], seconds: int) -> WrkResult:
+    """One load, printed with what each read cache answered during it."""
+    before = cache_lookups(urls)
+    result = wrk_nodes(name, urls, scripts, seconds)
+    after = cache_lookups(urls)
+    print(f"[{kind}] {result.line()}", flush=True)
+    shares = []
+    for cache in CACHES:
+        hits, misses = (now - then for now, then in zip(after[cache], before[cache], strict=True))
+        if hits + misses:
+            shares.append(f"{cache} {hits / (hits + misses):.1%} of {hits + misses:,.0f}")
+        else:
+            shares.append(f"{cache} -")
+    print(f"[{kind}]     cache hits: {', '.join(shares)}", flush=True)
+    return result
+
+
 def split(items: list[str], parts: int) -> list[list[str]]:
     return [items[i::parts] for i in range(parts)]
 
@@ -211,7 +244,10 @@ def database(kind: str) -> Iterator[dict[str, str]]:
         asyncio.run(run(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
-def run(kind: str, base: Path, seconds: int) -> dict[str, WrkResult]:
+def run(kind: str, base: Path, seconds: int, only: str = "") -> dict[str, WrkResult]:
+    def chosen(name: str) -> bool:
+        return any(part in name for part in only.split(","))
+
     data_dir = base / kind
     data_dir.mkdir()
     nodes = nodes_of(kind)
@@ -271,15 +307,16 @@ def run(kind: str, base: Path, seconds: int) -> dict[str, WrkResult]:
                     ("campaign updates alone", lua_mixed(reads, updates, 100, scripts / "u100.lua")),
                 ]
                 for name, script in plan:
-                    figures[name] = result = wrk_nodes(name, urls, [script] * nodes, seconds)
-                    print(f"[{kind}] {result.line()}", flush=True)
-                wrk_nodes("warm-up", urls, warm_x, seconds=1)
-                name = "code exchanges"
-                figures[name] = result = wrk_nodes(name, urls, run_x, seconds)
-                print(f"[{kind}] {result.line()}", flush=True)
+                    if not chosen(name):
+                        continue
+                    figures[name] = measure(kind, name, urls, [script] * nodes, seconds)
+                if chosen("code exchanges"):
+                    wrk_nodes("warm-up", urls, warm_x, seconds=1)
+                    name = "code exchanges"
+                    figures[name] = measure(kind, name, urls, run_x, seconds)
                 name = "cold reads (a new token every call)"
-                figures[name] = result = wrk_nodes(name, urls, run_cold, seconds)
-                print(f"[{kind}] {result.line()}", flush=True)
+                if chosen(name):
+                    figures[name] = measure(kind, name, urls, run_cold, seconds)
         finally:
             for key in env:
                 os.environ.pop(key, None)
@@ -287,7 +324,7 @@ def run(kind: str, base: Path, seconds: int) -> dict[str, WrkResult]:
 
 
 def summary(kind: str, figures: dict[str, WrkResult]) -> None:
-    read = figures["pure gated reads"].requests_per_second
+    pure = figures.get("pure gated reads")
     servers = (
         "two adgate serve processes (PostgreSQL + Redis), a wrk -t1 -c32 each"
         if nodes_of(kind) > 1
@@ -299,10 +336,10 @@ def summary(kind: str, figures: dict[str, WrkResult]) -> None:
         predicted = ""
         share = ""
         for verb in ("creates", "updates"):
-            if verb in name and "/" in name:
+            alone_figure = figures.get(f"campaign {verb} alone")
+            if verb in name and "/" in name and pure and alone_figure:
                 writes = 0.01 if name.startswith("99/1") else 0.10
-                alone = figures[f"campaign {verb} alone"].requests_per_second
-                expected = model(read, alone, writes)
+                expected = model(pure.requests_per_second, alone_figure.requests_per_second, writes)
                 predicted = f"{expected:,.0f}"
                 share = f"{figure.requests_per_second / expected:.0%}"
         print(
@@ -316,12 +353,15 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=int, default=10, help="per wrk run")
     parser.add_argument("--database", choices=list(KINDS), default="sqlite")
+    parser.add_argument(
+        "--only", default="", help="only the loads whose name contains one of these (comma-separated)"
+    )
     args = parser.parse_args()
     kinds = KINDS[args.database]
     results = {}
     with tempfile.TemporaryDirectory() as tmp:
         for kind in kinds:
-            results[kind] = run(kind, Path(tmp), args.seconds)
+            results[kind] = run(kind, Path(tmp), args.seconds, args.only)
     for kind, figures in results.items():
         summary(kind, figures)
 

@@ -27,6 +27,7 @@ Values must be immutable (frozen dataclasses, tuples, strings): every caller sha
 
 from __future__ import annotations
 
+import sys
 import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Hashable, Iterable
@@ -57,10 +58,13 @@ class Generation:
     __slots__ = (
         "_enabled",
         "_floor",
+        "_group_floor",
+        "_groups",
         "_key_floor",
         "_keys",
         "_live",
         "_tags",
+        "caches",
         "key_capacity",
         "max_age",
         "value",
@@ -79,10 +83,17 @@ class Generation:
         self._keys: dict[Tag, int] = {}
         self._key_floor = 0
         self.key_capacity = key_capacity
+        #: The same writes by *group* (:func:`group_of`: a key tag's table, column and value, a
+        #: plain tag itself) -> count at their last write, bounded as :attr:`_keys` is: what
+        #: :meth:`quiet` answers from, a few lookups where :meth:`holds` makes one per tag.
+        self._groups: dict[str, int] = {}
+        self._group_floor = 0
         #: Seconds (monotonic) a value read under this generation may be kept at most, by every
         #: cache on it; ``None``: until a write. The bus sets it, as a lost message could
         #: otherwise keep a value for ever.
         self.max_age: float | None = None
+        #: The named caches on this generation, by name: what ``/metrics`` reports.
+        self.caches: dict[str, ReadCache] = {}
 
     def bump(self, tags: Iterable[Tag] | None = None) -> None:
         """``tags`` were written (``None``: anything may have been): values that read them are void."""
@@ -93,18 +104,23 @@ class Generation:
             self._tags.clear()
             self._keys.clear()
             self._key_floor = 0
+            self._groups.clear()
+            self._group_floor = 0
             return
-        keys, plain = self._keys, self._tags
+        keys, plain, groups = self._keys, self._tags, self._groups
         for tag in tags:
             if type(tag) is tuple:
                 keys.pop(tag, None)  # keep the dict ordered by last write
                 keys[tag] = value
             else:
                 plain[tag] = value
+            group = group_of(tag)
+            groups.pop(group, None)
+            groups[group] = value
         if len(keys) > self.key_capacity:
-            for _ in range(len(keys) - self.key_capacity // 2):
-                _tag, written = _pop_first(keys)
-                self._key_floor = max(self._key_floor, written)
+            self._key_floor = _forget(keys, self.key_capacity, self._key_floor)
+        if len(groups) > self.key_capacity:
+            self._group_floor = _forget(groups, self.key_capacity, self._group_floor)
 
     def holds(self, stamp: int, tags: Iterable[Tag]) -> bool:
         """Nothing in ``tags`` was written after ``stamp`` (the count a read began at)."""
@@ -114,6 +130,22 @@ class Generation:
         for tag in tags:
             written = keys.get(tag, key_floor) if type(tag) is tuple else plain.get(tag, 0)
             if written > stamp:
+                return False
+        return True
+
+    def quiet(self, groups: Iterable[str], since: int) -> bool:
+        """Nothing in ``groups`` was written after ``since`` (a count at which a value held).
+
+        A value whose tags' groups (:func:`group_of`) are quiet since it last held holds still: a
+        write of any of its tags wrote that tag's group at the same count. Not quiet says nothing:
+        :meth:`holds` decides then.
+        """
+        if since < self._floor:
+            return False
+        get, group_floor = self._groups.get, self._group_floor
+        for group in groups:
+            written = get(group, group_floor)  # a loop, not all(): no generator on the hot path
+            if written > since:
                 return False
         return True
 
@@ -136,19 +168,46 @@ class Generation:
         self._live = self._enabled
 
 
-def _pop_first(entries: dict[Tag, int]) -> tuple[Tag, int]:
-    tag = next(iter(entries))
-    return tag, entries.pop(tag)
+def _forget(written: dict[Any, int], capacity: int, floor: int) -> int:
+    """Forget the oldest half of ``written``; the floor they count at from now on."""
+    for _ in range(len(written) - capacity // 2):
+        floor = max(floor, written.pop(next(iter(written))))
+    return floor
+
+
+def group_of(tag: Tag) -> str:
+    """A key tag's table, column and value, as one string; any other tag itself (a string).
+
+    The rows a keyed read reads are written under their group whatever column a write sets, so
+    a value whose groups were not written since it last held holds still. Strings hash once,
+    where a tuple hashes on every lookup; interned, so the values of one row share them. Worked
+    out once per tag (held in a bounded memo: building one cost 0.8 µs, finding it 0.1).
+    """
+    group = _groups_of.get(tag)
+    if group is None:
+        if type(tag) is tuple:
+            group = sys.intern("\x00".join(map(str, tag[:3])))
+        else:
+            group = tag if type(tag) is str else repr(tag)
+        if len(_groups_of) >= DEFAULT_KEY_CAPACITY:
+            _groups_of.clear()
+        _groups_of[tag] = group
+    return group
+
+
+#: Tag -> its group (:func:`group_of`), emptied when full.
+_groups_of: dict[Tag, str] = {}
 
 
 class _Entry:
-    __slots__ = ("checked", "read_at", "stamp", "tags", "value")
+    __slots__ = ("checked", "groups", "read_at", "stamp", "tags", "value")
 
     def __init__(self, read_at: float, value: Any, stamp: int, tags: Tags, checked: int) -> None:
         self.read_at = read_at
         self.value = value
         self.stamp = stamp
         self.tags = tags
+        self.groups = tuple({group_of(tag) for tag in tags})
         #: The generation's count when the entry was last found good (nothing to check until it moves).
         self.checked = checked
 
@@ -158,7 +217,8 @@ class ReadCache:
 
     ``max_age`` (seconds, monotonic): ``None`` keeps an entry until a write or eviction, or for
     the generation's :attr:`Generation.max_age` if it has one; a number also drops it after that
-    long.
+    long. ``name``: reported at ``/metrics`` (its :attr:`hits`, :attr:`misses` and size), counted
+    by its callers: :meth:`get` alone does not count, as a caller may still turn a value down.
 
     A value found (:meth:`get`) reports its tags to the reads being collected
     (:func:`adgate.store.dependencies.collecting`): a value computed from it depends on them too.
@@ -171,8 +231,11 @@ class ReadCache:
         capacity: int = DEFAULT_CAPACITY,
         max_age: float | None = None,
         monotonic: Callable[[], float] = time.monotonic,
+        name: str | None = None,
     ) -> None:
         self.generation = generation
+        if name is not None:
+            generation.caches[name] = self
         self.capacity = capacity
         self.max_age = max_age
         self._monotonic = monotonic
@@ -192,7 +255,9 @@ class ReadCache:
         if entry is None:
             return False, None
         if entry.checked != generation.value:
-            if not generation.holds(entry.stamp, entry.tags):
+            if not generation.quiet(entry.groups, entry.checked) and not generation.holds(
+                entry.stamp, entry.tags
+            ):
                 del self._entries[key]
                 return False, None
             entry.checked = generation.value

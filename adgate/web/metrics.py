@@ -11,10 +11,12 @@ from bisect import bisect_left
 from collections.abc import Iterator
 
 from prometheus_client import CollectorRegistry, generate_latest
-from prometheus_client.core import CounterMetricFamily, HistogramMetricFamily, Metric
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, HistogramMetricFamily, Metric
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from starlette.requests import Request
 from starlette.responses import Response
+
+from adgate.store.cache import Generation
 
 #: Upper bounds (seconds) of ``adgate_request_seconds``' buckets; ``+Inf`` follows.
 BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5)
@@ -43,7 +45,9 @@ class _Requests:
 class Metrics:
     """One registry per app, so several apps in one process (tests) don't collide."""
 
-    def __init__(self) -> None:
+    def __init__(self, generation: Generation | None = None) -> None:
+        #: The read caches' generation: their lookups, sizes and the writes that voided entries.
+        self.generation = generation
         self.registry = CollectorRegistry()
         self._requests: dict[tuple[str, str, int], _Requests] = {}
         self._latency: dict[str, _Latency] = {}
@@ -84,6 +88,8 @@ class Metrics:
                 buckets.append((bound, cumulative))
             latency.add_metric([area], buckets, histogram.total)
         yield latency
+        if self.generation is not None:
+            yield from _cache_families(self.generation)
 
     async def endpoint(self, _request: Request) -> Response:
         return Response(generate_latest(self.registry), media_type=CONTENT_TYPE_LATEST)
@@ -95,6 +101,26 @@ class _Collector:
 
     def collect(self) -> Iterator[Metric]:
         return self.metrics.families()
+
+
+def _cache_families(generation: Generation) -> Iterator[Metric]:
+    lookups = CounterMetricFamily(
+        "adgate_cache_lookups",
+        "Lookups of the in-memory read caches (reads, admissions, active_counts), by result",
+        labels=["cache", "result"],
+    )
+    entries = GaugeMetricFamily("adgate_cache_entries", "Values held by each read cache", labels=["cache"])
+    for name, cache in list(generation.caches.items()):
+        lookups.add_metric([name, "hit"], cache.hits)
+        lookups.add_metric([name, "miss"], cache.misses)
+        entries.add_metric([name], len(cache))
+    yield lookups
+    yield entries
+    yield CounterMetricFamily(
+        "adgate_cache_writes",
+        "Committed writes the caches heard (this node's and, through the bus, the others')",
+        value=generation.value,
+    )
 
 
 def _bound(bound: float) -> str:

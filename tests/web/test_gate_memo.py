@@ -142,3 +142,33 @@ async def test_the_memo_ages_out_with_the_generation_when_other_nodes_write(shop
         assert memo.hits == hits
     finally:
         generation.max_age = None
+
+
+def lookups(metrics: str, cache: str) -> tuple[float, float]:
+    """The hits and misses ``/metrics`` reports for ``cache``."""
+    counted = {}
+    for result in ("hit", "miss"):
+        prefix = f'adgate_cache_lookups_total{{cache="{cache}",result="{result}"}} '
+        (line,) = [line for line in metrics.splitlines() if line.startswith(prefix)]
+        counted[result] = float(line.removeprefix(prefix))
+    return counted["hit"], counted["miss"]
+
+
+async def test_metrics_report_each_caches_hits_misses_size_and_the_writes(
+    shop: Shop, client: httpx.AsyncClient
+) -> None:
+    token = await shop.token()
+    before = (await client.get("/metrics")).text
+    assert (await read(shop, token)).status_code == 200
+    assert (await read(shop, token)).status_code == 200
+    after = (await client.get("/metrics")).text
+    hits, misses = lookups(after, "admissions")
+    was_hits, was_misses = lookups(before, "admissions")
+    assert (hits - was_hits, misses - was_misses) == (1, 1)  # the first call decided, the second recalled
+    for cache in ("reads", "active_counts"):
+        assert sum(lookups(after, cache)) > sum(lookups(before, cache))
+    held = 'adgate_cache_entries{cache="admissions"} '
+    (entries,) = [line for line in after.splitlines() if line.startswith(held)]
+    assert float(entries.removeprefix(held)) >= 1
+    writes = shop.services.core.db.generation.value
+    assert f"adgate_cache_writes_total {float(writes)}" in after.splitlines()

@@ -55,13 +55,16 @@ class ActiveCountsSource:
         self.db = db
         #: account id → (counts, since, until), on the read cache's terms (void after any write, on
         #: any node; aged out with the generation's ``max_age``, if set); ``monotonic`` only for that age.
-        self._memo = ReadCache(db.generation, capacity=MEMO_SIZE, monotonic=monotonic)
+        self._memo = ReadCache(db.generation, capacity=MEMO_SIZE, monotonic=monotonic, name="active_counts")
 
     async def get(self, account_id: str, now: float) -> ActiveCounts:
         """The counts at ``now``: the one clock's time, as the caller (the rate-limit step) read it."""
-        found, held = self._memo.get(account_id)
+        memo = self._memo
+        found, held = memo.get(account_id)
         if found and held[1] <= now < held[2]:
+            memo.hits += 1
             return held[0]  # type: ignore[no-any-return]
+        memo.misses += 1
         return await self._read(account_id, now)
 
     async def _read(self, account_id: str, now: float) -> ActiveCounts:

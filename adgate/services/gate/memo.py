@@ -41,7 +41,7 @@ class AdmissionMemo(ReadCache):
     """Admitted calls by token fingerprint, proof, endpoint and node (the steps' whole input)."""
 
     def __init__(self, core: Core) -> None:
-        super().__init__(core.db.generation, capacity=MEMO_CAPACITY)
+        super().__init__(core.db.generation, capacity=MEMO_CAPACITY, name="admissions")
         self.core = core
 
     def key(self, call: GraphCall, endpoint: Endpoint) -> Hashable | None:
@@ -56,6 +56,7 @@ class AdmissionMemo(ReadCache):
         """The admission kept for ``key``, restored onto ``call``, if it still holds now."""
         found, kept = self.get(key)
         if not found or self.core.now() >= kept.valid_until:
+            self.misses += 1
             return None
         self.hits += 1
         call.caller = kept.caller

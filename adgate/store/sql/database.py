@@ -250,7 +250,7 @@ class SqlDatabase:
         #: Bumped after every committed write by what it wrote (and by the bus, for other nodes' writes).
         #: ``caching=False``: no read cache, memo or held count keeps anything (a reference server).
         self.generation = Generation(enabled=caching)
-        self.cache = ReadCache(self.generation, capacity=cache_capacity)
+        self.cache = ReadCache(self.generation, capacity=cache_capacity, name="reads")
         #: Awaited with what was written after each committed write and reset, once the
         #: generation is bumped: the invalidation bus publishes it to the other nodes
         #: (:mod:`adgate.store.bus`).
