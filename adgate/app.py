@@ -139,7 +139,8 @@ def create_app(
     settings = (settings or Settings.from_env()).with_persisted_secrets()
     logs.configure(settings.log_level)
     services = build_services(settings, clock)
-    metrics = Metrics(services.core.db.generation)
+    heap = Heap()
+    metrics = Metrics(services.core.db.generation, heap)
 
     @asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
@@ -149,7 +150,6 @@ def create_app(
         await services.load_clock()
         await services.follow_clock()
         await services.start()
-        heap = Heap()
         if freeze_heap:
             heap.start()
         try:

@@ -39,6 +39,11 @@ class Heap:
         #: Full collections seen, and how many of them were followed by a thaw.
         self.collections = 0
         self.thaws = 0
+        #: Collections and the seconds they took, by generation (0, 1, 2), since start: ``/metrics``.
+        self.counts = [0, 0, 0]
+        self.seconds = [0.0, 0.0, 0.0]
+        self._began = 0.0
+        self._clock = time.perf_counter
 
     def start(self) -> None:
         """Collect, freeze what is alive, and freeze the survivors of every full collection."""
@@ -50,6 +55,10 @@ class Heap:
         self._thawed_at = self._monotonic()
         gc.callbacks.append(self._after)
 
+    @property
+    def running(self) -> bool:
+        return self._started
+
     def stop(self) -> None:
         if not self._started:
             return
@@ -58,7 +67,13 @@ class Heap:
         gc.unfreeze()
 
     def _after(self, phase: str, info: dict[str, Any]) -> None:
-        if phase != "stop" or info["generation"] != 2:
+        if phase == "start":
+            self._began = self._clock()
+            return
+        generation = info["generation"]
+        self.counts[generation] += 1
+        self.seconds[generation] += self._clock() - self._began
+        if generation != 2:
             return
         self.collections += 1
         now = self._monotonic()

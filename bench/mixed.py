@@ -182,15 +182,20 @@ CACHES = ("admissions", "reads", "active_counts")
 
 
 def cache_lookups(urls: list[str]) -> dict[str, list[float]]:
-    """Each read cache's [hits, misses] as ``/metrics`` reports them, summed over the nodes."""
-    counted = {cache: [0.0, 0.0] for cache in CACHES}
+    """Each read cache's [hits, misses] as ``/metrics`` reports them, and the garbage collector's
+    ``gc`` [seconds, collections], summed over the nodes."""
+    counted = {cache: [0.0, 0.0] for cache in (*CACHES, "gc")}
     for url in urls:
         for line in httpx.get(f"{url}/metrics", timeout=TIMEOUT).text.splitlines():
+            labels, _, value = line.rpartition(" ")
             if line.startswith("adgate_cache_lookups_total{"):
-                labels, value = line.rsplit(" ", 1)
                 cache = labels.split('cache="', 1)[1].split('"', 1)[0]
                 if cache in counted:
                     counted[cache]['result="miss"' in labels] += float(value)
+            elif line.startswith("adgate_gc_seconds_total{"):
+                counted["gc"][0] += float(value)
+            elif line.startswith("adgate_gc_collections_total{"):
+                counted["gc"][1] += float(value)
     return counted
 
 
@@ -207,7 +212,11 @@ def measure(kind: str, name: str, urls: list[str], scripts: list[str], seconds: 
             shares.append(f"{cache} {hits / (hits + misses):.1%} of {hits + misses:,.0f}")
         else:
             shares.append(f"{cache} -")
-    print(f"[{kind}]     cache hits: {', '.join(shares)}", flush=True)
+    spent, collections = (now - then for now, then in zip(after["gc"], before["gc"], strict=True))
+    print(
+        f"[{kind}]     cache hits: {', '.join(shares)}; gc {spent * 1000:,.0f} ms in {collections:,.0f}",
+        flush=True,
+    )
     return result
 
 

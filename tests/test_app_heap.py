@@ -8,6 +8,7 @@ import gc
 import weakref
 from collections.abc import Iterator
 
+import httpx
 import pytest
 
 from adgate.app import create_app
@@ -31,10 +32,36 @@ async def test_a_served_app_freezes_what_it_holds_once_started(
         gc.unfreeze()
 
 
+async def test_a_served_app_reports_its_collections_and_their_seconds(
+    settings: Settings, clock: SandboxClock
+) -> None:
+    application = create_app(settings, clock=clock, freeze_heap=True)
+    try:
+        async with application.router.lifespan_context(application):
+            gc.collect(0)
+            gc.collect()
+            transport = httpx.ASGITransport(app=application)
+            async with httpx.AsyncClient(transport=transport, base_url="http://adgate") as client:
+                text = (await client.get("/metrics")).text
+    finally:
+        gc.unfreeze()
+    counted = {}
+    for line in text.splitlines():
+        if line.startswith(("adgate_gc_collections_total{", "adgate_gc_seconds_total{")):
+            name, value = line.rsplit(" ", 1)
+            counted[name] = float(value)
+    assert counted['adgate_gc_collections_total{generation="0"}'] >= 1
+    assert counted['adgate_gc_collections_total{generation="2"}'] >= 1
+    assert counted['adgate_gc_seconds_total{generation="2"}'] > 0
+
+
 async def test_an_app_built_for_tests_leaves_the_heap_alone(settings: Settings, clock: SandboxClock) -> None:
     application = create_app(settings, clock=clock)
     async with application.router.lifespan_context(application):
         assert gc.get_freeze_count() == 0
+        transport = httpx.ASGITransport(app=application)
+        async with httpx.AsyncClient(transport=transport, base_url="http://adgate") as client:
+            assert "adgate_gc_" not in (await client.get("/metrics")).text  # no policy, nothing to say
 
 
 class Node:

@@ -16,6 +16,7 @@ from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from starlette.requests import Request
 from starlette.responses import Response
 
+from adgate.heap import Heap
 from adgate.store.cache import Generation
 
 #: Upper bounds (seconds) of ``adgate_request_seconds``' buckets; ``+Inf`` follows.
@@ -45,9 +46,11 @@ class _Requests:
 class Metrics:
     """One registry per app, so several apps in one process (tests) don't collide."""
 
-    def __init__(self, generation: Generation | None = None) -> None:
+    def __init__(self, generation: Generation | None = None, heap: Heap | None = None) -> None:
         #: The read caches' generation: their lookups, sizes and the writes that voided entries.
         self.generation = generation
+        #: The garbage collector's policy (``adgate serve``): collections and their seconds.
+        self.heap = heap
         self.registry = CollectorRegistry()
         self._requests: dict[tuple[str, str, int], _Requests] = {}
         self._latency: dict[str, _Latency] = {}
@@ -90,6 +93,8 @@ class Metrics:
         yield latency
         if self.generation is not None:
             yield from _cache_families(self.generation)
+        if self.heap is not None and self.heap.running:
+            yield from _gc_families(self.heap)
 
     async def endpoint(self, _request: Request) -> Response:
         return Response(generate_latest(self.registry), media_type=CONTENT_TYPE_LATEST)
@@ -121,6 +126,22 @@ def _cache_families(generation: Generation) -> Iterator[Metric]:
         "Committed writes the caches heard (this node's and, through the bus, the others')",
         value=generation.value,
     )
+
+
+def _gc_families(heap: Heap) -> Iterator[Metric]:
+    collections = CounterMetricFamily(
+        "adgate_gc_collections", "Garbage collections, by generation", labels=["generation"]
+    )
+    seconds = CounterMetricFamily(
+        "adgate_gc_seconds",
+        "Seconds the garbage collector held the event loop, by generation",
+        labels=["generation"],
+    )
+    for generation, (count, spent) in enumerate(zip(heap.counts, heap.seconds, strict=True)):
+        collections.add_metric([str(generation)], count)
+        seconds.add_metric([str(generation)], spent)
+    yield collections
+    yield seconds
 
 
 def _bound(bound: float) -> str:
