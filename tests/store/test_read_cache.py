@@ -125,6 +125,16 @@ def test_forgotten_row_writes_count_as_written_at_the_latest_forgotten() -> None
     assert cache.get("row 0") == (True, 0)
 
 
+def test_forgetting_drops_the_oldest_eighth_and_floors_at_the_newest_of_them() -> None:
+    generation = Generation(key_capacity=80)
+    for n in range(81):
+        generation.bump({("t", "id", str(n))})
+    assert list(generation._keys) == [("t", "id", str(n)) for n in range(11, 81)]
+    assert generation._key_floor == 11  # row 10 was written at count 11
+    assert generation.holds(11, {("t", "id", "3")})
+    assert not generation.holds(10, {("t", "id", "3")})
+
+
 def test_a_value_whose_reads_were_not_seen_depends_on_any_write() -> None:
     generation = Generation()
     cache = ReadCache(generation)
