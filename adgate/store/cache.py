@@ -210,7 +210,11 @@ def group_of(tag: Tag) -> str:
 
 
 def _plain(tag: Tag) -> str:
-    return tag if type(tag) is str else repr(tag)
+    """A plain tag's group: the same string whether it came as a str subclass (SQLAlchemy's
+    ``quoted_name``, a table's name) or as the plain str the bus decodes."""
+    if type(tag) is str:
+        return tag
+    return str(tag) if isinstance(tag, str) else repr(tag)
 
 
 def _joined(row: tuple[Any, ...]) -> str:

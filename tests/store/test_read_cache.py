@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from sqlalchemy.sql.elements import quoted_name
 
 from adgate.store.cache import Generation, ReadCache
 
@@ -174,10 +175,26 @@ def test_a_value_whose_rows_were_not_written_holds_without_a_check_per_tag(
     assert cache.get("active in A") == (False, None)
 
 
+def test_a_table_written_as_the_bus_names_it_voids_a_value_that_read_it_as_sqlalchemy_does() -> None:
+    """A statement's table tag is SQLAlchemy's ``quoted_name`` (a str subclass); the bus hands the
+    other nodes a plain str. Either way round, the write voids the value."""
+    for read, written in (("fault_rules", "fault_rules"), (quoted_name("fault_rules", None), "fault_rules")):
+        for first, second in ((read, written), (written, read)):
+            generation = Generation()
+            cache = ReadCache(generation)
+            cache.put("rules", (), generation.stamp(), {first})
+            generation.bump({"*", "apps"})  # the count moves: the check runs
+            assert cache.get("rules") == (True, ())
+            generation.bump({"*", second})
+            assert cache.get("rules") == (False, None)
+
+
 _TAGS = st.sampled_from(
     [
         "*",
         "campaigns",
+        quoted_name("campaigns", None),  # a table's name as SQLAlchemy gives it: equal to "campaigns"
+        ("campaigns", quoted_name("account_id", None), "A", "+"),
         "campaigns.account_id",
         ("campaigns", "account_id", "A", "+"),
         ("campaigns", "account_id", "A", "status"),
