@@ -36,14 +36,12 @@ class Heap:
         self._monotonic = monotonic
         self._thawed_at = 0.0
         self._started = False
-        #: Full collections seen, and how many of them were followed by a thaw.
-        self.collections = 0
+        #: Full collections followed by a thaw.
         self.thaws = 0
         #: Collections and the seconds they took, by generation (0, 1, 2), since start: ``/metrics``.
         self.counts = [0, 0, 0]
         self.seconds = [0.0, 0.0, 0.0]
         self._began = 0.0
-        self._clock = time.perf_counter
 
     def start(self) -> None:
         """Collect, freeze what is alive, and freeze the survivors of every full collection."""
@@ -59,6 +57,11 @@ class Heap:
     def running(self) -> bool:
         return self._started
 
+    @property
+    def collections(self) -> int:
+        """Full collections seen since start."""
+        return self.counts[2]
+
     def stop(self) -> None:
         if not self._started:
             return
@@ -68,14 +71,13 @@ class Heap:
 
     def _after(self, phase: str, info: dict[str, Any]) -> None:
         if phase == "start":
-            self._began = self._clock()
+            self._began = time.perf_counter()
             return
         generation = info["generation"]
         self.counts[generation] += 1
-        self.seconds[generation] += self._clock() - self._began
+        self.seconds[generation] += time.perf_counter() - self._began
         if generation != 2:
             return
-        self.collections += 1
         now = self._monotonic()
         if now - self._thawed_at >= self.thaw_every:
             # The next full collection walks everything once (and frees the cycles that died frozen).

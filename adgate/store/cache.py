@@ -319,6 +319,10 @@ class ReadCache:
         if found:
             self.hits += 1
             return value  # type: ignore[no-any-return]
+        return await self.load(key, load, keep=keep)
+
+    async def load(self, key: Hashable, load: Callable[[], Awaitable[T]], *, keep: bool = True) -> T:
+        """A miss of ``key`` (its caller looked it up): what ``load()`` reads, kept as above."""
         self.misses += 1
         stamp = self.generation.stamp()  # before the read begins: see the module docstring
         with collecting() as tags:
