@@ -5,7 +5,8 @@ and hearing each other through Redis (the read cache, the gate's memo and the ac
 and a ``reference`` (``read_cache=False``: every call reads the database). A hypothesis state
 machine interleaves writes of every kind the server makes (password changes, log-outs,
 de-authorizations, permission revokes, role changes, level changes, account-list changes,
-secret resets, new tokens, campaign, ad set, ad and audience writes, clock moves), each made on
+secret resets, new tokens, campaign, ad set, ad and audience writes, fault rules added and
+removed, clock moves), each made on
 one cached node, with gated calls made on every node; every answer of a cached node must equal
 the reference's (docs/caching.md). With two nodes, a request waits until the other node heard
 what it wrote (the propagation window, well under a millisecond, is the bus's own test).
@@ -155,6 +156,7 @@ class CacheModel(RuleBasedStateMachine):
             await self._mint(person, scopes)
         self.objects: list[str] = []
         self.calls: list[tuple[str, dict[str, str]]] = []
+        self.faults: list[str] = []
 
     @property
     def node(self) -> int:
@@ -371,6 +373,66 @@ class CacheModel(RuleBasedStateMachine):
         params = {"name": "Buyers", "subtype": "CUSTOM", "customer_file_source": "USER_PROVIDED_ONLY"}
         self.run(self.graph_write("POST", f"act_{account}/customaudiences", token, **params))
 
+    @rule(
+        data=st.data(),
+        path=st.sampled_from(["/act_{id}", "/act_{id}/campaigns", "/me", "/{campaign}", "/debug_token"]),
+        starts_in=st.sampled_from([None, 3600]),
+        lasts=st.sampled_from([60, 86_400]),
+        narrow=st.sampled_from([None, "app_id", "ad_account"]),
+    )
+    def add_fault(
+        self, data: st.DataObject, path: str, starts_in: int | None, lasts: int, narrow: str | None
+    ) -> None:
+        """A fault rule (the rules are read as a whole table, unkeyed): every matching call fails
+        alike on every node and on the reference, from its window's start to its end. First a
+        call it matches, with a new token, on every node (which keep the rules as they were)."""
+        self.run(self._mint(0, SCOPES))
+        account = pick(self.accounts, data)
+        token = self.tokens[-1]
+        concrete = {
+            "/act_{id}": (f"act_{account}", {}),
+            "/act_{id}/campaigns": (f"act_{account}/campaigns", {"fields": "name"}),
+            "/me": ("me", {}),
+            "/{campaign}": (self.objects[-1] if self.objects else "me", {"fields": "name"}),
+            "/debug_token": ("debug_token", {"input_token": token}),
+        }
+        call_path, params = concrete[path]
+        self.calls.append((call_path, {"access_token": token, **params}))
+        self.run(self._compare(*self.calls[-1]))
+        now = self.servers.clock.now()
+        start = None if starts_in is None else now + starts_in
+        match: dict[str, str] = {"method": "GET", "path": path}
+        if narrow == "app_id":
+            match["app_id"] = self.app_id
+        elif narrow == "ad_account":
+            match["ad_account"] = account
+        rule = {
+            "match": match,
+            "effect": {"kind": "error", "code": 100},
+            "window": {"start": start, "end": (start or now) + lasts},
+        }
+        response = self.run(self.sandbox("POST", "faults", **rule))
+        assert response.status_code == 200, response.text
+        self.faults.append(response.json()["id"])
+        self.again()
+
+    @rule(data=st.data(), every=st.booleans())
+    def remove_fault(self, data: st.DataObject, every: bool) -> None:
+        if every:
+            self.run(self.sandbox("DELETE", "faults"))
+            self.faults.clear()
+        elif self.faults:
+            rule_id = pick(self.faults, data)
+            self.run(self.sandbox("DELETE", f"faults/{rule_id}"))
+            self.faults.remove(rule_id)
+        self.again()
+
+    def again(self) -> None:
+        """The last calls again, on every node: what each node cached before the write, asked
+        once more at once."""
+        for call in self.calls[-3:]:
+            self.run(self._compare(*call))
+
     @rule(seconds=st.sampled_from([1, 60, 3600, 86_400, 61 * 86_400]), back=st.booleans())
     def move_clock(self, seconds: int, back: bool) -> None:
         if back:
@@ -414,7 +476,7 @@ def test_every_answer_with_the_cache_is_the_answer_without_it(
             run_state_machine_as_test(
                 CacheModel,
                 settings=settings(
-                    max_examples=25 if nodes == 1 else 15,
+                    max_examples=25,
                     stateful_step_count=40,
                     deadline=None,
                     suppress_health_check=list(HealthCheck),
