@@ -1,8 +1,8 @@
-"""What the invalidation bus says about a write (adgate.store.bus.encode / decode)."""
+"""What the invalidation bus says about a write (adgate.store.bus_messages: encode / decode)."""
 
 from __future__ import annotations
 
-from adgate.store.bus import MAX_MESSAGE_BYTES, Heard, Sequence, decode, encode, read
+from adgate.store.bus_messages import MAX_MESSAGE_BYTES, Heard, Sequence, decode, encode, read
 from adgate.store.dependencies import ANY, EVERYTHING
 
 

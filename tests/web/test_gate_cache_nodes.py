@@ -23,7 +23,8 @@ from adgate.clock import SandboxClock
 from adgate.services.registry import Services
 from adgate.settings import Settings, normalize_database_url
 from adgate.store.bus import _PUBLISH_NUMBERED as PUBLISH_NUMBERED
-from adgate.store.bus import CHECK_SECONDS, LAG_SECONDS, RedisBus
+from adgate.store.bus import CHECK_SECONDS, RedisBus
+from adgate.store.bus_messages import LAG_SECONDS
 from adgate.store.sql.database import SqlDatabase
 
 pytestmark = pytest.mark.anyio
