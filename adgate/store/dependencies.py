@@ -373,14 +373,29 @@ def _inserted(shape: _WriteShape, bound: Bound) -> dict[str, set[str]]:
         row = rows[0]
         for name, column, parameter in shape.inserts:
             if parameter is not None and parameter in row:
-                key = key_text(column, row[parameter])
+                value = row[parameter]
+                if value is None and _stores_null(column):
+                    known[name] = set()
+                    continue
+                key = key_text(column, value)
                 if key is not None:
                     known[name] = {key}
         return known
     for name, column, parameter in shape.inserts:
         if parameter is None or not all(parameter in row for row in rows):
             continue
-        keys = {key_text(column, row[parameter]) for row in rows}
+        values = [row[parameter] for row in rows]
+        if _stores_null(column):
+            values = [value for value in values if value is not None]
+        keys = {key_text(column, value) for value in values}
         if None not in keys:
             known[name] = cast(set[str], keys)
     return known
+
+
+def _stores_null(column: Column[Any]) -> bool:
+    """An inserted NULL in ``column`` stays NULL, which no read keyed on the column selects (a
+    key is a value compared with ``=`` or ``IN``, never NULL: :func:`adgate.store.keys.key_text`):
+    such a row needs no tag of that column, not even the column's own "some value" tag. Not for
+    a primary key, where SQLite makes an ``INTEGER PRIMARY KEY``'s NULL a new row id."""
+    return bool(column.nullable) and not column.primary_key

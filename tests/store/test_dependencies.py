@@ -165,6 +165,35 @@ async def test_an_insert_or_delete_voids_every_keyed_read_of_its_rows(db: SqlDat
     assert not read & await writes(db, lambda conn: conn.execute(other))
 
 
+async def test_an_inserted_null_writes_no_tag_of_its_column(db: SqlDatabase) -> None:
+    """No read keyed on a column selects a row holding NULL there: a token minted with no Page
+    or system user leaves the reads of Page and system-user tokens standing."""
+    await seed(db)
+    c = t.tokens.c
+    by_page = select(c.digest).where(c.page_id == "77")
+    read = await reads(db, lambda conn: conn.execute(by_page))
+    assert ("tokens", "page_id", "77", "+") in read
+    row = {"digest": "d1", "kind": "app", "app_id": "9", "person_id": None, "page_id": None, "issued_at": 0}
+    tags = await writes(db, lambda conn: conn.execute(insert(t.tokens).values(**row, system_user_id=None)))
+    assert {("tokens", "digest", "d1"), ("tokens", "app_id", "9")} <= tags
+    nulls = ("person_id", "page_id", "system_user_id")
+    assert not [tag for tag in tags if any(name in str(tag) for name in nulls)]
+    assert not read & tags
+    # Several rows given as parameters: the NULLs drop out, the values stay keyed.
+    rows = [{**row, "digest": "d2", "system_user_id": None}, {**row, "digest": "d3", "system_user_id": None}]
+    tags = await writes(db, lambda conn: conn.execute(insert(t.tokens), rows))
+    assert {("tokens", "digest", "d2"), ("tokens", "digest", "d3")} <= tags
+    assert not read & tags
+
+
+def test_a_null_is_kept_only_where_the_column_stores_it() -> None:
+    from adgate.store.dependencies import _stores_null
+
+    assert _stores_null(t.tokens.c.page_id)
+    assert not _stores_null(t.tokens.c.app_id)  # NOT NULL: the insert fails, or a default fills it
+    assert not _stores_null(t.deliveries.c.id)  # INTEGER PRIMARY KEY: SQLite makes NULL a new id
+
+
 async def test_a_subquery_makes_every_table_whole(db: SqlDatabase) -> None:
     c = t.campaigns.c
     inner = select(t.ad_sets.c.campaign_id).where(t.ad_sets.c.account_id == "7")
