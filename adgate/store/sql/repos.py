@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from functools import cached_property
+from collections.abc import Callable
+from typing import Generic, TypeVar, overload
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -34,134 +35,69 @@ from adgate.store.sql.world import (
     SqlSystemUserAdAccounts,
 )
 
+R = TypeVar("R")
+
+
+class _Repo(Generic[R]):
+    """One repository of :class:`SqlRepos`, made on first use from the transaction's connection
+    and kept on the instance (a non-data descriptor: the instance's own attribute wins after)."""
+
+    def __init__(self, make: Callable[[AsyncConnection], R]) -> None:
+        self._make = make
+        self._name = ""
+
+    def __set_name__(self, _owner: type, name: str) -> None:
+        self._name = name
+
+    @overload
+    def __get__(self, repos: None, _owner: type) -> _Repo[R]: ...
+
+    @overload
+    def __get__(self, repos: SqlRepos, _owner: type | None = None) -> R: ...
+
+    def __get__(self, repos: SqlRepos | None, _owner: type | None = None) -> R | _Repo[R]:
+        if repos is None:
+            return self
+        repo = self._make(repos._conn)
+        repos.__dict__[self._name] = repo
+        return repo
+
 
 class SqlRepos:
     """Every repository bound to one connection in one transaction, each made when first used
     (a transaction touches two or three of them)."""
 
+    nodes = _Repo(SqlNodes)
+    meta = _Repo(SqlMeta)
+    people = _Repo(SqlPeople)
+    businesses = _Repo(SqlBusinesses)
+    business_people = _Repo(lambda conn: SqlRoles(conn, tables.business_people))
+    ad_accounts = _Repo(SqlAdAccounts)
+    ad_account_roles = _Repo(lambda conn: SqlRoles(conn, tables.ad_account_roles))
+    pages = _Repo(SqlPages)
+    page_roles = _Repo(lambda conn: SqlRoles(conn, tables.page_roles))
+    apps = _Repo(SqlApps)
+    app_roles = _Repo(lambda conn: SqlRoles(conn, tables.app_roles))
+    system_users = _Repo(SqlSystemUsers)
+    system_user_ad_accounts = _Repo(SqlSystemUserAdAccounts)
+    tokens = _Repo(SqlTokens)
+    sealed_tokens = _Repo(SqlSealedTokens)
+    codes = _Repo(SqlCodes)
+    grants = _Repo(SqlGrants)
+    account_lists = _Repo(SqlAccountLists)
+    usage = _Repo(SqlUsage)
+    campaigns = _Repo(SqlCampaigns)
+    ad_sets = _Repo(SqlAdSets)
+    ads = _Repo(SqlAds)
+    ad_creatives = _Repo(SqlAdCreatives)
+    ad_images = _Repo(SqlAdImages)
+    custom_audiences = _Repo(SqlCustomAudiences)
+    report_runs = _Repo(SqlReportRuns)
+    review = _Repo(SqlReview)
+    faults = _Repo(SqlFaults)
+    callbacks = _Repo(SqlCallbacks)
+    login_failures = _Repo(SqlLoginFailures)
+    browser_sessions = _Repo(SqlBrowserSessions)
+
     def __init__(self, conn: AsyncConnection) -> None:
         self._conn = conn
-
-    @cached_property
-    def nodes(self) -> SqlNodes:
-        return SqlNodes(self._conn)
-
-    @cached_property
-    def meta(self) -> SqlMeta:
-        return SqlMeta(self._conn)
-
-    @cached_property
-    def people(self) -> SqlPeople:
-        return SqlPeople(self._conn)
-
-    @cached_property
-    def businesses(self) -> SqlBusinesses:
-        return SqlBusinesses(self._conn)
-
-    @cached_property
-    def business_people(self) -> SqlRoles:
-        return SqlRoles(self._conn, tables.business_people)
-
-    @cached_property
-    def ad_accounts(self) -> SqlAdAccounts:
-        return SqlAdAccounts(self._conn)
-
-    @cached_property
-    def ad_account_roles(self) -> SqlRoles:
-        return SqlRoles(self._conn, tables.ad_account_roles)
-
-    @cached_property
-    def pages(self) -> SqlPages:
-        return SqlPages(self._conn)
-
-    @cached_property
-    def page_roles(self) -> SqlRoles:
-        return SqlRoles(self._conn, tables.page_roles)
-
-    @cached_property
-    def apps(self) -> SqlApps:
-        return SqlApps(self._conn)
-
-    @cached_property
-    def app_roles(self) -> SqlRoles:
-        return SqlRoles(self._conn, tables.app_roles)
-
-    @cached_property
-    def system_users(self) -> SqlSystemUsers:
-        return SqlSystemUsers(self._conn)
-
-    @cached_property
-    def system_user_ad_accounts(self) -> SqlSystemUserAdAccounts:
-        return SqlSystemUserAdAccounts(self._conn)
-
-    @cached_property
-    def tokens(self) -> SqlTokens:
-        return SqlTokens(self._conn)
-
-    @cached_property
-    def sealed_tokens(self) -> SqlSealedTokens:
-        return SqlSealedTokens(self._conn)
-
-    @cached_property
-    def codes(self) -> SqlCodes:
-        return SqlCodes(self._conn)
-
-    @cached_property
-    def grants(self) -> SqlGrants:
-        return SqlGrants(self._conn)
-
-    @cached_property
-    def account_lists(self) -> SqlAccountLists:
-        return SqlAccountLists(self._conn)
-
-    @cached_property
-    def usage(self) -> SqlUsage:
-        return SqlUsage(self._conn)
-
-    @cached_property
-    def campaigns(self) -> SqlCampaigns:
-        return SqlCampaigns(self._conn)
-
-    @cached_property
-    def ad_sets(self) -> SqlAdSets:
-        return SqlAdSets(self._conn)
-
-    @cached_property
-    def ads(self) -> SqlAds:
-        return SqlAds(self._conn)
-
-    @cached_property
-    def ad_creatives(self) -> SqlAdCreatives:
-        return SqlAdCreatives(self._conn)
-
-    @cached_property
-    def ad_images(self) -> SqlAdImages:
-        return SqlAdImages(self._conn)
-
-    @cached_property
-    def custom_audiences(self) -> SqlCustomAudiences:
-        return SqlCustomAudiences(self._conn)
-
-    @cached_property
-    def report_runs(self) -> SqlReportRuns:
-        return SqlReportRuns(self._conn)
-
-    @cached_property
-    def review(self) -> SqlReview:
-        return SqlReview(self._conn)
-
-    @cached_property
-    def faults(self) -> SqlFaults:
-        return SqlFaults(self._conn)
-
-    @cached_property
-    def callbacks(self) -> SqlCallbacks:
-        return SqlCallbacks(self._conn)
-
-    @cached_property
-    def login_failures(self) -> SqlLoginFailures:
-        return SqlLoginFailures(self._conn)
-
-    @cached_property
-    def browser_sessions(self) -> SqlBrowserSessions:
-        return SqlBrowserSessions(self._conn)
