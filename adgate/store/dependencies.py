@@ -36,7 +36,7 @@ from collections.abc import Hashable, Iterable, Iterator, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import cache
-from typing import Any, cast
+from typing import Any
 from weakref import WeakKeyDictionary
 
 from sqlalchemy import Column, Table
@@ -270,8 +270,8 @@ class _WriteShape:
     #: a DELETE) or the columns an UPDATE sets.
     parts: tuple[str | None, ...] = (None, ROWS)
     #: INSERT: each keyable column with the name of the parameter its value is in (None: not
-    #: given as one); None: nothing can be told.
-    inserts: tuple[tuple[str, Column[Any], str | None], ...] | None = None
+    #: given as one) and whether a NULL stays NULL in it; None: nothing can be told.
+    inserts: tuple[tuple[str, Column[Any], str | None, bool], ...] | None = None
 
 
 def _write_shape(statement: Any) -> _WriteShape | None:
@@ -294,7 +294,12 @@ def _write_shape(statement: Any) -> _WriteShape | None:
             columns = [(name, table.c[name]) for name in keyable(table)]
             # No .values(): insert(table) executed with rows of parameters named by column key.
             inserts = tuple(
-                (name, column, insert_parameter(column, given.get(name)) if given else column.key)
+                (
+                    name,
+                    column,
+                    insert_parameter(column, given.get(name)) if given else column.key,
+                    _stores_null(column),
+                )
                 for name, column in columns
             )
         return _WriteShape(table, base, inserts=inserts)
@@ -364,32 +369,26 @@ def _set_values(statement: Insert | Update) -> dict[str, Any] | None:
 
 
 def _inserted(shape: _WriteShape, bound: Bound) -> dict[str, set[str]]:
-    """Column → the values the inserted rows hold in it, where the statement says."""
+    """Column → the values the inserted rows hold in it, where the statement says (a NULL the
+    column stores gives none: :func:`_stores_null`)."""
     known: dict[str, set[str]] = {}
+    if shape.inserts is None:
+        return known
     rows = bound.rows
-    if shape.inserts is None or not rows:
-        return known
-    if len(rows) == 1:  # the usual case, without the sets and generators of several rows
-        row = rows[0]
-        for name, column, parameter in shape.inserts:
-            if parameter is not None and parameter in row:
-                value = row[parameter]
-                if value is None and _stores_null(column):
-                    known[name] = set()
-                    continue
-                key = key_text(column, value)
-                if key is not None:
-                    known[name] = {key}
-        return known
-    for name, column, parameter in shape.inserts:
-        if parameter is None or not all(parameter in row for row in rows):
+    for name, column, parameter, stores_null in shape.inserts:
+        if parameter is None or not rows:
             continue
-        values = [row[parameter] for row in rows]
-        if _stores_null(column):
-            values = [value for value in values if value is not None]
-        keys = {key_text(column, value) for value in values}
-        if None not in keys:
-            known[name] = cast(set[str], keys)
+        keys = set()
+        for row in rows:
+            value = row.get(parameter, _MISSING)
+            if value is None and stores_null:
+                continue
+            key = None if value is _MISSING else key_text(column, value)
+            if key is None:
+                break  # not given, or not a value a key can be told of
+            keys.add(key)
+        else:
+            known[name] = keys
     return known
 
 
